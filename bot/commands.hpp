@@ -1,0 +1,13 @@
+#pragma once
+
+#include "bot/cli.hpp"
+
+namespace tcns::bot {
+
+// One function per top-level command, each in its own cmd_<name>.cpp.
+int cmd_serve(CommandContext& ctx);
+int cmd_migrate(CommandContext& ctx);
+int cmd_period(CommandContext& ctx);
+int cmd_check_config(CommandContext& ctx);
+
+}  // namespace tcns::bot

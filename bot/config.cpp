@@ -1,0 +1,175 @@
+#include "bot/config.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace tcns::bot {
+
+namespace {
+
+using nlohmann::json;
+
+/// Walks one JSON object, remembering which keys were read, so that unknown keys (usually
+/// typos) are reported instead of silently ignored.
+class Section {
+public:
+    Section(const json& j, std::string path) : j_(j), path_(std::move(path)) {
+        if (!j_.is_object()) throw ConfigError(fmt::format("{} must be an object", where()));
+    }
+
+    void str(const char* key, std::string& out) {
+        if (const json* v = take(key)) {
+            if (!v->is_string()) throw type_error(key, "a string");
+            out = v->get<std::string>();
+        }
+    }
+    void integer(const char* key, int& out, int lo, int hi) {
+        if (const json* v = take(key)) {
+            if (!v->is_number_integer()) throw type_error(key, "an integer");
+            const auto n = v->get<long long>();
+            if (n < lo || n > hi)
+                throw ConfigError(fmt::format("{}.{} must be between {} and {}", path_, key, lo, hi));
+            out = static_cast<int>(n);
+        }
+    }
+    void size(const char* key, std::size_t& out) {
+        int n = static_cast<int>(out);
+        integer(key, n, 1, 1 << 30);
+        out = static_cast<std::size_t>(n);
+    }
+    void boolean(const char* key, bool& out) {
+        if (const json* v = take(key)) {
+            if (!v->is_boolean()) throw type_error(key, "true or false");
+            out = v->get<bool>();
+        }
+    }
+    void verify_mode(const char* key, VerifyMode& out) {
+        std::string s = out == VerifyMode::kEnforce ? "enforce" : "log-only";
+        str(key, s);
+        if (s == "enforce")
+            out = VerifyMode::kEnforce;
+        else if (s == "log-only")
+            out = VerifyMode::kLogOnly;
+        else
+            throw ConfigError(
+                fmt::format("{}.{} must be \"enforce\" or \"log-only\", not \"{}\"", path_, key, s));
+    }
+    /// A nested section; nullptr-safe: returns nullopt when absent.
+    const json* object(const char* key) { return take(key); }
+
+    /// Throws for every key that was not read.
+    void finish() const {
+        for (auto it = j_.begin(); it != j_.end(); ++it) {
+            if (!seen_.count(it.key()))
+                throw ConfigError(fmt::format("unknown key \"{}\" in {}", it.key(), where()));
+        }
+    }
+
+    std::string child(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
+
+private:
+    const json* take(const char* key) {
+        auto it = j_.find(key);
+        if (it == j_.end()) return nullptr;
+        seen_.insert(key);
+        return &*it;
+    }
+    ConfigError type_error(const char* key, const char* what) const {
+        return ConfigError(fmt::format("{}.{} must be {}", path_.empty() ? "config" : path_, key,
+                                       what));
+    }
+    std::string where() const { return path_.empty() ? "the configuration" : "\"" + path_ + "\""; }
+
+    const json& j_;
+    std::string path_;
+    std::set<std::string> seen_;
+};
+
+std::string env(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? std::string(v) : std::string();
+}
+
+}  // namespace
+
+Secrets secrets_from_env() {
+    Secrets s;
+    s.viber_token = env("TCNS_VIBER_TOKEN");
+    s.zalo_app_id = env("TCNS_ZALO_APP_ID");
+    s.zalo_oa_secret = env("TCNS_ZALO_OA_SECRET");
+    s.zalo_app_secret = env("TCNS_ZALO_APP_SECRET");
+    s.admin_token = env("TCNS_ADMIN_TOKEN");
+    return s;
+}
+
+Config parse_config(const std::string& text, const std::string& origin) {
+    const json j = json::parse(text, nullptr, false);
+    if (j.is_discarded())
+        throw ConfigError(fmt::format("{} is not valid JSON", origin));
+    Config c;
+    Section root(j, "");
+    root.str("database", c.database);
+    root.str("templates_dir", c.templates_dir);
+    root.str("log_level", c.log_level);
+    if (const json* s = root.object("server")) {
+        Section sec(*s, "server");
+        sec.str("listen", c.server.listen);
+        sec.integer("port", c.server.port, 0, 65535);  // 0: any free port (tests)
+        sec.integer("threads", c.server.threads, 1, 256);
+        sec.size("max_body_bytes", c.server.max_body_bytes);
+        sec.integer("read_timeout_s", c.server.read_timeout_s, 1, 600);
+        sec.integer("write_timeout_s", c.server.write_timeout_s, 1, 600);
+        sec.finish();
+    }
+    if (const json* s = root.object("viber")) {
+        Section sec(*s, "viber");
+        sec.boolean("enabled", c.viber.enabled);
+        sec.str("api_base", c.viber.api_base);
+        sec.verify_mode("verify", c.viber.verify);
+        sec.str("sender_name", c.viber.sender_name);
+        sec.str("sender_avatar", c.viber.sender_avatar);
+        sec.finish();
+    }
+    if (const json* s = root.object("zalo")) {
+        Section sec(*s, "zalo");
+        sec.boolean("enabled", c.zalo.enabled);
+        sec.str("api_base", c.zalo.api_base);
+        sec.str("oauth_base", c.zalo.oauth_base);
+        sec.verify_mode("verify", c.zalo.verify);
+        sec.str("site_verification", c.zalo.site_verification);
+        sec.finish();
+    }
+    root.finish();
+    static const std::set<std::string> kLevels = {"debug", "info", "warn", "error"};
+    if (!kLevels.count(c.log_level))
+        throw ConfigError(fmt::format("log_level must be one of debug, info, warn, error"));
+    return c;
+}
+
+Config load_config(const GlobalOptions& global) {
+    Config c;
+    if (!global.config_path.empty()) {
+        std::ifstream f(global.config_path, std::ios::binary);
+        if (!f)
+            throw ConfigError(fmt::format("cannot read config file '{}'", global.config_path));
+        std::stringstream ss;
+        ss << f.rdbuf();
+        c = parse_config(ss.str(), fmt::format("config file '{}'", global.config_path));
+    }
+    c.secrets = secrets_from_env();
+    if (!global.db_path.empty()) c.database = global.db_path;
+    if (c.database.empty()) c.database = "tcns.db";
+    if (c.viber.enabled && c.secrets.viber_token.empty())
+        throw ConfigError("viber is enabled but TCNS_VIBER_TOKEN is not set");
+    if (c.zalo.enabled && (c.secrets.zalo_app_id.empty() || c.secrets.zalo_oa_secret.empty()))
+        throw ConfigError(
+            "zalo is enabled but TCNS_ZALO_APP_ID and TCNS_ZALO_OA_SECRET are not both set");
+    return c;
+}
+
+}  // namespace tcns::bot

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "bot/cli.hpp"
+
+namespace tcns::bot {
+
+/// A configuration problem: unknown key, wrong type, missing secret. main exits non-zero.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct ServerConfig {
+    std::string listen = "127.0.0.1";  ///< TLS ends at the reverse proxy
+    int port = 8080;
+    int threads = 8;
+    std::size_t max_body_bytes = 64 * 1024;
+    int read_timeout_s = 5;
+    int write_timeout_s = 5;
+};
+
+/// How a channel treats a webhook whose signature does not verify.
+enum class VerifyMode { kEnforce, kLogOnly };
+
+struct ViberConfig {
+    bool enabled = false;
+    std::string api_base = "https://chatapi.viber.com/pa";
+    VerifyMode verify = VerifyMode::kEnforce;
+    std::string sender_name = "Tổ CNS";
+    std::string sender_avatar;
+};
+
+struct ZaloConfig {
+    bool enabled = false;
+    std::string api_base = "https://openapi.zalo.me";
+    std::string oauth_base = "https://oauth.zaloapp.com";
+    VerifyMode verify = VerifyMode::kEnforce;
+    /// Content of the <meta name="zalo-platform-site-verification"> tag served at GET /.
+    std::string site_verification;
+};
+
+/// Secrets: only from the environment (or the systemd EnvironmentFile), never from the config
+/// file, never logged.
+struct Secrets {
+    std::string viber_token;      ///< TCNS_VIBER_TOKEN
+    std::string zalo_app_id;      ///< TCNS_ZALO_APP_ID
+    std::string zalo_oa_secret;   ///< TCNS_ZALO_OA_SECRET (webhook signature key)
+    std::string zalo_app_secret;  ///< TCNS_ZALO_APP_SECRET (OAuth secret_key)
+    std::string admin_token;      ///< TCNS_ADMIN_TOKEN (admin surface disabled when empty)
+};
+
+struct Config {
+    std::string database;       ///< path of the SQLite file
+    std::string templates_dir;  ///< forms and messages; empty: search the standard places
+    std::string log_level = "info";
+    ServerConfig server;
+    ViberConfig viber;
+    ZaloConfig zalo;
+    Secrets secrets;
+};
+
+/// Parses a JSON config text strictly: unknown keys and wrong types are errors.
+Config parse_config(const std::string& json_text, const std::string& origin);
+
+/// Loads the config named by the global options (built-in defaults when none), reads secrets
+/// from the environment, resolves the database path (--db > TCNS_DB > config > "tcns.db") and
+/// validates the whole. Throws ConfigError with a clear message.
+Config load_config(const GlobalOptions& global);
+
+/// Reads the secrets from the environment.
+Secrets secrets_from_env();
+
+}  // namespace tcns::bot

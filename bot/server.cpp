@@ -1,0 +1,111 @@
+#include "bot/server.hpp"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "bot/log.hpp"
+#include "storage/database.hpp"
+
+namespace tcns::bot {
+
+namespace {
+
+/// One SQLite connection per server thread (connections are not shared between threads).
+storage::Database& thread_db(const std::string& path) {
+    thread_local std::unique_ptr<storage::Database> db;
+    thread_local std::string db_path;
+    if (!db || db_path != path) {
+        storage::Database::Options o;
+        o.migrate = false;  // `serve` migrated once at start-up
+        db = std::make_unique<storage::Database>(path, o);
+        db_path = path;
+    }
+    return *db;
+}
+
+void json_reply(httplib::Response& res, int status, const nlohmann::json& body) {
+    res.status = status;
+    res.set_content(body.dump(), "application/json; charset=utf-8");
+}
+
+}  // namespace
+
+Server::Server(Config config) : config_(std::move(config)), http_(std::make_unique<httplib::Server>()) {
+    const int threads = config_.server.threads;
+    http_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+    http_->set_payload_max_length(config_.server.max_body_bytes);
+    http_->set_read_timeout(config_.server.read_timeout_s, 0);
+    http_->set_write_timeout(config_.server.write_timeout_s, 0);
+    http_->set_keep_alive_timeout(5);
+    install_routes();
+}
+
+Server::~Server() = default;
+
+void Server::install_routes() {
+    const std::string db_path = config_.database;
+
+    http_->Get("/healthz", [db_path](const httplib::Request&, httplib::Response& res) {
+        bool ok = false;
+        int version = 0;
+        try {
+            storage::Database& db = thread_db(db_path);
+            ok = db.ping();
+            if (ok) version = db.schema_version();
+        } catch (const std::exception& e) {
+            log::warn("healthz.db_error", {{"error", e.what()}});
+        }
+        if (ok)
+            json_reply(res, 200, {{"status", "ok"}, {"database", "ok"}, {"schema", version}});
+        else
+            json_reply(res, 503, {{"status", "unavailable"}, {"database", "error"}});
+    });
+
+    http_->set_exception_handler([](const httplib::Request& req, httplib::Response& res,
+                                    std::exception_ptr ep) {
+        std::string what = "unknown";
+        try {
+            if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+            what = e.what();
+        } catch (...) {
+        }
+        log::error("http.exception", {{"path", req.path}, {"error", what}});
+        json_reply(res, 500, {{"error", "internal error"}});
+    });
+
+    http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+        if (res.body.empty()) {
+            const char* msg = res.status == 404   ? "not found"
+                              : res.status == 413 ? "payload too large"
+                                                  : "error";
+            json_reply(res, res.status, {{"error", msg}});
+        }
+    });
+
+    http_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
+        log::debug("http.request", {{"method", req.method}, {"path", req.path}, {"status", res.status}});
+    });
+}
+
+int Server::bind() {
+    if (config_.server.port == 0) {
+        port_ = http_->bind_to_any_port(config_.server.listen);
+        if (port_ <= 0) throw std::runtime_error(fmt::format("cannot bind {}", config_.server.listen));
+    } else {
+        if (!http_->bind_to_port(config_.server.listen, config_.server.port))
+            throw std::runtime_error(fmt::format("cannot listen on {}:{} (port in use?)",
+                                                 config_.server.listen, config_.server.port));
+        port_ = config_.server.port;
+    }
+    return port_;
+}
+
+void Server::run() { http_->listen_after_bind(); }
+
+void Server::stop() { http_->stop(); }
+
+}  // namespace tcns::bot

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "bot/config.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace tcns::bot {
+
+/// The HTTP front of `tcns serve`: routes, limits, the last-resort exception handler.
+/// Background threads (dispatcher, scheduler) are owned by the caller of run().
+class Server {
+public:
+    explicit Server(Config config);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    /// Binds the listening socket; port 0 picks a free port. Returns the bound port.
+    int bind();
+    /// Serves until stop() is called. bind() must have succeeded.
+    void run();
+    void stop();
+    int port() const { return port_; }
+    const Config& config() const { return config_; }
+
+private:
+    void install_routes();
+
+    Config config_;
+    std::unique_ptr<httplib::Server> http_;
+    int port_ = 0;
+};
+
+}  // namespace tcns::bot

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The two developer commands of the README, for a fresh Debian 12 machine (run as root, or as a
+# user with sudo):
+#   deploy/dev.sh run    install what is missing, build, prepare the demo database, serve
+#   deploy/dev.sh test   install what is missing, build, run the whole test suite under CTest
+# Both are idempotent: packages already installed, an up-to-date build and an existing demo
+# database are left alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BUILD=${TCNS_BUILD_DIR:-$ROOT/build}
+VAR=${TCNS_VAR_DIR:-$ROOT/var}
+
+BUILD_PKGS=(g++ cmake ninja-build pkg-config libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev
+            nlohmann-json3-dev libfmt-dev libssl-dev catch2 sqlite3 curl)
+TEST_PKGS=()
+
+usage() { echo "usage: $0 run|test" >&2; exit 2; }
+
+install_missing() {
+    local missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "==> installing: ${missing[*]}"
+    local SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}"
+}
+
+build() {
+    if [ ! -f "$BUILD/build.ninja" ]; then
+        cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    fi
+    cmake --build "$BUILD" -- -j"$(nproc)"
+}
+
+case "${1:-}" in
+    run)
+        install_missing "${BUILD_PKGS[@]}"
+        build
+        mkdir -p "$VAR"
+        DB="$VAR/tcns.db"
+        if [ ! -f "$DB" ]; then
+            echo "==> preparing the demo database $DB"
+            "$BUILD/bot/tcns" --db "$DB.tmp" migrate
+            "$BUILD/bot/tcns" --db "$DB.tmp" import units deploy/samples/dong-nai-units-2025-03.csv
+            "$BUILD/bot/tcns" --db "$DB.tmp" demo seed
+            mv "$DB.tmp" "$DB"
+            rm -f "$DB.tmp-wal" "$DB.tmp-shm"
+        fi
+        "$BUILD/bot/tcns" --db "$DB" demo hint || true
+        exec "$BUILD/bot/tcns" --db "$DB" --config deploy/dev-config.json serve
+        ;;
+    test)
+        install_missing "${BUILD_PKGS[@]}" ${TEST_PKGS[@]+"${TEST_PKGS[@]}"}
+        build
+        ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)"
+        ;;
+    *) usage ;;
+esac

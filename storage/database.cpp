@@ -1,0 +1,108 @@
+#include "storage/database.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+
+#include "storage/migrations.hpp"
+
+namespace tcns::storage {
+
+Database::Database(const std::string& path) : Database(path, Options{}) {}
+
+Database::Database(const std::string& path, Options options) : path_(path) {
+    try {
+        const int flags = options.read_only ? SQLite::OPEN_READONLY
+                                            : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        db_ = std::make_unique<SQLite::Database>(path, flags | SQLite::OPEN_NOMUTEX,
+                                                 options.busy_timeout_ms);
+        if (!options.read_only) db_->exec("PRAGMA journal_mode = WAL");
+        // FULL keeps "acknowledged => durable" across power loss, not only process crashes.
+        db_->exec("PRAGMA synchronous = FULL");
+        db_->exec("PRAGMA foreign_keys = ON");
+        db_->exec("PRAGMA temp_store = MEMORY");
+    } catch (const SQLite::Exception& e) {
+        throw StorageError(fmt::format("cannot open database '{}': {}", path, e.what()));
+    }
+    if (options.migrate && !options.read_only) migrate();
+}
+
+Database::~Database() = default;
+
+int Database::latest_version() { return migrations().empty() ? 0 : migrations().back().version; }
+
+int Database::schema_version() {
+    try {
+        if (!db_->tableExists("schema_migrations")) return 0;
+        return db_->execAndGet("SELECT ifnull(max(version), 0) FROM schema_migrations").getInt();
+    } catch (const SQLite::Exception& e) {
+        throw StorageError(fmt::format("cannot read schema version: {}", e.what()));
+    }
+}
+
+int Database::migrate() {
+    try {
+        SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+        db_->exec(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))");
+        const int current =
+            db_->execAndGet("SELECT ifnull(max(version), 0) FROM schema_migrations").getInt();
+        if (current > latest_version()) {
+            throw StorageError(fmt::format(
+                "database '{}' has schema version {}, newer than this build knows ({}); "
+                "upgrade tcns",
+                path_, current, latest_version()));
+        }
+        int applied = 0;
+        for (const Migration& m : migrations()) {
+            if (m.version <= current) continue;
+            db_->exec(std::string(m.sql));
+            SQLite::Statement ins(*db_,
+                                  "INSERT INTO schema_migrations(version, name) VALUES (?, ?)");
+            ins.bind(1, m.version);
+            ins.bind(2, std::string(m.name));
+            ins.exec();
+            ++applied;
+        }
+        tx.commit();
+        return applied;
+    } catch (const SQLite::Exception& e) {
+        throw StorageError(fmt::format("migration failed on '{}': {}", path_, e.what()));
+    }
+}
+
+bool Database::ping() noexcept {
+    try {
+        return db_->execAndGet("SELECT 1").getInt() == 1;
+    } catch (...) {
+        return false;
+    }
+}
+
+WriteTransaction::WriteTransaction(Database& db) : db_(db) {
+    try {
+        db_.handle().exec("BEGIN IMMEDIATE");
+    } catch (const SQLite::Exception& e) {
+        throw StorageError(fmt::format("cannot begin transaction: {}", e.what()));
+    }
+}
+
+WriteTransaction::~WriteTransaction() {
+    if (done_) return;
+    try {
+        db_.handle().exec("ROLLBACK");
+    } catch (...) {  // a destructor never throws
+    }
+}
+
+void WriteTransaction::commit() {
+    try {
+        db_.handle().exec("COMMIT");
+        done_ = true;
+    } catch (const SQLite::Exception& e) {
+        throw StorageError(fmt::format("commit failed: {}", e.what()));
+    }
+}
+
+}  // namespace tcns::storage

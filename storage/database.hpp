@@ -1,0 +1,85 @@
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace SQLite {
+class Database;
+}
+
+namespace tcns::storage {
+
+/// The one exception type of the storage layer (start-up failures and bugs only).
+class StorageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// An open tcns database: WAL, foreign keys on, busy timeout, migrations applied.
+/// Not thread-safe: use one Database per thread.
+class Database {
+public:
+    struct Options {
+        bool migrate = true;        ///< apply pending migrations on open
+        int busy_timeout_ms = 5000;
+        bool read_only = false;
+    };
+
+    explicit Database(const std::string& path);
+    Database(const std::string& path, Options options);
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    /// The underlying SQLiteCpp handle (for repositories in this library).
+    SQLite::Database& handle() { return *db_; }
+    const std::string& path() const { return path_; }
+
+    /// Applies pending migrations in one transaction; returns how many were applied.
+    int migrate();
+    /// The highest applied migration number (0 for an empty database).
+    int schema_version();
+    /// The number of the newest migration this build knows.
+    static int latest_version();
+    /// True when a trivial query answers.
+    bool ping() noexcept;
+
+private:
+    std::string path_;
+    std::unique_ptr<SQLite::Database> db_;
+};
+
+/// Runs `fn` inside BEGIN IMMEDIATE … COMMIT; rolls back when it throws.
+template <class Fn>
+auto with_transaction(Database& db, Fn&& fn) -> decltype(fn());
+
+/// RAII write transaction taken with BEGIN IMMEDIATE (so two writers never deadlock
+/// upgrading a read lock). Rolls back in the destructor unless committed; never throws there.
+class WriteTransaction {
+public:
+    explicit WriteTransaction(Database& db);
+    ~WriteTransaction();
+    WriteTransaction(const WriteTransaction&) = delete;
+    WriteTransaction& operator=(const WriteTransaction&) = delete;
+    void commit();
+
+private:
+    Database& db_;
+    bool done_ = false;
+};
+
+template <class Fn>
+auto with_transaction(Database& db, Fn&& fn) -> decltype(fn()) {
+    WriteTransaction tx(db);
+    if constexpr (std::is_void_v<decltype(fn())>) {
+        fn();
+        tx.commit();
+    } else {
+        auto result = fn();
+        tx.commit();
+        return result;
+    }
+}
+
+}  // namespace tcns::storage

@@ -1,0 +1,220 @@
+#include "storage/migrations.hpp"
+
+namespace tcns::storage {
+
+// Instants are INTEGER Unix seconds (UTC). Dates are TEXT "YYYY-MM-DD". Periods are TEXT
+// "YYYY-MM" (months) or "YYYY" (a whole year, for targets).
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> kAll = {
+        {1, "org roster, chat accounts, invites, periods", R"sql(
+CREATE TABLE units (
+    id            INTEGER PRIMARY KEY,
+    code          TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    type          TEXT NOT NULL DEFAULT '',
+    level         TEXT NOT NULL,
+    parent_id     INTEGER REFERENCES units(id),
+    valid_from    TEXT,
+    valid_to      TEXT,
+    successor_id  INTEGER REFERENCES units(id),
+    generated     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX units_parent ON units(parent_id);
+
+CREATE TABLE teams (
+    id             INTEGER PRIMARY KEY,
+    code           TEXT NOT NULL UNIQUE,
+    unit_id        INTEGER NOT NULL REFERENCES units(id),
+    name           TEXT NOT NULL,
+    decision_no    TEXT,
+    decision_date  TEXT,
+    active         INTEGER NOT NULL DEFAULT 1,
+    generated      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX teams_unit ON teams(unit_id);
+
+CREATE TABLE people (
+    id          INTEGER PRIMARY KEY,
+    phone       TEXT NOT NULL UNIQUE,
+    full_name   TEXT NOT NULL,
+    occupation  TEXT NOT NULL DEFAULT '',
+    generated   INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE roles (
+    id         INTEGER PRIMARY KEY,
+    person_id  INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    role       TEXT NOT NULL CHECK (role IN ('leader', 'deputy', 'member', 'official')),
+    team_id    INTEGER REFERENCES teams(id),
+    unit_id    INTEGER REFERENCES units(id),
+    title      TEXT NOT NULL DEFAULT '',
+    CHECK ((role = 'official' AND unit_id IS NOT NULL AND team_id IS NULL) OR
+           (role <> 'official' AND team_id IS NOT NULL AND unit_id IS NULL))
+);
+CREATE UNIQUE INDEX roles_key ON roles(person_id, role, ifnull(team_id, 0), ifnull(unit_id, 0));
+CREATE INDEX roles_team ON roles(team_id) WHERE team_id IS NOT NULL;
+CREATE INDEX roles_unit ON roles(unit_id) WHERE unit_id IS NOT NULL;
+
+CREATE TABLE chat_accounts (
+    id                  INTEGER PRIMARY KEY,
+    channel             TEXT NOT NULL,
+    platform_user_id    TEXT NOT NULL,
+    person_id           INTEGER REFERENCES people(id),
+    display_name        TEXT NOT NULL DEFAULT '',
+    created_at          INTEGER NOT NULL,
+    linked_at           INTEGER,
+    last_inbound_at     INTEGER,
+    subscribed          INTEGER NOT NULL DEFAULT 1,
+    unreachable_reason  TEXT,
+    unreachable_at      INTEGER,
+    UNIQUE (channel, platform_user_id)
+);
+CREATE INDEX chat_accounts_person ON chat_accounts(person_id) WHERE person_id IS NOT NULL;
+
+CREATE TABLE invite_codes (
+    code                 TEXT PRIMARY KEY,
+    person_id            INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    created_at           INTEGER NOT NULL,
+    expires_at           INTEGER NOT NULL,
+    used_at              INTEGER,
+    used_by_account_id   INTEGER REFERENCES chat_accounts(id)
+);
+CREATE INDEX invite_codes_person ON invite_codes(person_id);
+
+CREATE TABLE period_deadlines (
+    period       TEXT PRIMARY KEY,
+    deadline_at  INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+);
+
+CREATE TABLE settings (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);
+)sql"},
+        {2, "conversations, reports, difficulties, targets", R"sql(
+CREATE TABLE conversations (
+    account_id  INTEGER PRIMARY KEY REFERENCES chat_accounts(id) ON DELETE CASCADE,
+    state       TEXT NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+
+CREATE TABLE reports (
+    id            INTEGER PRIMARY KEY,
+    team_id       INTEGER NOT NULL REFERENCES teams(id),
+    period        TEXT NOT NULL,
+    revision      INTEGER NOT NULL,
+    form_id       TEXT NOT NULL,
+    form_version  INTEGER NOT NULL,
+    submitted_at  INTEGER NOT NULL,
+    submitted_by  INTEGER REFERENCES people(id),
+    account_id    INTEGER REFERENCES chat_accounts(id),
+    late          INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (team_id, period, revision)
+);
+CREATE INDEX reports_period ON reports(period);
+
+CREATE TABLE report_values (
+    report_id   INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    item_code   TEXT NOT NULL,
+    value_int   INTEGER,
+    value_text  TEXT,
+    choice      TEXT,
+    PRIMARY KEY (report_id, item_code)
+) WITHOUT ROWID;
+
+-- One row per (team, period) that has a submitted report: the head revision and whether the
+-- first submission was on time. Maintained with every submission so that roll-ups, exports and
+-- the scheduler never scan revisions.
+CREATE TABLE report_status (
+    team_id             INTEGER NOT NULL REFERENCES teams(id),
+    period              TEXT NOT NULL,
+    first_submitted_at  INTEGER NOT NULL,
+    last_submitted_at   INTEGER NOT NULL,
+    latest_report_id    INTEGER NOT NULL REFERENCES reports(id),
+    revision            INTEGER NOT NULL,
+    late                INTEGER NOT NULL,
+    PRIMARY KEY (team_id, period)
+) WITHOUT ROWID;
+CREATE INDEX report_status_period ON report_status(period);
+
+CREATE TABLE difficulties (
+    id           INTEGER PRIMARY KEY,
+    team_id      INTEGER NOT NULL REFERENCES teams(id),
+    period       TEXT NOT NULL,
+    category     TEXT NOT NULL DEFAULT '',
+    text         TEXT NOT NULL,
+    source       TEXT NOT NULL CHECK (source IN ('form', 'chat')),
+    report_id    INTEGER REFERENCES reports(id),
+    person_id    INTEGER REFERENCES people(id),
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX difficulties_period ON difficulties(period, team_id);
+
+CREATE TABLE targets (
+    id         INTEGER PRIMARY KEY,
+    unit_id    INTEGER REFERENCES units(id),
+    team_id    INTEGER REFERENCES teams(id),
+    item_code  TEXT NOT NULL,
+    period     TEXT NOT NULL,
+    value      INTEGER NOT NULL CHECK (value >= 0),
+    CHECK ((unit_id IS NULL) <> (team_id IS NULL))
+);
+CREATE UNIQUE INDEX targets_key
+    ON targets(ifnull(unit_id, 0), ifnull(team_id, 0), item_code, period);
+)sql"},
+        {3, "inbox, outbox, receipts, tokens", R"sql(
+CREATE TABLE inbox (
+    channel      TEXT NOT NULL,
+    event_id     TEXT NOT NULL,
+    received_at  INTEGER NOT NULL,
+    account_id   INTEGER REFERENCES chat_accounts(id),
+    kind         TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (channel, event_id)
+) WITHOUT ROWID;
+
+CREATE TABLE outbox (
+    id                    INTEGER PRIMARY KEY,
+    idem_key              TEXT UNIQUE,
+    channel               TEXT NOT NULL,
+    account_id            INTEGER REFERENCES chat_accounts(id),
+    recipient             TEXT NOT NULL,
+    kind                  TEXT NOT NULL DEFAULT 'reply',
+    payload               TEXT NOT NULL,
+    status                TEXT NOT NULL DEFAULT 'pending'
+                          CHECK (status IN ('pending', 'sent', 'dead', 'unreachable', 'skipped')),
+    attempts              INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at       INTEGER NOT NULL,
+    created_at            INTEGER NOT NULL,
+    updated_at            INTEGER NOT NULL,
+    sent_at               INTEGER,
+    platform_message_id   TEXT,
+    error                 TEXT
+);
+CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
+
+CREATE TABLE delivery_events (
+    id           INTEGER PRIMARY KEY,
+    channel      TEXT NOT NULL,
+    message_id   TEXT NOT NULL,
+    user_id      TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    reason       TEXT,
+    at           INTEGER NOT NULL
+);
+CREATE INDEX delivery_events_message ON delivery_events(channel, message_id);
+
+CREATE TABLE zalo_tokens (
+    id                  INTEGER PRIMARY KEY CHECK (id = 1),
+    access_token        TEXT NOT NULL,
+    refresh_token       TEXT NOT NULL,
+    access_expires_at   INTEGER NOT NULL,
+    refresh_expires_at  INTEGER NOT NULL,
+    updated_at          INTEGER NOT NULL
+);
+)sql"},
+    };
+    return kAll;
+}
+
+}  // namespace tcns::storage
