@@ -17,7 +17,8 @@ std::optional<std::string> Args::option(std::string_view name) {
         if (args_[i] == flag) {
             if (i + 1 >= args_.size()) throw UsageError(fmt::format("{} needs a value", flag));
             std::string v = args_[i + 1];
-            args_.erase(args_.begin() + static_cast<long>(i), args_.begin() + static_cast<long>(i) + 2);
+            args_.erase(args_.begin() + static_cast<long>(i),
+                        args_.begin() + static_cast<long>(i) + 2);
             return v;
         }
         if (args_[i].rfind(flag + "=", 0) == 0) {

@@ -25,17 +25,17 @@ struct CommandContext {
 
 /// Thrown for a wrong command line; main prints it with the usage line and exits 2.
 class UsageError : public std::exception {
-public:
+  public:
     explicit UsageError(std::string msg) : msg_(std::move(msg)) {}
     const char* what() const noexcept override { return msg_.c_str(); }
 
-private:
+  private:
     std::string msg_;
 };
 
 /// A tiny argument reader: `--name value`, `--name=value`, `--flag` and positionals.
 class Args {
-public:
+  public:
     explicit Args(std::vector<std::string> args) : args_(std::move(args)) {}
     /// Removes and returns the value of `--name`; nullopt when absent.
     std::optional<std::string> option(std::string_view name);
@@ -47,7 +47,7 @@ public:
     /// Throws UsageError when anything is left over.
     void done() const;
 
-private:
+  private:
     std::vector<std::string> args_;
 };
 

@@ -47,8 +47,8 @@ int cmd_period(CommandContext& ctx) {
         if (!until_text) throw UsageError("period extend needs --until YYYY-MM-DD[THH:MM]");
         const auto until = core::parse_extension_until(*until_text);
         if (!until)
-            throw UsageError(fmt::format("'{}' is not a date YYYY-MM-DD or YYYY-MM-DDTHH:MM",
-                                         *until_text));
+            throw UsageError(
+                fmt::format("'{}' is not a date YYYY-MM-DD or YYYY-MM-DDTHH:MM", *until_text));
         if (*until <= core::vietnam_day_start(period->first_day())) {
             ctx.err << fmt::format("tcns: the deadline {} is before {} begins\n",
                                    core::format_vietnam_iso(*until), period->str());

@@ -17,7 +17,7 @@ using nlohmann::json;
 /// Walks one JSON object, remembering which keys were read, so that unknown keys (usually
 /// typos) are reported instead of silently ignored.
 class Section {
-public:
+  public:
     Section(const json& j, std::string path) : j_(j), path_(std::move(path)) {
         if (!j_.is_object()) throw ConfigError(fmt::format("{} must be an object", where()));
     }
@@ -33,7 +33,8 @@ public:
             if (!v->is_number_integer()) throw type_error(key, "an integer");
             const auto n = v->get<long long>();
             if (n < lo || n > hi)
-                throw ConfigError(fmt::format("{}.{} must be between {} and {}", path_, key, lo, hi));
+                throw ConfigError(
+                    fmt::format("{}.{} must be between {} and {}", path_, key, lo, hi));
             out = static_cast<int>(n);
         }
     }
@@ -56,8 +57,8 @@ public:
         else if (s == "log-only")
             out = VerifyMode::kLogOnly;
         else
-            throw ConfigError(
-                fmt::format("{}.{} must be \"enforce\" or \"log-only\", not \"{}\"", path_, key, s));
+            throw ConfigError(fmt::format("{}.{} must be \"enforce\" or \"log-only\", not \"{}\"",
+                                          path_, key, s));
     }
     /// A nested section; nullptr-safe: returns nullopt when absent.
     const json* object(const char* key) { return take(key); }
@@ -72,7 +73,7 @@ public:
 
     std::string child(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
 
-private:
+  private:
     const json* take(const char* key) {
         auto it = j_.find(key);
         if (it == j_.end()) return nullptr;
@@ -80,8 +81,8 @@ private:
         return &*it;
     }
     ConfigError type_error(const char* key, const char* what) const {
-        return ConfigError(fmt::format("{}.{} must be {}", path_.empty() ? "config" : path_, key,
-                                       what));
+        return ConfigError(
+            fmt::format("{}.{} must be {}", path_.empty() ? "config" : path_, key, what));
     }
     std::string where() const { return path_.empty() ? "the configuration" : "\"" + path_ + "\""; }
 
@@ -109,8 +110,7 @@ Secrets secrets_from_env() {
 
 Config parse_config(const std::string& text, const std::string& origin) {
     const json j = json::parse(text, nullptr, false);
-    if (j.is_discarded())
-        throw ConfigError(fmt::format("{} is not valid JSON", origin));
+    if (j.is_discarded()) throw ConfigError(fmt::format("{} is not valid JSON", origin));
     Config c;
     Section root(j, "");
     root.str("database", c.database);
@@ -155,8 +155,7 @@ Config load_config(const GlobalOptions& global) {
     Config c;
     if (!global.config_path.empty()) {
         std::ifstream f(global.config_path, std::ios::binary);
-        if (!f)
-            throw ConfigError(fmt::format("cannot read config file '{}'", global.config_path));
+        if (!f) throw ConfigError(fmt::format("cannot read config file '{}'", global.config_path));
         std::stringstream ss;
         ss << f.rdbuf();
         c = parse_config(ss.str(), fmt::format("config file '{}'", global.config_path));

@@ -9,7 +9,7 @@ namespace tcns::bot {
 
 /// A configuration problem: unknown key, wrong type, missing secret. main exits non-zero.
 class ConfigError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

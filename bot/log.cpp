@@ -17,10 +17,14 @@ std::mutex g_mutex;
 
 const char* name(Level l) {
     switch (l) {
-        case Level::kDebug: return "debug";
-        case Level::kInfo: return "info";
-        case Level::kWarn: return "warn";
-        case Level::kError: return "error";
+        case Level::kDebug:
+            return "debug";
+        case Level::kInfo:
+            return "info";
+        case Level::kWarn:
+            return "warn";
+        case Level::kError:
+            return "error";
     }
     return "info";
 }
@@ -34,7 +38,9 @@ void set_level(std::string_view level) {
     g_level = static_cast<int>(l);
 }
 
-bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(); }
+bool enabled(Level level) {
+    return static_cast<int>(level) >= g_level.load();
+}
 
 void write(Level level, std::string_view event, std::initializer_list<Field> fields) {
     if (!enabled(level)) return;

@@ -33,9 +33,12 @@ void json_reply(httplib::Response& res, int status, const nlohmann::json& body) 
 
 }  // namespace
 
-Server::Server(Config config) : config_(std::move(config)), http_(std::make_unique<httplib::Server>()) {
+Server::Server(Config config)
+    : config_(std::move(config)), http_(std::make_unique<httplib::Server>()) {
     const int threads = config_.server.threads;
-    http_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+    http_->new_task_queue = [threads] {
+        return new httplib::ThreadPool(static_cast<size_t>(threads));
+    };
     http_->set_payload_max_length(config_.server.max_body_bytes);
     http_->set_read_timeout(config_.server.read_timeout_s, 0);
     http_->set_write_timeout(config_.server.write_timeout_s, 0);
@@ -64,18 +67,18 @@ void Server::install_routes() {
             json_reply(res, 503, {{"status", "unavailable"}, {"database", "error"}});
     });
 
-    http_->set_exception_handler([](const httplib::Request& req, httplib::Response& res,
-                                    std::exception_ptr ep) {
-        std::string what = "unknown";
-        try {
-            if (ep) std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-            what = e.what();
-        } catch (...) {
-        }
-        log::error("http.exception", {{"path", req.path}, {"error", what}});
-        json_reply(res, 500, {{"error", "internal error"}});
-    });
+    http_->set_exception_handler(
+        [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+            std::string what = "unknown";
+            try {
+                if (ep) std::rethrow_exception(ep);
+            } catch (const std::exception& e) {
+                what = e.what();
+            } catch (...) {
+            }
+            log::error("http.exception", {{"path", req.path}, {"error", what}});
+            json_reply(res, 500, {{"error", "internal error"}});
+        });
 
     http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
         if (res.body.empty()) {
@@ -87,14 +90,16 @@ void Server::install_routes() {
     });
 
     http_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
-        log::debug("http.request", {{"method", req.method}, {"path", req.path}, {"status", res.status}});
+        log::debug("http.request",
+                   {{"method", req.method}, {"path", req.path}, {"status", res.status}});
     });
 }
 
 int Server::bind() {
     if (config_.server.port == 0) {
         port_ = http_->bind_to_any_port(config_.server.listen);
-        if (port_ <= 0) throw std::runtime_error(fmt::format("cannot bind {}", config_.server.listen));
+        if (port_ <= 0)
+            throw std::runtime_error(fmt::format("cannot bind {}", config_.server.listen));
     } else {
         if (!http_->bind_to_port(config_.server.listen, config_.server.port))
             throw std::runtime_error(fmt::format("cannot listen on {}:{} (port in use?)",
@@ -104,8 +109,12 @@ int Server::bind() {
     return port_;
 }
 
-void Server::run() { http_->listen_after_bind(); }
+void Server::run() {
+    http_->listen_after_bind();
+}
 
-void Server::stop() { http_->stop(); }
+void Server::stop() {
+    http_->stop();
+}
 
 }  // namespace tcns::bot

@@ -16,7 +16,7 @@ namespace tcns::bot {
 /// The HTTP front of `tcns serve`: routes, limits, the last-resort exception handler.
 /// Background threads (dispatcher, scheduler) are owned by the caller of run().
 class Server {
-public:
+  public:
     explicit Server(Config config);
     ~Server();
     Server(const Server&) = delete;
@@ -30,7 +30,7 @@ public:
     int port() const { return port_; }
     const Config& config() const { return config_; }
 
-private:
+  private:
     void install_routes();
 
     Config config_;

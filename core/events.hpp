@@ -11,13 +11,13 @@ namespace tcns::core {
 
 /// What an inbound chat event is, independent of the platform it came from.
 enum class EventKind {
-    kText,         ///< the user typed (or tapped a button that sent) text
-    kUnsupported,  ///< a sticker, photo, file, location…: gets a polite answer
-    kStarted,      ///< the user opened the chat (Viber conversation_started, Zalo follow/chat-now)
-    kSubscribed,   ///< the user subscribed (Viber subscribed)
-    kUnsubscribed, ///< the user unsubscribed / unfollowed: stop sending
-    kSharedPhone,  ///< the user shared a phone number (Zalo user_submit_info, Viber contact)
-    kReceipt,      ///< delivered / seen / failed for a message we sent
+    kText,          ///< the user typed (or tapped a button that sent) text
+    kUnsupported,   ///< a sticker, photo, file, location…: gets a polite answer
+    kStarted,       ///< the user opened the chat (Viber conversation_started, Zalo follow/chat-now)
+    kSubscribed,    ///< the user subscribed (Viber subscribed)
+    kUnsubscribed,  ///< the user unsubscribed / unfollowed: stop sending
+    kSharedPhone,   ///< the user shared a phone number (Zalo user_submit_info, Viber contact)
+    kReceipt,       ///< delivered / seen / failed for a message we sent
 };
 
 /// A channel-neutral inbound event. Channels are named by string ("viber", "zalo", "console")
@@ -30,14 +30,14 @@ struct InboundEvent {
     std::string event_id;
     /// The platform's id for the user (kept as a string: 64-bit ids never go through a double).
     std::string user_id;
-    std::string user_name;     ///< display name when the platform sends one
-    std::string text;          ///< kText: the text; kStarted: deep-link context (invite code)
-    std::string phone;         ///< kSharedPhone: the number as sent
-    std::string media_type;    ///< kUnsupported: "sticker", "image", …
-    std::string receipt;       ///< kReceipt: "delivered", "seen" or "failed"
-    std::string message_id;    ///< kReceipt: the platform id of our message
-    std::string reason;        ///< kReceipt failed: the platform's description
-    Instant at{};              ///< platform timestamp (or arrival time)
+    std::string user_name;   ///< display name when the platform sends one
+    std::string text;        ///< kText: the text; kStarted: deep-link context (invite code)
+    std::string phone;       ///< kSharedPhone: the number as sent
+    std::string media_type;  ///< kUnsupported: "sticker", "image", …
+    std::string receipt;     ///< kReceipt: "delivered", "seen" or "failed"
+    std::string message_id;  ///< kReceipt: the platform id of our message
+    std::string reason;      ///< kReceipt failed: the platform's description
+    Instant at{};            ///< platform timestamp (or arrival time)
 };
 
 /// A quick-reply button: what the user sees and the text it sends back when tapped.

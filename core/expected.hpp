@@ -19,7 +19,7 @@ Unexpected<E> unexpected(E e) {
 /// A value or an error; expected failures are values, not exceptions (STYLE.md).
 template <class T, class E>
 class Expected {
-public:
+  public:
     Expected(T value) : v_(std::in_place_index<0>, std::move(value)) {}
     Expected(Unexpected<E> e) : v_(std::in_place_index<1>, std::move(e.error)) {}
 
@@ -34,7 +34,7 @@ public:
     const T* operator->() const { return &value(); }
     const E& error() const { return std::get<1>(v_); }
 
-private:
+  private:
     std::variant<T, E> v_;
 };
 

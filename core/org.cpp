@@ -4,10 +4,14 @@ namespace tcns::core {
 
 std::string_view role_name(Role r) {
     switch (r) {
-        case Role::kLeader: return "leader";
-        case Role::kDeputy: return "deputy";
-        case Role::kMember: return "member";
-        case Role::kOfficial: return "official";
+        case Role::kLeader:
+            return "leader";
+        case Role::kDeputy:
+            return "deputy";
+        case Role::kMember:
+            return "member";
+        case Role::kOfficial:
+            return "official";
     }
     return "member";
 }

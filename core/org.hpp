@@ -38,7 +38,9 @@ std::string_view role_name(Role r);
 std::optional<Role> parse_role(std::string_view s);
 
 /// True for the roles allowed to file a team's report.
-inline bool can_file_report(Role r) { return r == Role::kLeader || r == Role::kDeputy; }
+inline bool can_file_report(Role r) {
+    return r == Role::kLeader || r == Role::kDeputy;
+}
 
 struct Person {
     PersonId id = 0;

@@ -30,7 +30,9 @@ MonthPeriod MonthPeriod::containing(Instant t) {
     return MonthPeriod{d.year, d.month};
 }
 
-std::string MonthPeriod::str() const { return fmt::format("{:04}-{:02}", year, month); }
+std::string MonthPeriod::str() const {
+    return fmt::format("{:04}-{:02}", year, month);
+}
 
 MonthPeriod MonthPeriod::next() const {
     return month == 12 ? MonthPeriod{year + 1, 1} : MonthPeriod{year, month + 1};
@@ -57,7 +59,9 @@ QuarterPeriod QuarterPeriod::of(const MonthPeriod& m) {
     return QuarterPeriod{m.year, (m.month - 1) / 3 + 1};
 }
 
-std::string QuarterPeriod::str() const { return fmt::format("{:04}-Q{}", year, quarter); }
+std::string QuarterPeriod::str() const {
+    return fmt::format("{:04}-Q{}", year, quarter);
+}
 
 Instant default_monthly_deadline(const MonthPeriod& p) {
     if (days_in_month(p.year, p.month) >= 30) return vietnam_day_start(Date{p.year, p.month, 30});
@@ -82,6 +86,8 @@ std::optional<Instant> parse_extension_until(std::string_view s) {
     return parse_instant(s);
 }
 
-MonthPeriod current_period(Instant now) { return MonthPeriod::containing(now); }
+MonthPeriod current_period(Instant now) {
+    return MonthPeriod::containing(now);
+}
 
 }  // namespace tcns::core

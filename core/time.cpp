@@ -6,12 +6,18 @@
 
 namespace tcns::core {
 
-Instant from_unix(std::int64_t seconds) { return Instant{std::chrono::seconds{seconds}}; }
+Instant from_unix(std::int64_t seconds) {
+    return Instant{std::chrono::seconds{seconds}};
+}
 
-std::int64_t to_unix(Instant t) { return t.time_since_epoch().count(); }
+std::int64_t to_unix(Instant t) {
+    return t.time_since_epoch().count();
+}
 
 namespace {
-bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 // Floor division that also works for negative numerators.
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
@@ -65,7 +71,9 @@ Date civil_from_days(std::int64_t z) {
     return Date{year, month, day};
 }
 
-Date add_days(const Date& d, int days) { return civil_from_days(days_from_civil(d) + days); }
+Date add_days(const Date& d, int days) {
+    return civil_from_days(days_from_civil(d) + days);
+}
 
 LocalDateTime to_vietnam(Instant t) {
     const std::int64_t local = to_unix(t) + kVietnamOffset.count();
@@ -85,7 +93,9 @@ Instant from_vietnam(const LocalDateTime& l) {
     return from_unix(secs - kVietnamOffset.count());
 }
 
-Instant vietnam_day_start(const Date& d) { return from_vietnam(LocalDateTime{d, 0, 0, 0}); }
+Instant vietnam_day_start(const Date& d) {
+    return from_vietnam(LocalDateTime{d, 0, 0, 0});
+}
 
 std::string format_date(const Date& d) {
     return fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
@@ -118,8 +128,8 @@ std::string format_vietnam_iso(Instant t) {
 
 std::string format_vietnam_short(Instant t) {
     const LocalDateTime l = to_vietnam(t);
-    return fmt::format("{:02}:{:02} {:02}/{:02}/{:04}", l.hour, l.minute, l.date.day,
-                       l.date.month, l.date.year);
+    return fmt::format("{:02}:{:02} {:02}/{:02}/{:04}", l.hour, l.minute, l.date.day, l.date.month,
+                       l.date.year);
 }
 
 std::optional<Instant> parse_instant(std::string_view s) {

@@ -28,7 +28,9 @@ Database::Database(const std::string& path, Options options) : path_(path) {
 
 Database::~Database() = default;
 
-int Database::latest_version() { return migrations().empty() ? 0 : migrations().back().version; }
+int Database::latest_version() {
+    return migrations().empty() ? 0 : migrations().back().version;
+}
 
 int Database::schema_version() {
     try {

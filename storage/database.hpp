@@ -12,16 +12,16 @@ namespace tcns::storage {
 
 /// The one exception type of the storage layer (start-up failures and bugs only).
 class StorageError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 /// An open tcns database: WAL, foreign keys on, busy timeout, migrations applied.
 /// Not thread-safe: use one Database per thread.
 class Database {
-public:
+  public:
     struct Options {
-        bool migrate = true;        ///< apply pending migrations on open
+        bool migrate = true;  ///< apply pending migrations on open
         int busy_timeout_ms = 5000;
         bool read_only = false;
     };
@@ -45,7 +45,7 @@ public:
     /// True when a trivial query answers.
     bool ping() noexcept;
 
-private:
+  private:
     std::string path_;
     std::unique_ptr<SQLite::Database> db_;
 };
@@ -57,14 +57,14 @@ auto with_transaction(Database& db, Fn&& fn) -> decltype(fn());
 /// RAII write transaction taken with BEGIN IMMEDIATE (so two writers never deadlock
 /// upgrading a read lock). Rolls back in the destructor unless committed; never throws there.
 class WriteTransaction {
-public:
+  public:
     explicit WriteTransaction(Database& db);
     ~WriteTransaction();
     WriteTransaction(const WriteTransaction&) = delete;
     WriteTransaction& operator=(const WriteTransaction&) = delete;
     void commit();
 
-private:
+  private:
     Database& db_;
     bool done_ = false;
 };

@@ -10,7 +10,7 @@ namespace tcns::storage {
 
 /// Deadline extensions set by admins (`tcns period extend`).
 class PeriodRepo {
-public:
+  public:
     explicit PeriodRepo(Database& db) : db_(db) {}
 
     std::optional<core::Instant> extension(const core::MonthPeriod& p);
@@ -19,7 +19,7 @@ public:
     /// The extension when set, else the plan's default deadline.
     core::Instant deadline(const core::MonthPeriod& p);
 
-private:
+  private:
     Database& db_;
 };
 

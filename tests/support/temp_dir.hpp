@@ -11,13 +11,13 @@ namespace tcns::test {
 
 /// A unique temporary directory, removed with everything in it when the object dies.
 class TempDir {
-public:
+  public:
     TempDir() {
         static std::atomic<int> counter{0};
         std::random_device rd;
         path_ = std::filesystem::temp_directory_path() /
-                ("tcns-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
-                 "-" + std::to_string(rd()));
+                ("tcns-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+                 std::to_string(rd()));
         std::filesystem::create_directories(path_);
     }
     ~TempDir() {
@@ -30,7 +30,7 @@ public:
     const std::filesystem::path& path() const { return path_; }
     std::string file(const std::string& name) const { return (path_ / name).string(); }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 

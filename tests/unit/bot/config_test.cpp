@@ -10,7 +10,8 @@ TEST_CASE("a config file sets server and channel options", "[config]") {
         "server": {"listen": "0.0.0.0", "port": 9000, "threads": 4},
         "viber": {"enabled": false, "verify": "log-only"},
         "zalo": {"api_base": "http://127.0.0.1:1234"}
-    })", "test");
+    })",
+                                  "test");
     CHECK(c.database == "/var/lib/tcns/tcns.db");
     CHECK(c.server.listen == "0.0.0.0");
     CHECK(c.server.port == 9000);

@@ -5,7 +5,9 @@
 using namespace tcns::core;
 
 namespace {
-Instant vn(const char* s) { return *parse_instant(s); }
+Instant vn(const char* s) {
+    return *parse_instant(s);
+}
 }  // namespace
 
 TEST_CASE("monthly periods parse, print and step", "[period]") {
@@ -62,8 +64,7 @@ TEST_CASE("February is due at the end of the month in common and leap years", "[
     CHECK(days_in_month(2000, 2) == 29);
 }
 
-TEST_CASE("the quarterly roll-up is due before the 15th of the quarter's last month",
-          "[period]") {
+TEST_CASE("the quarterly roll-up is due before the 15th of the quarter's last month", "[period]") {
     CHECK(format_vietnam_iso(default_quarterly_deadline(QuarterPeriod{2026, 4})) ==
           "2026-12-15T00:00:00+07:00");
     CHECK(format_vietnam_iso(default_quarterly_deadline(QuarterPeriod{2026, 1})) ==

@@ -4,8 +4,7 @@
 
 using namespace tcns::core;
 
-TEST_CASE("Vietnamese phone numbers normalise to 84 followed by the national number",
-          "[phone]") {
+TEST_CASE("Vietnamese phone numbers normalise to 84 followed by the national number", "[phone]") {
     CHECK(normalize_phone("0912345678") == "84912345678");
     CHECK(normalize_phone("0912 345 678") == "84912345678");
     CHECK(normalize_phone("0912.345.678") == "84912345678");

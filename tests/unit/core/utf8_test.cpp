@@ -7,12 +7,12 @@ using namespace tcns::core;
 TEST_CASE("UTF-8 validation accepts Vietnamese and refuses malformed bytes", "[utf8]") {
     CHECK(is_valid_utf8("Tổ công nghệ số cộng đồng"));
     CHECK(is_valid_utf8(""));
-    CHECK(is_valid_utf8("\xF0\x9F\x98\x80"));         // emoji
-    CHECK_FALSE(is_valid_utf8("T\xF4 c\xF4ng"));      // Windows-1258 / Latin-1 bytes
-    CHECK_FALSE(is_valid_utf8("\xC0\xAF"));           // overlong
-    CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));       // surrogate
-    CHECK_FALSE(is_valid_utf8("\xE1\xBB"));           // truncated
-    CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));   // above U+10FFFF
+    CHECK(is_valid_utf8("\xF0\x9F\x98\x80"));        // emoji
+    CHECK_FALSE(is_valid_utf8("T\xF4 c\xF4ng"));     // Windows-1258 / Latin-1 bytes
+    CHECK_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong
+    CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate
+    CHECK_FALSE(is_valid_utf8("\xE1\xBB"));          // truncated
+    CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
 }
 
 TEST_CASE("code points are counted and offsets found", "[utf8]") {

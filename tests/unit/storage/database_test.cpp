@@ -41,8 +41,8 @@ TEST_CASE("a database newer than the build is refused", "[db]") {
 TEST_CASE("foreign keys are enforced", "[db]") {
     test::TempDir dir;
     storage::Database db(dir.file("t.db"));
-    CHECK_THROWS(db.handle().exec(
-        "INSERT INTO teams(code, unit_id, name) VALUES ('T1', 12345, 'Tổ 1')"));
+    CHECK_THROWS(
+        db.handle().exec("INSERT INTO teams(code, unit_id, name) VALUES ('T1', 12345, 'Tổ 1')"));
 }
 
 TEST_CASE("a write transaction rolls back unless committed", "[db]") {
@@ -53,9 +53,8 @@ TEST_CASE("a write transaction rolls back unless committed", "[db]") {
         db.handle().exec("INSERT INTO settings(key, value) VALUES ('a', '1')");
     }
     CHECK(db.handle().execAndGet("SELECT count(*) FROM settings").getInt() == 0);
-    storage::with_transaction(db, [&] {
-        db.handle().exec("INSERT INTO settings(key, value) VALUES ('a', '1')");
-    });
+    storage::with_transaction(
+        db, [&] { db.handle().exec("INSERT INTO settings(key, value) VALUES ('a', '1')"); });
     CHECK(db.handle().execAndGet("SELECT count(*) FROM settings").getInt() == 1);
 }
 
@@ -72,4 +71,27 @@ TEST_CASE("a period extension is stored and replaces the default deadline", "[db
     CHECK(periods.deadline(nov) == until + std::chrono::hours(24));
     periods.clear_extension(nov);
     CHECK(periods.deadline(nov) == core::default_monthly_deadline(nov));
+}
+
+#include "storage/outbox_repo.hpp"
+
+TEST_CASE("the outbox refuses a second row with the same idempotency key", "[db][outbox]") {
+    test::TempDir dir;
+    storage::Database db(dir.file("t.db"));
+    storage::OutboxRepo outbox(db);
+    storage::OutboxItem item;
+    item.channel = "viber";
+    item.recipient = "u1";
+    item.kind = "reminder";
+    item.message = {"Nhắc nộp báo cáo", {{"Báo cáo", "bc"}}};
+    item.idem_key = "remind:1:2026-11:d-5";
+    const auto now = core::from_unix(1'800'000'000);
+    CHECK(outbox.enqueue(item, now));
+    CHECK_FALSE(outbox.enqueue(item, now));
+    item.idem_key.reset();
+    CHECK(outbox.enqueue(item, now));
+    CHECK(outbox.enqueue(item, now));  // replies without a key are never deduplicated
+    CHECK(db.handle().execAndGet("SELECT count(*) FROM outbox").getInt() == 3);
+    const auto payload = db.handle().execAndGet("SELECT payload FROM outbox LIMIT 1").getString();
+    CHECK(storage::OutboxRepo::decode(payload) == item.message);
 }
