@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/log.hpp"
+#include "bot/metrics.hpp"
 #include "storage/database.hpp"
 
 namespace tcns::bot {
@@ -65,6 +66,12 @@ void Server::install_routes() {
             json_reply(res, 200, {{"status", "ok"}, {"database", "ok"}, {"schema", version}});
         else
             json_reply(res, 503, {{"status", "unavailable"}, {"database", "error"}});
+    });
+
+    // Prometheus scrape endpoint; the reverse proxy does not forward it (loopback only).
+    http_->Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
+        res.status = 200;
+        res.set_content(Metrics::instance().render(), "text/plain; version=0.0.4");
     });
 
     http_->set_exception_handler(
