@@ -53,6 +53,7 @@ CREATE TABLE roles (
 );
 CREATE UNIQUE INDEX roles_key ON roles(person_id, role, ifnull(team_id, 0), ifnull(unit_id, 0));
 CREATE INDEX roles_team ON roles(team_id) WHERE team_id IS NOT NULL;
+CREATE UNIQUE INDEX roles_one_leader ON roles(team_id) WHERE role = 'leader';
 CREATE INDEX roles_unit ON roles(unit_id) WHERE unit_id IS NOT NULL;
 
 CREATE TABLE chat_accounts (
