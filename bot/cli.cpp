@@ -77,6 +77,10 @@ const CommandSpec kCommands[] = {
      cmd_period},
     {"check-config", "check-config               validate the configuration and exit",
      cmd_check_config},
+    {"import", "import units|teams|people FILE.csv [--invite-days N]   import the org roster",
+     cmd_import},
+    {"demo", "demo seed [--seed N] | demo hint   generated demo roster on the imported units",
+     cmd_demo},
 };
 
 void print_usage(std::ostream& os) {

@@ -9,5 +9,7 @@ int cmd_serve(CommandContext& ctx);
 int cmd_migrate(CommandContext& ctx);
 int cmd_period(CommandContext& ctx);
 int cmd_check_config(CommandContext& ctx);
+int cmd_import(CommandContext& ctx);
+int cmd_demo(CommandContext& ctx);
 
 }  // namespace tcns::bot

@@ -392,6 +392,24 @@ std::optional<StoredPerson> RosterRepo::person(std::string_view phone) {
     return p;
 }
 
+std::optional<StoredTeam> RosterRepo::first_generated_team() {
+    SQLite::Statement q(db_.handle(),
+                        "SELECT t.code FROM teams t WHERE t.generated = 1 ORDER BY t.id LIMIT 1");
+    if (!q.executeStep()) return std::nullopt;
+    return team(text(q, 0));
+}
+
+std::vector<std::string> RosterRepo::official_phones(std::string_view unit_code) {
+    SQLite::Statement q(db_.handle(),
+                        "SELECT p.phone FROM roles r JOIN units u ON u.id = r.unit_id "
+                        "JOIN people p ON p.id = r.person_id "
+                        "WHERE u.code = ? AND r.role = 'official' ORDER BY r.id");
+    q.bind(1, std::string(unit_code));
+    std::vector<std::string> out;
+    while (q.executeStep()) out.push_back(text(q, 0));
+    return out;
+}
+
 namespace {
 int count_rows(Database& db, const char* table, std::optional<bool> generated) {
     std::string sql = std::string("SELECT count(*) FROM ") + table;

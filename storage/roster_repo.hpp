@@ -95,6 +95,10 @@ class RosterRepo : public core::RosterLookup {
     /// The phones of people not made up by the demo generator.
     std::vector<std::string> real_phones();
     std::optional<StoredPerson> person(std::string_view phone);
+    /// The first team the demo generator made (lowest id), if any.
+    std::optional<StoredTeam> first_generated_team();
+    /// Phones of a unit's officials, in the order they were added.
+    std::vector<std::string> official_phones(std::string_view unit_code);
     /// Row counts of units, teams and people, optionally only the generated ones.
     int count_units(std::optional<bool> generated = std::nullopt);
     int count_teams(std::optional<bool> generated = std::nullopt);
