@@ -301,3 +301,27 @@ TEST_CASE("phones lose their leading zero in Excel and are still read", "[import
     CHECK_FALSE(normalize_import_phone("112345678"));  // not a mobile prefix
     CHECK_FALSE(normalize_import_phone("8.49123E+10"));
 }
+
+TEST_CASE("the importers report, never crash, on mangled files", "[import]") {
+    FakeRoster db = stored_roster();
+    const std::string base = std::string(kPeopleHeader) +
+                             "0912 345 678,\"Nguyễn, Văn An\",tổ trưởng,T1,,\n"
+                             "0987654321;Trần Thị Bình,can bo,,26380,\"Phó\r\nChủ tịch\"\n" +
+                             std::string(kUnitsHeader) + "A,A,,B,x\nB,B,,A,x\n";
+    const char bytes[] = {',', ';', '"', '\n', '\r', '\xC3', '\xFF', ' ', '\0', 'x'};
+    std::uint32_t x = 2025;
+    for (int round = 0; round < 300; ++round) {
+        std::string text = base;
+        for (int k = 0; k < 8; ++k) {
+            x = x * 1664525u + 1013904223u;
+            const std::size_t pos = (x >> 8) % text.size();
+            text[pos] = bytes[(x >> 24) % sizeof(bytes)];
+        }
+        const auto units = plan_units_import(text, db);
+        const auto teams = plan_teams_import(text, db);
+        const auto people = plan_people_import(text, db);
+        for (const auto& e : people.errors) CHECK(e.line >= 1);
+        CHECK((units.ok() || units.records.empty()));
+        CHECK((teams.ok() || teams.records.empty()));
+    }
+}
