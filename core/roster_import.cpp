@@ -48,65 +48,6 @@ constexpr CsvColumn kPersonColumns[] = {
     {"title", false, "chức vụ|chức danh"},
 };
 
-template <class Record>
-void start_plan(ImportPlan<Record>& plan, const CsvTable& table) {
-    for (const auto& e : table.errors) plan.errors.push_back({e.line, e.message});
-    for (const auto& c : table.ignored_columns)
-        plan.notes.push_back(fmt::format("ignored column '{}'", c));
-}
-
-template <class Record>
-void finish_plan(ImportPlan<Record>& plan) {
-    std::stable_sort(plan.errors.begin(), plan.errors.end(),
-                     [](const LineError& a, const LineError& b) { return a.line < b.line; });
-    if (!plan.ok()) plan.records.clear();
-}
-
-// Collects the problems of one row.
-class RowCheck {
-  public:
-    RowCheck(std::vector<LineError>& errors, std::size_t line) : errors_(errors), line_(line) {}
-    void fail(std::string reason) {
-        errors_.push_back({line_, std::move(reason)});
-        ok_ = false;
-    }
-    bool ok() const { return ok_; }
-    /// A required value: reports "empty <column>" when blank.
-    bool require(const CsvRow& row, std::size_t col, std::string_view column) {
-        if (!row[col].empty()) return true;
-        fail(fmt::format("empty {}", column));
-        return false;
-    }
-    /// A code: no line break inside (a quoted cell that swallowed a line end).
-    void check_code(const std::string& code, std::string_view column) {
-        if (code.find('\n') != std::string::npos) fail(fmt::format("{} has a line break", column));
-    }
-    std::optional<Date> date(const CsvRow& row, std::size_t col, std::string_view column) {
-        if (row[col].empty()) return std::nullopt;
-        auto d = parse_import_date(row[col]);
-        if (!d)
-            fail(fmt::format("bad date '{}' in {} (use YYYY-MM-DD or DD/MM/YYYY)", row[col],
-                             column));
-        return d;
-    }
-
-  private:
-    std::vector<LineError>& errors_;
-    std::size_t line_;
-    bool ok_ = true;
-};
-
-bool parse_int(std::string_view s, int& out) {
-    if (s.empty() || s.size() > 4) return false;
-    int v = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') return false;
-        v = v * 10 + (c - '0');
-    }
-    out = v;
-    return true;
-}
-
 }  // namespace
 
 std::optional<Role> parse_role_name(std::string_view s) {
@@ -119,25 +60,6 @@ std::optional<Role> parse_role_name(std::string_view s) {
         k == "lanh dao")
         return Role::kOfficial;
     return std::nullopt;
-}
-
-std::optional<Date> parse_import_date(std::string_view s) {
-    s = trim(s);
-    if (auto iso = parse_date(s)) return iso;
-    // Day first: d/m/yyyy with '/', '-' or '.'.
-    const std::size_t a = s.find_first_of("/-.");
-    if (a == std::string_view::npos) return std::nullopt;
-    const char sep = s[a];
-    const std::size_t b = s.find(sep, a + 1);
-    if (b == std::string_view::npos || s.find(sep, b + 1) != std::string_view::npos)
-        return std::nullopt;
-    Date d;
-    const auto day = s.substr(0, a), month = s.substr(a + 1, b - a - 1), year = s.substr(b + 1);
-    if (day.size() > 2 || month.size() > 2 || year.size() != 4) return std::nullopt;
-    if (!parse_int(day, d.day) || !parse_int(month, d.month) || !parse_int(year, d.year))
-        return std::nullopt;
-    if (!is_valid_date(d)) return std::nullopt;
-    return d;
 }
 
 std::optional<std::string> normalize_import_phone(std::string_view s) {
@@ -154,7 +76,7 @@ std::optional<std::string> normalize_import_phone(std::string_view s) {
 ImportPlan<UnitRecord> plan_units_import(std::string_view csv_text, RosterLookup& stored) {
     const CsvTable table = read_csv_table(csv_text, kUnitColumns);
     ImportPlan<UnitRecord> plan;
-    start_plan(plan, table);
+    plan.add_table(table);
 
     std::map<std::string, std::size_t> first_line;  // every code in the file, good row or not
     for (const CsvRow& row : table.rows) {
@@ -225,14 +147,14 @@ ImportPlan<UnitRecord> plan_units_import(std::string_view csv_text, RosterLookup
             cur = parent_of(*cur);
         }
     }
-    finish_plan(plan);
+    plan.finish();
     return plan;
 }
 
 ImportPlan<TeamRecord> plan_teams_import(std::string_view csv_text, RosterLookup& stored) {
     const CsvTable table = read_csv_table(csv_text, kTeamColumns);
     ImportPlan<TeamRecord> plan;
-    start_plan(plan, table);
+    plan.add_table(table);
     std::map<std::string, std::size_t> first_line;
     for (const CsvRow& row : table.rows) {
         RowCheck check(plan.errors, row.line);
@@ -256,14 +178,14 @@ ImportPlan<TeamRecord> plan_teams_import(std::string_view csv_text, RosterLookup
         t.decision_date = check.date(row, kTDecisionDate, "decision_date");
         if (check.ok()) plan.records.push_back(std::move(t));
     }
-    finish_plan(plan);
+    plan.finish();
     return plan;
 }
 
 ImportPlan<PersonRecord> plan_people_import(std::string_view csv_text, RosterLookup& stored) {
     const CsvTable table = read_csv_table(csv_text, kPersonColumns);
     ImportPlan<PersonRecord> plan;
-    start_plan(plan, table);
+    plan.add_table(table);
 
     struct FirstSeen {
         std::size_t line;
@@ -389,7 +311,7 @@ ImportPlan<PersonRecord> plan_people_import(std::string_view csv_text, RosterLoo
                                             team, current)});
         }
     }
-    finish_plan(plan);
+    plan.finish();
     return plan;
 }
 

@@ -6,16 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/import_plan.hpp"
 #include "core/org.hpp"
 #include "core/time.hpp"
 
 namespace tcns::core {
-
-/// One bad line of an import file: printed as "line N: reason".
-struct LineError {
-    std::size_t line = 0;
-    std::string reason;
-};
 
 /// A unit row of `units.csv`, validated.
 struct UnitRecord {
@@ -75,15 +70,6 @@ class RosterLookup {
     virtual std::vector<std::string> team_leaders(std::string_view team_code) = 0;
 };
 
-/// The outcome of checking an import file: the records to write when `errors` is empty.
-template <class Record>
-struct ImportPlan {
-    std::vector<Record> records;
-    std::vector<LineError> errors;   ///< in line order; any error means nothing is imported
-    std::vector<std::string> notes;  ///< harmless remarks ("ignored column 'Ghi chú'")
-    bool ok() const { return errors.empty(); }
-};
-
 /// Checks a units file (`code,name,type,parent_code,level` + optional
 /// `valid_from,valid_to,successor_code`). Parents and successors may come later in the file or
 /// be stored already; duplicate codes and parent cycles are errors.
@@ -101,10 +87,6 @@ ImportPlan<PersonRecord> plan_people_import(std::string_view csv_text, RosterLoo
 /// A role as admins write it: leader / deputy / member / official, or in Vietnamese, with or
 /// without diacritics: tổ trưởng, tổ phó, thành viên, cán bộ.
 std::optional<Role> parse_role_name(std::string_view s);
-
-/// A date as it comes out of Excel: "2025-03-15", "15/03/2025", "15/3/2025", "15-03-2025",
-/// "15.03.2025" (day first, as in Vietnam).
-std::optional<Date> parse_import_date(std::string_view s);
 
 /// A phone as it comes out of Excel: what normalize_phone accepts, plus a 9-digit mobile number
 /// whose leading 0 Excel dropped ("912345678" -> "84912345678").
