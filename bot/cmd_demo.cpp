@@ -8,6 +8,7 @@
 #include "bot/commands.hpp"
 #include "bot/config.hpp"
 #include "core/demo_roster.hpp"
+#include "core/phone.hpp"
 #include "storage/database.hpp"
 #include "storage/invite_repo.hpp"
 #include "storage/roster_repo.hpp"
@@ -107,10 +108,6 @@ int demo_seed(CommandContext& ctx, Args& args) {
     return 0;
 }
 
-std::string national(std::string_view phone) {
-    return phone.rfind("84", 0) == 0 ? "0" + std::string(phone.substr(2)) : std::string(phone);
-}
-
 // A path as the user would type it from the current directory.
 std::string shown_path(const std::filesystem::path& p) {
     std::error_code ec;
@@ -166,7 +163,7 @@ int demo_hint(CommandContext& ctx, Args& args) {
         "up.\n\n",
         roster.count_teams(true), roster.count_people(true));
     ctx.out << fmt::format("Team leader:  {}, phone {}\n", leader->full_name,
-                           national(leader->phone));
+                           core::national_phone(leader->phone));
     ctx.out << fmt::format("  leads       {} (team {})\n", team->name, team->code);
     ctx.out << fmt::format("  hamlet      {}\n", place);
     ctx.out << fmt::format("  invite code {}\n", invite_text(db, *leader, now));
@@ -181,15 +178,15 @@ int demo_hint(CommandContext& ctx, Args& args) {
         for (const auto& r : official->roles)
             if (r.role == core::Role::kOfficial) title = r.title + ", " + r.unit_name;
         ctx.out << fmt::format("\nOfficial:     {}, phone {}\n", official->full_name,
-                               national(official->phone));
+                               core::national_phone(official->phone));
         ctx.out << fmt::format("  title       {}\n", title);
         ctx.out << fmt::format("  invite code {}\n", invite_text(db, *official, now));
     }
     ctx.out << fmt::format("\nChat as the team leader:\n  {} --db {} chat --as {}\n", exe, db_path,
-                           national(leader->phone));
+                           core::national_phone(leader->phone));
     if (official)
         ctx.out << fmt::format("Chat as the official:\n  {} --db {} chat --as {}\n", exe, db_path,
-                               national(official->phone));
+                               core::national_phone(official->phone));
     return 0;
 }
 

@@ -31,6 +31,11 @@ std::optional<std::string> normalize_phone(std::string_view raw) {
     return "84" + national;
 }
 
+std::string national_phone(std::string_view phone) {
+    if (phone.size() > 2 && phone.substr(0, 2) == "84") return "0" + std::string(phone.substr(2));
+    return std::string(phone);
+}
+
 std::string mask_phone(std::string_view phone) {
     if (phone.size() <= 5) return std::string(phone.size(), '*');
     std::string out(phone);

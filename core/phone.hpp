@@ -11,6 +11,10 @@ namespace tcns::core {
 /// when the result is not a plausible Vietnamese number (9 or 10 digits after the 84).
 std::optional<std::string> normalize_phone(std::string_view raw);
 
+/// A normalised number as Vietnamese users write it: "84912345678" -> "0912345678". Anything
+/// else is returned unchanged.
+std::string national_phone(std::string_view phone);
+
 /// Masks a phone number for logs: "84912345678" -> "84******678".
 std::string mask_phone(std::string_view phone);
 

@@ -308,7 +308,7 @@ ImportPlan<PersonRecord> plan_people_import(std::string_view csv_text, RosterLoo
             if (current == leader.first || file_phones.count(current)) continue;
             plan.errors.push_back(
                 {leader.second, fmt::format("team '{}' already has a leader ({}, not in this file)",
-                                            team, current)});
+                                            team, national_phone(current))});
         }
     }
     plan.finish();

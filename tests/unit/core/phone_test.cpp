@@ -23,6 +23,12 @@ TEST_CASE("implausible phone numbers are refused", "[phone]") {
     CHECK_FALSE(normalize_phone("912345678"));
 }
 
+TEST_CASE("a normalised phone number prints the national way", "[phone]") {
+    CHECK(national_phone("84912345678") == "0912345678");
+    CHECK(national_phone(*normalize_phone("(0251) 3822 123")) == "02513822123");
+    CHECK(national_phone("12345") == "12345");
+}
+
 TEST_CASE("phone numbers are masked in logs", "[phone]") {
     CHECK(mask_phone("84912345678") == "84******678");
     CHECK(mask_phone("123") == "***");

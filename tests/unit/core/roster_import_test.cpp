@@ -258,7 +258,7 @@ TEST_CASE("a stored leader outside the file blocks a new leader; one inside does
     db.leaders["T1"] = {"84911999999"};
     const auto blocked =
         plan_people_import(std::string(kPeopleHeader) + "0911000001,A,leader,T1,,\n", db);
-    CHECK(reports(blocked, 2, "team 'T1' already has a leader (84911999999, not in this file)"));
+    CHECK(reports(blocked, 2, "team 'T1' already has a leader (0911999999, not in this file)"));
 
     // The old leader is in the file as a member: leadership moves.
     const auto moved = plan_people_import(std::string(kPeopleHeader) +
