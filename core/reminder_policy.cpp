@@ -90,6 +90,31 @@ struct MessageMaker {
     }
 };
 
+bool will_send(WindowDecision d) {
+    return d == WindowDecision::kOpen || d == WindowDecision::kSendAnyway ||
+           d == WindowDecision::kZnsTemplate;
+}
+
+/// Tells the commune's officials that nobody of a team could be sent a reminder; once per
+/// team and deadline (the key has no step), at the first step that reached nobody.
+void report_not_reached(MessageMaker& make, const TeamReminderStatus& t,
+                        const std::vector<DueMessage>& out, std::size_t first,
+                        const std::map<std::string, std::string>& common, const std::string& period,
+                        const std::string& dday, Instant at) {
+    std::string people;
+    for (std::size_t i = first; i < out.size(); ++i)
+        people += (people.empty() ? "" : "\n") + out[i].person_name;
+    auto params = common;
+    params["team_code"] = t.code;
+    params["team_name"] = t.name;
+    params["unit_code"] = t.commune.code;
+    params["unit_name"] = t.commune.name;
+    params["not_reached"] = people;  // empty when the team has neither leader nor deputy
+    const std::string prefix = fmt::format("unreached:{}:{}:{}", t.code, period, dday);
+    for (const Contact& official : t.commune.officials)
+        make.add(official, prefix, DueKind::kNotReached, "reminder.not_reached", params, at);
+}
+
 }  // namespace
 
 std::string_view due_kind_name(DueKind k) {
@@ -100,6 +125,8 @@ std::string_view due_kind_name(DueKind k) {
             return "late_notice";
         case DueKind::kEscalation:
             return "escalation";
+        case DueKind::kNotReached:
+            return "not_reached";
     }
     return "reminder";
 }
@@ -236,9 +263,13 @@ std::vector<DueMessage> due_messages(Instant now, const MonthPeriod& period, Ins
             params["team_name"] = t.name;
             if (step.kind == DueKind::kReminder) {
                 params["days_left"] = std::to_string(step.days_before);
+                const std::size_t first = out.size();
                 make.to_team(t,
                              fmt::format("remind:{}:{}:d{}:{}", t.code, p, step.days_before, dday),
                              DueKind::kReminder, "reminder.before_deadline", params, step.at);
+                if (std::none_of(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+                                 [](const DueMessage& m) { return will_send(m.decision); }))
+                    report_not_reached(make, t, out, first, common, p, dday, step.at);
             } else {
                 make.to_team(t, fmt::format("late:{}:{}:{}", t.code, p, dday), DueKind::kLateNotice,
                              "reminder.late_notice", params, step.at);

@@ -17,6 +17,7 @@ enum class DueKind {
     kReminder,    ///< "N days left": to a team that has not reported
     kLateNotice,  ///< the morning after the deadline: to a team that has not reported
     kEscalation,  ///< the morning after the deadline: to the commune's officials, the late teams
+    kNotReached,  ///< to the commune's officials: a reminder step reached nobody of a team
 };
 
 /// What to do with a channel account whose free-form messaging window is closed.
@@ -110,7 +111,8 @@ struct ReminderStep {
 /// the same `idem_key`, which is what makes re-running the policy safe).
 struct DueMessage {
     /// "remind:<team>:<period>:d<N>:<deadline day>:p<person>", "late:<team>:<period>:<deadline
-    /// day>:p<person>" or "escalate:<unit>:<period>:<deadline day>:p<person>".
+    /// day>:p<person>", "escalate:<unit>:<period>:<deadline day>:p<person>" or
+    /// "unreached:<team>:<period>:<deadline day>:p<official>".
     std::string idem_key;
     DueKind kind = DueKind::kReminder;
     PersonId person = 0;
@@ -133,7 +135,9 @@ std::vector<ReminderStep> reminder_schedule(Instant deadline, const ReminderPoli
 /// a step is due from its time until the next step (a late tick sends the current step, never a
 /// superseded one); nothing is due during quiet hours (it waits for the morning). Reminders and
 /// late notices go to the leader, and also to the deputies when the leader has no reachable
-/// account; escalations go to each official of a commune with late teams. Sorted by key.
+/// account; escalations go to each official of a commune with late teams. When a reminder step
+/// can be sent to nobody of a team (every recipient kSkipAndReport or kUnreachable), the
+/// commune's officials get a kNotReached message, once per team and deadline. Sorted by key.
 std::vector<DueMessage> due_messages(Instant now, const MonthPeriod& period, Instant deadline,
                                      const std::vector<TeamReminderStatus>& teams,
                                      const ReminderPolicyConfig& config);
@@ -175,7 +179,7 @@ std::optional<QuarterlyReminderDue> quarterly_reminder_due(Instant now,
                                                            Instant deadline,
                                                            const QuarterlyReminderConfig& config);
 
-/// "reminder", "late_notice", "escalation".
+/// "reminder", "late_notice", "escalation", "not_reached".
 std::string_view due_kind_name(DueKind k);
 /// "open", "send_anyway", "zns_template", "skip_and_report", "unreachable".
 std::string_view window_decision_name(WindowDecision d);

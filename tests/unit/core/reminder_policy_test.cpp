@@ -421,8 +421,10 @@ TEST_CASE("an open window sends free-form; a closed one follows the channel's po
         auto teams = commune_teams();
         teams[0].leader->accounts = {account(10, "zalo", now - 10 * 24h)};
         const auto due = due_messages(now, kNov, kNovDeadline, {teams[0]}, config);
-        REQUIRE(due.size() == 1);
+        REQUIRE(due.size() == 3);  // the skipped reminder, and a report to each official
+        CHECK(due[0].kind == DueKind::kReminder);
         CHECK(due[0].decision == WindowDecision::kSkipAndReport);
+        CHECK(due[1].kind == DueKind::kNotReached);
         CHECK(window_decision_name(due[0].decision) == "skip_and_report");
         CHECK(due[0].account->channel == "zalo");
     }
@@ -475,4 +477,52 @@ TEST_CASE("quiet hours wrap midnight and can be configured", "[reminders]") {
     CHECK(in_quiet_hours(vn(2026, 11, 25, 12, 30), lunch));
     CHECK_FALSE(in_quiet_hours(vn(2026, 11, 25, 13), lunch));
     CHECK_FALSE(in_quiet_hours(vn(2026, 11, 25, 3), QuietHours{0, 0}));
+}
+
+TEST_CASE("officials hear once per deadline about a team no reminder could reach",
+          "[reminders][window]") {
+    auto teams = commune_teams();
+    // A's leader last wrote on Zalo in October: the window is closed all of November, and the
+    // default Zalo policy is to skip and report.
+    teams[0].leader->accounts = {account(10, "zalo", vn(2026, 10, 20, 9))};
+    FakeOutbox outbox;
+    walk(outbox, vn(2026, 11, 1), vn(2026, 12, 10), 1h, {teams[0], teams[1]}, fixed_deadline);
+    const auto schedule = schedule_of(outbox);
+    CHECK(schedule.at("unreached:A01:2026-11:2026-11-30:p90") == "2026-11-25T08:00:00+07:00");
+    CHECK(schedule.at("unreached:A01:2026-11:2026-11-30:p91") == "2026-11-25T08:00:00+07:00");
+    int reports = 0;
+    for (const auto& [key, m] : outbox.rows) {
+        if (m.kind != DueKind::kNotReached) continue;
+        ++reports;
+        CHECK(m.template_key == "reminder.not_reached");
+        CHECK(m.params.at("not_reached") == "Trưởng A");
+        CHECK(m.params.at("team_name") == "Tổ Ấp 1");
+        CHECK(m.params.at("unit_name") == "Xã Long Hưng");
+    }
+    CHECK(reports == 2);
+    // The skipped reminders are still in the outbox, marked, so nobody retries them.
+    CHECK(outbox.rows.at("remind:A01:2026-11:d5:2026-11-30:p1").decision ==
+          WindowDecision::kSkipAndReport);
+
+    SECTION("a team with neither leader nor deputy is reported too") {
+        teams[0].leader.reset();
+        teams[0].deputies.clear();
+        const auto due = due_messages(vn(2026, 11, 25, 8), kNov, kNovDeadline, {teams[0]}, {});
+        REQUIRE(due.size() == 2);
+        CHECK(due[0].kind == DueKind::kNotReached);
+        CHECK(due[0].params.at("not_reached").empty());
+    }
+    SECTION("a team reached through a deputy is not reported") {
+        teams[0].leader->accounts.clear();
+        const auto due = due_messages(vn(2026, 11, 25, 8), kNov, kNovDeadline, {teams[0]}, {});
+        for (const auto& m : due) CHECK(m.kind != DueKind::kNotReached);
+    }
+    SECTION("a ZNS template counts as reaching the team") {
+        ReminderPolicyConfig config;
+        config.channels[0].outside = OutsideWindow::kZnsTemplate;
+        const auto due = due_messages(vn(2026, 11, 25, 8), kNov, kNovDeadline, {teams[0]}, config);
+        REQUIRE(due.size() == 1);
+        CHECK(due[0].decision == WindowDecision::kZnsTemplate);
+        CHECK(due[0].phone == "8490000101");
+    }
 }
