@@ -214,6 +214,48 @@ std::vector<ReminderStep> reminder_schedule(Instant deadline, const ReminderPoli
     return steps;
 }
 
+std::vector<ReminderStep> due_steps(Instant now, Instant deadline,
+                                    const ReminderPolicyConfig& config) {
+    std::vector<ReminderStep> out;
+    if (in_quiet_hours(now, config.quiet)) return out;
+    for (const ReminderStep& step : reminder_schedule(deadline, config))
+        if (now >= step.at && now < step.until) out.push_back(step);
+    return out;
+}
+
+std::vector<std::string> check_reminder_config(const ReminderPolicyConfig& config) {
+    std::vector<std::string> problems;
+    auto hour_ok = [](int h) { return h >= 0 && h <= 23; };
+    if (!hour_ok(config.send_hour))
+        problems.push_back(fmt::format("send hour {} is not 0-23", config.send_hour));
+    if (!hour_ok(config.quiet.from_hour) || !hour_ok(config.quiet.until_hour))
+        problems.push_back(fmt::format("quiet hours {}-{} are not 0-23", config.quiet.from_hour,
+                                       config.quiet.until_hour));
+    else if (hour_ok(config.send_hour) &&
+             in_quiet_hours(from_vietnam(LocalDateTime{{2000, 1, 1}, config.send_hour, 0, 0}),
+                            config.quiet))
+        problems.push_back(fmt::format("send hour {} is inside the quiet hours {}-{}",
+                                       config.send_hour, config.quiet.from_hour,
+                                       config.quiet.until_hour));
+    for (int n : config.days_before)
+        if (n < 1 || n > 60)
+            problems.push_back(fmt::format("reminder {} days before the deadline is not 1-60", n));
+    if (config.late_valid_for <= std::chrono::seconds::zero())
+        problems.push_back("late notices must stay due for a positive time");
+    std::vector<std::string> seen;
+    for (const ChannelRule& r : config.channels) {
+        if (std::find(seen.begin(), seen.end(), r.channel) != seen.end())
+            problems.push_back(fmt::format("channel '{}' has two window rules", r.channel));
+        seen.push_back(r.channel);
+        if (r.window <= std::chrono::seconds::zero())
+            problems.push_back(fmt::format("channel '{}' has no positive window", r.channel));
+        if (r.outside == OutsideWindow::kZnsTemplate && r.channel != "zalo")
+            problems.push_back(
+                fmt::format("ZNS templates are a Zalo service, not for '{}'", r.channel));
+    }
+    return problems;
+}
+
 std::vector<DueMessage> due_messages(Instant now, const MonthPeriod& period, Instant deadline,
                                      const std::vector<TeamReminderStatus>& teams,
                                      const ReminderPolicyConfig& config) {
@@ -227,8 +269,7 @@ std::vector<DueMessage> due_messages(Instant now, const MonthPeriod& period, Ins
         {"deadline", format_vietnam_short(deadline)},
         {"last_day", last_day_text(deadline)}};
     MessageMaker make{now, config, out};
-    for (const ReminderStep& step : reminder_schedule(deadline, config)) {
-        if (now < step.at || now >= step.until) continue;
+    for (const ReminderStep& step : due_steps(now, deadline, config)) {
         if (step.kind == DueKind::kEscalation) {
             // One escalation per commune with late teams, to each of its officials.
             std::map<std::string, std::vector<const TeamReminderStatus*>> by_commune;

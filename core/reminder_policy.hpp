@@ -131,6 +131,15 @@ struct DueMessage {
 /// after the deadline, due for `late_valid_for`).
 std::vector<ReminderStep> reminder_schedule(Instant deadline, const ReminderPolicyConfig& config);
 
+/// The steps due at `now` (none during quiet hours). Empty most of the month: the scheduler can
+/// skip loading the teams when it is.
+std::vector<ReminderStep> due_steps(Instant now, Instant deadline,
+                                    const ReminderPolicyConfig& config);
+
+/// What is wrong with a configuration (hours out of range, send hour inside the quiet hours,
+/// offsets outside 1-60 days, empty windows, ZNS for a channel other than Zalo); empty when fine.
+std::vector<std::string> check_reminder_config(const ReminderPolicyConfig& config);
+
 /// The messages due at `now` for a period with this deadline. Teams that submitted get nothing;
 /// a step is due from its time until the next step (a late tick sends the current step, never a
 /// superseded one); nothing is due during quiet hours (it waits for the morning). Reminders and

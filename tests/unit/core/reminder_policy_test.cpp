@@ -526,3 +526,41 @@ TEST_CASE("officials hear once per deadline about a team no reminder could reach
         CHECK(due[0].phone == "8490000101");
     }
 }
+
+TEST_CASE("due steps are empty most of the month, so the scheduler can skip loading teams",
+          "[reminders]") {
+    const ReminderPolicyConfig config;
+    int hours_with_steps = 0;
+    for (Instant now = vn(2026, 11, 1); now < vn(2026, 12, 1); now += 1h)
+        if (!due_steps(now, kNovDeadline, config).empty()) ++hours_with_steps;
+    // Hours from 07:00 to 20:00 (08:00 on a step's first day) while a step lasts:
+    // d5 25th-27th and 07:00 on the 28th (13 + 14 + 14 + 1), d2 the 28th and 07:00 on the 29th
+    // (13 + 1), d1 the 29th (13), the late notice the 30th (13).
+    CHECK(hours_with_steps == 42 + 14 + 13 + 13);
+    const auto at_d1 = due_steps(vn(2026, 11, 29, 12), kNovDeadline, config);
+    REQUIRE(at_d1.size() == 1);
+    CHECK(at_d1[0].days_before == 1);
+    const auto morning_after = due_steps(vn(2026, 11, 30, 12), kNovDeadline, config);
+    REQUIRE(morning_after.size() == 2);
+    CHECK(morning_after[0].kind == DueKind::kLateNotice);
+    CHECK(morning_after[1].kind == DueKind::kEscalation);
+}
+
+TEST_CASE("the default reminder configuration is valid and mistakes are named", "[reminders]") {
+    CHECK(check_reminder_config(ReminderPolicyConfig{}).empty());
+    ReminderPolicyConfig bad;
+    bad.send_hour = 22;
+    bad.days_before = {5, 0};
+    bad.channels.push_back({"viber", std::chrono::hours(1), OutsideWindow::kZnsTemplate});
+    const auto problems = check_reminder_config(bad);
+    auto mentions = [&](std::string_view words) {
+        return std::any_of(problems.begin(), problems.end(), [&](const std::string& p) {
+            return p.find(words) != std::string::npos;
+        });
+    };
+    CHECK(mentions("send hour 22 is inside the quiet hours 21-7"));
+    CHECK(mentions("reminder 0 days before the deadline is not 1-60"));
+    CHECK(mentions("channel 'viber' has two window rules"));
+    CHECK(mentions("ZNS templates are a Zalo service, not for 'viber'"));
+    CHECK(problems.size() == 4);
+}
