@@ -39,8 +39,8 @@ enum class WindowDecision {
 
 /// The messaging window rules of one channel.
 struct ChannelRule {
-    std::string channel;          ///< "zalo", "viber", …
-    std::chrono::seconds window;  ///< free-form messages allowed this long after a user's message
+    std::string channel;            ///< "zalo", "viber", …
+    std::chrono::seconds window{};  ///< free-form messages allowed this long after a user's message
     OutsideWindow outside = OutsideWindow::kSkipAndReport;
 };
 
@@ -121,9 +121,17 @@ struct DueMessage {
     std::optional<ContactAccount> account;  ///< the chosen account; nullopt when kUnreachable
     std::string phone;                      ///< for kZnsTemplate
     WindowDecision decision = WindowDecision::kOpen;
-    std::string template_key;  ///< "reminder.before_deadline", "reminder.late", …
-    std::map<std::string, std::string> params;  ///< named template parameters
-    Instant scheduled_at;                       ///< when the step was due
+    /// "reminder.before_deadline", "reminder.late_notice", "reminder.escalation" or
+    /// "reminder.not_reached".
+    std::string template_key;
+    /// Named template parameters. All: name (the recipient), period ("2026-11"), month
+    /// ("11/2026"), deadline ("00:00 30/11/2026"), last_day ("29/11/2026"). Reminders and late
+    /// notices: team_code, team_name, role ("leader"/"deputy"), leader_unreachable ("1" for
+    /// deputies), days_left (reminders). Escalations: unit_code, unit_name, missing_count,
+    /// team_count, missing_teams (one name a line). Not reached: team_code, team_name,
+    /// unit_code, unit_name, not_reached (one name a line).
+    std::map<std::string, std::string> params;
+    Instant scheduled_at;  ///< when the step was due
 };
 
 /// The steps of a deadline, in time order: one reminder per distinct `days_before` (at
@@ -155,14 +163,15 @@ std::vector<DueMessage> due_messages(Instant now, const MonthPeriod& period, Ins
 /// True when `t` falls in the quiet hours, Vietnam time.
 bool in_quiet_hours(Instant t, const QuietHours& quiet);
 
-/// The account a message to this person goes to (reachable, most recent inbound) and how.
+/// The account a message to this person goes to, and how it can go out.
 struct AccountChoice {
     std::optional<ContactAccount> account;
     WindowDecision decision = WindowDecision::kUnreachable;
 };
 
-/// Chooses the reachable account where the person last wrote and applies the channel's window
-/// rule at `now` (a channel without a rule has no window).
+/// Chooses the reachable account where the person last wrote (preferring one whose window is
+/// still open) and applies its channel's window rule at `now` (a channel without a rule, like
+/// the console, has no window).
 AccountChoice choose_account(const Contact& person, Instant now,
                              const ReminderPolicyConfig& config);
 
