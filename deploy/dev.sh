@@ -13,7 +13,9 @@ VAR=${TCNS_VAR_DIR:-$ROOT/var}
 
 BUILD_PKGS=(g++ cmake ninja-build pkg-config libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev
             nlohmann-json3-dev libfmt-dev libssl-dev catch2 sqlite3 curl)
-TEST_PKGS=()
+# The fuzz build needs clang and its libFuzzer/sanitizer runtimes (libclang-rt-14-dev on
+# Debian 12, a dependency of clang-14 that --no-install-recommends still installs; named so).
+TEST_PKGS=(clang libclang-rt-14-dev)
 
 usage() { echo "usage: $0 run|test" >&2; exit 2; }
 
@@ -58,8 +60,30 @@ case "${1:-}" in
         ;;
     test)
         install_missing "${BUILD_PKGS[@]}" ${TEST_PKGS[@]+"${TEST_PKGS[@]}"}
+        echo "==> [1/3] build and all tests ($BUILD)"
         build
         ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)"
+
+        # Unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer (g++).
+        ASAN_BUILD=${TCNS_ASAN_BUILD_DIR:-$ROOT/build-asan}
+        echo "==> [2/3] unit tests under ASan+UBSan ($ASAN_BUILD)"
+        if [ ! -f "$ASAN_BUILD/build.ninja" ]; then
+            cmake -S "$ROOT" -B "$ASAN_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTCNS_SANITIZE=ON
+        fi
+        cmake --build "$ASAN_BUILD" --target tcns_unit_tests -- -j"$(nproc)"
+        ctest --test-dir "$ASAN_BUILD" --output-on-failure -j"$(nproc)" -L unit
+
+        # libFuzzer targets (clang), each fuzzing its seed corpus for a bounded time.
+        FUZZ_BUILD=${TCNS_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
+        echo "==> [3/3] fuzz targets, ${TCNS_FUZZ_SECONDS:-15} s each ($FUZZ_BUILD)"
+        if [ ! -f "$FUZZ_BUILD/build.ninja" ]; then
+            CC=clang CXX=clang++ cmake -S "$ROOT" -B "$FUZZ_BUILD" -G Ninja \
+                -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTCNS_BUILD_TESTS=OFF -DTCNS_FUZZ=ON
+        fi
+        cmake -S "$ROOT" -B "$FUZZ_BUILD" -DTCNS_FUZZ_SECONDS="${TCNS_FUZZ_SECONDS:-15}" >/dev/null
+        cmake --build "$FUZZ_BUILD" --target tcns_fuzzers -- -j"$(nproc)"
+        ctest --test-dir "$FUZZ_BUILD" --output-on-failure -j"$(nproc)" -L fuzz
+        echo "==> all tests passed"
         ;;
     *) usage ;;
 esac

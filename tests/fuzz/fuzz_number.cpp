@@ -1,0 +1,22 @@
+// parse_count on any bytes: never crashes, and a count it returns is within its documented range.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/number.hpp"
+#include "core/vietnamese.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
+
+using namespace tcns;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    const auto n = core::parse_count(text);
+    if (n) fuzz::check(*n >= 0 && *n <= 1'000'000'000, "a parsed count is in [0, 1e9]");
+
+    // The parser folds diacritics itself, so the folded text must read the same.
+    const std::string folded = core::fold_vietnamese(text);
+    fuzz::check(core::fold_vietnamese(folded) == folded, "fold_vietnamese is idempotent");
+    return 0;
+}
