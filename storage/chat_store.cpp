@@ -116,17 +116,19 @@ std::string ConversationRepo::encode(const core::ConversationState& s) {
     j["answers"] = std::move(answers);
     if (s.return_to_summary) j["return_to_summary"] = true;
     if (s.revising) j["revising"] = true;
-    if (!s.pending_item.empty()) {
-        j["pending_item"] = s.pending_item;
-        j["pending_value"] = s.pending_value;
-    }
+    // Every field that differs from a fresh state is written, whatever the step, so that the
+    // state read back is exactly the one saved (a restart resumes exactly where it stopped).
+    if (!s.pending_item.empty()) j["pending_item"] = s.pending_item;
+    if (s.pending_value != 0) j["pending_value"] = s.pending_value;
     if (!s.pending_category.empty()) j["pending_category"] = s.pending_category;
     if (s.cancel_return != core::Step::kIdle)
         j["cancel_return"] = std::string(core::step_name(s.cancel_return));
     if (!s.team_choices.empty()) j["team_choices"] = s.team_choices;
-    if (s.wrong_codes > 0) j["wrong_codes"] = s.wrong_codes;
+    if (s.wrong_codes != 0) j["wrong_codes"] = s.wrong_codes;
     if (s.wrong_codes_since) j["wrong_codes_since"] = core::to_unix(*s.wrong_codes_since);
-    return j.dump();
+    // Text typed on the console need not be UTF-8 (a terminal in a legacy code page); dump()
+    // would throw on it and lose the message. Bad bytes are stored as U+FFFD instead.
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 core::ConversationState ConversationRepo::decode(const std::string& text) {
@@ -147,8 +149,12 @@ core::ConversationState ConversationRepo::decode(const std::string& text) {
     if (j.contains("answers") && j["answers"].is_object()) {
         for (const auto& [code, a] : j["answers"].items()) s.answers[code] = answer_from(a);
     }
-    s.return_to_summary = j.value("return_to_summary", false);
-    s.revising = j.value("revising", false);
+    // Not j.value(): it throws when the stored value is not a boolean, and decode never throws.
+    auto flag = [&](const char* k) {
+        return j.contains(k) && j[k].is_boolean() && j[k].get<bool>();
+    };
+    s.return_to_summary = flag("return_to_summary");
+    s.revising = flag("revising");
     s.pending_item = str("pending_item");
     s.pending_value = i64("pending_value").value_or(0);
     s.pending_category = str("pending_category");

@@ -30,6 +30,38 @@ TEST_CASE("conversation state survives encoding exactly") {
     CHECK(storage::ConversationRepo::decode("not json") == core::ConversationState{});
 }
 
+TEST_CASE("a value left over after its check was confirmed survives encoding too") {
+    // Found by fuzz_conversation: "có" clears pending_item but not pending_value, and the value
+    // was only written next to an item, so the state read back differed from the one saved.
+    core::ConversationState s;
+    s.step = core::Step::kAsking;
+    s.team = 7;
+    s.pending_value = 50;
+    s.wrong_codes = -1;
+    CHECK(storage::ConversationRepo::decode(storage::ConversationRepo::encode(s)) == s);
+}
+
+TEST_CASE("a stored state with flags of the wrong type decodes without throwing") {
+    // Found by fuzz_state_decode: json::value() throws type_error on a non-boolean.
+    const auto s = storage::ConversationRepo::decode(
+        R"({"step":"summary","return_to_summary":"yes","revising":1,"answers":{}})");
+    CHECK(s.step == core::Step::kSummary);
+    CHECK_FALSE(s.return_to_summary);
+    CHECK_FALSE(s.revising);
+}
+
+TEST_CASE("a state holding text that is not UTF-8 is encoded with replacement characters") {
+    // Found by fuzz_conversation: a Latin-1 line typed in `tcns chat` became a text answer and
+    // json::dump() threw type_error 316, ending the chat.
+    core::ConversationState s;
+    s.step = core::Step::kAsking;
+    s.answers["KK01"].text = "s\xf3ng y\xe1u";
+    std::string encoded;
+    REQUIRE_NOTHROW(encoded = storage::ConversationRepo::encode(s));
+    CHECK(storage::ConversationRepo::decode(encoded).answers.at("KK01").text ==
+          "s\uFFFDng y\uFFFDu");
+}
+
 TEST_CASE("revisions are numbered by the database and the first one decides lateness") {
     storage::Database db(":memory:");
     test::seed_small_roster(db);
