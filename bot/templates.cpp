@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -35,18 +37,22 @@ core::Form parse_form(const std::string& text, const std::string& origin) {
     };
     core::Form form;
     if (!j.contains("id") || !j["id"].is_string()) fail("\"id\" must be a string");
-    if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] < 1)
+    // An int: stored with every report, so a version beyond int's range is refused too.
+    if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] < 1 ||
+        j["version"] > std::numeric_limits<int>::max())
         fail("\"version\" must be a positive integer");
     if (!j.contains("items") || !j["items"].is_array() || j["items"].empty())
         fail("\"items\" must be a non-empty array");
     form.id = j["id"].get<std::string>();
     form.version = j["version"].get<int>();
+    if (j.contains("title") && !j["title"].is_string()) fail("\"title\" must be a string");
     form.title = j.value("title", "");
     const std::regex code_re("^[A-Z]{2}[0-9]{2}$");
     std::set<std::string> codes;
     for (const auto& ji : j["items"]) {
         if (!ji.is_object()) fail("every item must be an object");
         core::FormItem item;
+        if (ji.contains("code") && !ji["code"].is_string()) fail("an item's code must be a string");
         item.code = ji.value("code", "");
         if (!std::regex_match(item.code, code_re))
             fail(fmt::format("item code \"{}\" must look like LH01", item.code));
@@ -74,18 +80,38 @@ core::Form parse_form(const std::string& text, const std::string& origin) {
         } else {
             fail(fmt::format("item {}: type \"{}\" is not count, text or choice", item.code, type));
         }
-        item.required = ji.value("required", true);
-        item.enabled = ji.value("enabled", true);
-        item.min = ji.value("min", std::int64_t{0});
-        item.max = ji.value("max", std::int64_t{1'000'000});
-        item.max_length = ji.value("max_length", std::size_t{1000});
+        // json::value() throws its own type_error on a value of the wrong type: check first.
+        auto flag = [&](const char* k, bool dflt) {
+            if (!ji.contains(k)) return dflt;
+            if (!ji[k].is_boolean())
+                fail(fmt::format("item {}: \"{}\" must be true or false", item.code, k));
+            return ji[k].get<bool>();
+        };
+        auto integer = [&](const char* k, std::int64_t dflt) {
+            if (!ji.contains(k)) return dflt;
+            if (!ji[k].is_number_integer() ||
+                (ji[k].is_number_unsigned() &&
+                 ji[k].get<std::uint64_t>() >
+                     static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())))
+                fail(fmt::format("item {}: \"{}\" must be an integer", item.code, k));
+            return ji[k].get<std::int64_t>();
+        };
+        item.required = flag("required", true);
+        item.enabled = flag("enabled", true);
+        item.min = integer("min", 0);
+        item.max = integer("max", 1'000'000);
+        const std::int64_t max_length = integer("max_length", 1000);
+        if (max_length < 1)
+            fail(fmt::format("item {}: \"max_length\" must be positive", item.code));
+        item.max_length = static_cast<std::size_t>(max_length);
         if (item.min < 0 || item.max < item.min)
             fail(fmt::format("item {}: bounds must satisfy 0 <= min <= max", item.code));
         if (ji.contains("choices")) {
             if (!ji["choices"].is_array())
                 fail(fmt::format("item {}: choices must be an array", item.code));
             for (const auto& c : ji["choices"]) {
-                if (!c.is_object() || !c.contains("code") || !c.contains("label"))
+                if (!c.is_object() || !c.contains("code") || !c.contains("label") ||
+                    !c["code"].is_string() || !c["label"].is_string())
                     fail(fmt::format("item {}: each choice needs code and label", item.code));
                 item.choices.push_back(
                     {c["code"].get<std::string>(), c["label"].get<std::string>()});
@@ -99,6 +125,10 @@ core::Form parse_form(const std::string& text, const std::string& origin) {
     if (j.contains("checks")) {
         if (!j["checks"].is_array()) fail("\"checks\" must be an array");
         for (const auto& jc : j["checks"]) {
+            if (!jc.is_object()) fail("every check must be an object");
+            for (const char* k : {"item", "other", "rule"})
+                if (jc.contains(k) && !jc[k].is_string())
+                    fail(fmt::format("a check's \"{}\" must be a string", k));
             core::SoftCheck c;
             c.item = jc.value("item", "");
             c.other = jc.value("other", "");

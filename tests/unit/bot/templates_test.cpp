@@ -50,6 +50,28 @@ TEST_CASE("a broken form file is refused with the reason") {
                  "checks":[{"item":"AB01","rule":"at_most","other":"ZZ99"}]})")
             .find("must name two count items") != std::string::npos);
     CHECK(err(R"({"id":"x","version":0,"items":[]})").find("version") != std::string::npos);
+
+    // Found by fuzz_form: values of the wrong type escaped as nlohmann's type_error (the server
+    // would have reported an internal error instead of the file and the field).
+    const std::string item = R"({"code":"AB01","label":"a","prompt":"b","type":"count")";
+    auto form = [&](const std::string& extra, const std::string& top = "") {
+        return R"({"id":"x","version":1)" + top + R"(,"items":[)" + item + extra + "}]}";
+    };
+    CHECK(err(form(R"(,"required":"yes")")).find("\"required\" must be true or false") !=
+          std::string::npos);
+    CHECK(err(form(R"(,"enabled":1)")).find("\"enabled\"") != std::string::npos);
+    CHECK(err(form(R"(,"min":"0")")).find("\"min\" must be an integer") != std::string::npos);
+    CHECK(err(form(R"(,"max":1.5)")).find("\"max\" must be an integer") != std::string::npos);
+    CHECK(err(form(R"(,"max_length":-1)")).find("max_length") != std::string::npos);
+    CHECK(err(form(R"(,"choices":[{"code":1,"label":"a"}])")).find("code and label") !=
+          std::string::npos);
+    CHECK(err(form("", R"(,"title":5)")).find("title") != std::string::npos);
+    CHECK(err(form("", R"(,"version":4294967297)")).find("version") != std::string::npos);
+    CHECK(err(R"({"id":"x","version":1,"items":[{"code":7}]})").find("code") != std::string::npos);
+    CHECK(err(R"({"id":"x","version":1,"items":[)" + item + R"(}],"checks":[1]})")
+              .find("every check must be an object") != std::string::npos);
+    CHECK(err(R"({"id":"x","version":1,"items":[)" + item + R"(}],"checks":[{"item":1}]})")
+              .find("must be a string") != std::string::npos);
 }
 
 TEST_CASE("message templates fill named placeholders and leave unknown ones") {
