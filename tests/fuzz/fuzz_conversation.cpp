@@ -197,6 +197,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 linked = true;
             }
         }
+        // The engine stores the state between messages: encoding must not throw, and (when the
+        // text is UTF-8, as JSON can only carry UTF-8) what it reads back must be the same.
+        const std::string encoded = storage::ConversationRepo::encode(r.state);
         if (all_utf8) {
             for (const auto& m : r.replies) {
                 fuzz::check(core::is_valid_utf8(m.text), "replies are valid UTF-8");
@@ -204,9 +207,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     fuzz::check(core::is_valid_utf8(b.label) && core::is_valid_utf8(b.payload),
                                 "buttons are valid UTF-8");
             }
-            // The engine stores the state between messages; what it reads back must be the same.
-            const auto stored =
-                storage::ConversationRepo::decode(storage::ConversationRepo::encode(r.state));
+            const auto stored = storage::ConversationRepo::decode(encoded);
             fuzz::check(stored == r.state, "the state survives encode/decode");
             state = stored;
         } else {
