@@ -164,7 +164,11 @@ core::ConversationState ConversationRepo::decode(const std::string& text) {
             if (t.is_number_integer()) s.team_choices.push_back(t.get<std::int64_t>());
     }
     s.wrong_codes = static_cast<int>(i64("wrong_codes").value_or(0));
-    if (auto t = i64("wrong_codes_since")) s.wrong_codes_since = core::from_unix(*t);
+    // The conversation adds and subtracts an hour: an instant beyond the years 0..9999 (only a
+    // hand edit could store one) would overflow, so it is dropped like any unreadable field.
+    constexpr std::int64_t kYear0 = -62'167'219'200, kYear9999 = 253'402'300'799;
+    if (auto t = i64("wrong_codes_since"); t && *t >= kYear0 && *t <= kYear9999)
+        s.wrong_codes_since = core::from_unix(*t);
     return s;
 }
 

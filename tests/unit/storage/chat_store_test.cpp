@@ -62,6 +62,19 @@ TEST_CASE("a state holding text that is not UTF-8 is encoded with replacement ch
           "s\uFFFDng y\uFFFDu");
 }
 
+TEST_CASE("a stored throttle instant beyond the calendar is dropped") {
+    // Found by fuzz_state_decode: the conversation computes since + 1 h and now - since, a signed
+    // overflow (UBSan) for an instant near the int64 limits.
+    for (const char* since : {"9223372036854775807", "-9223372036854775808"}) {
+        const auto s = storage::ConversationRepo::decode(
+            std::string(R"({"step":"idle","wrong_codes":5,"wrong_codes_since":)") + since + "}");
+        CHECK_FALSE(s.wrong_codes_since);
+    }
+    const auto ok = storage::ConversationRepo::decode(
+        R"({"step":"idle","wrong_codes":5,"wrong_codes_since":1795000000})");
+    CHECK(ok.wrong_codes_since == core::from_unix(1'795'000'000));
+}
+
 TEST_CASE("revisions are numbered by the database and the first one decides lateness") {
     storage::Database db(":memory:");
     test::seed_small_roster(db);
