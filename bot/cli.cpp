@@ -79,6 +79,13 @@ const CommandSpec kCommands[] = {
      cmd_check_config},
     {"import", "import units|teams|people FILE.csv [--invite-days N]   import the org roster",
      cmd_import},
+    {"export",
+     "export reports|reports-long|compliance|rollup|difficulties|roster\n"
+     "                             [--period YYYY-MM | --from YYYY-MM --to YYYY-MM | --quarter "
+     "YYYY-Qn]\n"
+     "                             [--unit CODE] [--level LEVEL] [--codes] [--semicolon] "
+     "[--out FILE]",
+     cmd_export},
     {"demo", "demo seed [--seed N] | demo hint   generated demo roster on the imported units",
      cmd_demo},
 };

@@ -11,5 +11,6 @@ int cmd_period(CommandContext& ctx);
 int cmd_check_config(CommandContext& ctx);
 int cmd_import(CommandContext& ctx);
 int cmd_demo(CommandContext& ctx);
+int cmd_export(CommandContext& ctx);
 
 }  // namespace tcns::bot
