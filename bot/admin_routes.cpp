@@ -33,6 +33,38 @@ bool truthy(const httplib::Request& req, const char* name) {
     return v && (*v == "1" || *v == "true" || *v == "yes" || v->empty());
 }
 
+/// Gathers CSV records into chunks of about 64 KiB for the response, instead of one HTTP chunk
+/// per record; memory stays bounded by the chunk size.
+class ChunkBuffer : public std::streambuf {
+  public:
+    explicit ChunkBuffer(httplib::DataSink& sink) : sink_(sink) { buffer_.reserve(kChunk); }
+    /// Sends what is buffered; false when the client has gone.
+    bool flush_chunk() {
+        if (buffer_.empty()) return ok_;
+        ok_ = ok_ && sink_.write(buffer_.data(), buffer_.size());
+        buffer_.clear();
+        return ok_;
+    }
+
+  protected:
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        buffer_.append(s, static_cast<std::size_t>(n));
+        if (buffer_.size() >= kChunk && !flush_chunk()) return 0;
+        return n;
+    }
+    int_type overflow(int_type c) override {
+        if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+        const char ch = traits_type::to_char_type(c);
+        return xsputn(&ch, 1) == 1 ? c : traits_type::eof();
+    }
+
+  private:
+    static constexpr std::size_t kChunk = 64 * 1024;
+    httplib::DataSink& sink_;
+    std::string buffer_;
+    bool ok_ = true;
+};
+
 /// Everything a streamed export needs once the handler has returned.
 struct ExportJob {
     storage::ExportKind kind = storage::ExportKind::kReports;
@@ -86,12 +118,17 @@ void export_csv(const Config& config, const httplib::Request& req, httplib::Resp
     res.set_chunked_content_provider(
         "text/csv; charset=utf-8", [job, name, started](std::size_t, httplib::DataSink& sink) {
             try {
-                core::CsvWriter writer(sink.os, job->options);
+                ChunkBuffer chunks(sink);
+                std::ostream os(&chunks);
+                core::CsvWriter writer(os, job->options);
                 const storage::ExportLabels labels =
                     job->codes ? storage::ExportLabels() : job->templates.vietnamese;
                 const auto rows = storage::write_export(*job->db, job->kind, job->templates.form,
                                                         job->request, labels, writer);
-                sink.os.flush();
+                if (!os || !chunks.flush_chunk()) {
+                    log::warn("admin.export", {{"export", name}, {"outcome", "client_gone"}});
+                    return false;
+                }
                 const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::chrono::steady_clock::now() - started)
                                     .count();

@@ -47,18 +47,16 @@ CsvWriter::CsvWriter(std::ostream& os, CsvWriterOptions options) : os_(os), opti
 void CsvWriter::start() {
     if (started_) return;
     started_ = true;
-    if (options_.bom) os_ << "\xEF\xBB\xBF";
+    if (options_.bom) line_ = "\xEF\xBB\xBF";
 }
 
 CsvWriter& CsvWriter::cell(std::string_view value) {
     start();
-    if (!first_in_row_) os_ << options_.separator;
+    if (!first_in_row_) line_ += options_.separator;
     first_in_row_ = false;
-    if (options_.neutralise_formulas) {
-        os_ << quote_csv_field(neutralise_formula(value), options_.separator);
-    } else {
-        os_ << quote_csv_field(value, options_.separator);
-    }
+    line_ += quote_csv_field(
+        options_.neutralise_formulas ? neutralise_formula(value) : std::string(value),
+        options_.separator);
     return *this;
 }
 
@@ -68,7 +66,11 @@ CsvWriter& CsvWriter::cell(std::int64_t value) {
 
 void CsvWriter::end_row() {
     start();
-    os_ << "\r\n";
+    line_ += "\r\n";
+    // One write per record: streams whose buffer only implements xsputn (httplib's DataSink)
+    // see whole records, and nothing of a record is written before it is complete.
+    os_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+    line_.clear();
     first_in_row_ = true;
     ++rows_;
 }

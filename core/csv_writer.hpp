@@ -29,7 +29,7 @@ std::string neutralise_formula(std::string_view cell);
 std::string quote_csv_field(std::string_view cell, char separator);
 
 /// Writes CSV records to a stream one at a time, so that an export never holds its table in
-/// memory. The BOM is written before the first record.
+/// memory. The BOM goes out with the first record; each record is one write.
 class CsvWriter {
   public:
     explicit CsvWriter(std::ostream& os, CsvWriterOptions options = {});
@@ -53,6 +53,7 @@ class CsvWriter {
 
     std::ostream& os_;
     CsvWriterOptions options_;
+    std::string line_;  ///< the record being built
     bool started_ = false;
     bool first_in_row_ = true;
     std::size_t rows_ = 0;
