@@ -88,6 +88,8 @@ const CommandSpec kCommands[] = {
      cmd_export},
     {"demo", "demo seed [--seed N] | demo hint   generated demo roster on the imported units",
      cmd_demo},
+    {"chat", "chat --as PHONE|INVITE [--now YYYY-MM-DDTHH:MM]   chat with the bot on the console",
+     cmd_chat},
 };
 
 void print_usage(std::ostream& os) {

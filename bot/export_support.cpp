@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "bot/config.hpp"
+#include "bot/templates.hpp"
 
 namespace tcns::bot {
 
@@ -20,11 +21,6 @@ std::string read_text(const std::string& path) {
     std::ostringstream ss;
     ss << f.rdbuf();
     return std::move(ss).str();
-}
-
-std::string str_field(const json& j, const char* key) {
-    const auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -100,55 +96,10 @@ storage::ExportLabels parse_export_labels(const std::string& json_text, const st
     return storage::ExportLabels(std::move(text));
 }
 
-core::Form parse_form_json_for_exports(const std::string& json_text, const std::string& origin) {
-    const json j = json::parse(json_text, nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-        throw ConfigError(fmt::format("{}: not a JSON object", origin));
-    core::Form form;
-    form.id = str_field(j, "id");
-    form.title = str_field(j, "title");
-    if (const auto v = j.find("version"); v != j.end() && v->is_number_integer())
-        form.version = v->get<int>();
-    const auto items = j.find("items");
-    if (items == j.end() || !items->is_array())
-        throw ConfigError(fmt::format("{}: \"items\" must be an array", origin));
-    for (const json& it : *items) {
-        if (!it.is_object()) throw ConfigError(fmt::format("{}: an item is not an object", origin));
-        core::FormItem item;
-        item.code = str_field(it, "code");
-        if (item.code.empty()) throw ConfigError(fmt::format("{}: an item has no code", origin));
-        item.label = str_field(it, "label");
-        item.prompt = str_field(it, "prompt");
-        item.unit = str_field(it, "unit");
-        item.group = str_field(it, "group");
-        const std::string type = str_field(it, "type");
-        if (type == "count" || type.empty())
-            item.type = core::ItemType::kCount;
-        else if (type == "text")
-            item.type = core::ItemType::kText;
-        else if (type == "choice")
-            item.type = core::ItemType::kChoice;
-        else
-            throw ConfigError(
-                fmt::format("{}: item {} has unknown type '{}'", origin, item.code, type));
-        if (const auto e = it.find("enabled"); e != it.end() && e->is_boolean())
-            item.enabled = e->get<bool>();
-        if (const auto r = it.find("required"); r != it.end() && r->is_boolean())
-            item.required = r->get<bool>();
-        if (const auto choices = it.find("choices"); choices != it.end() && choices->is_array()) {
-            for (const json& c : *choices)
-                if (c.is_object())
-                    item.choices.push_back({str_field(c, "code"), str_field(c, "label")});
-        }
-        form.items.push_back(std::move(item));
-    }
-    return form;
-}
-
 ExportTemplates load_export_templates(const std::string& templates_dir) {
     const std::string form_path = templates_dir + "/forms/monthly-report.json";
     const std::string labels_path = templates_dir + "/exports.vi.json";
-    return ExportTemplates{parse_form_json_for_exports(read_text(form_path), form_path),
+    return ExportTemplates{parse_form(read_text(form_path), form_path),
                            parse_export_labels(read_text(labels_path), labels_path)};
 }
 

@@ -32,16 +32,13 @@ struct ExportTemplates {
     storage::ExportLabels vietnamese;
 };
 
-/// Loads forms/monthly-report.json and exports.vi.json from a templates directory. Throws
-/// ConfigError naming the file when one is missing or malformed.
+/// Loads forms/monthly-report.json (with bot::parse_form) and exports.vi.json from a templates
+/// directory. Throws ConfigError naming the file when one is missing or malformed. The messages
+/// are not needed, so an export does not depend on them.
 ExportTemplates load_export_templates(const std::string& templates_dir);
 
 /// Parses exports.vi.json: {"columns":{code:label}, "levels":{level:label},
 /// "values":{group:{code:label}}}. Throws ConfigError.
 storage::ExportLabels parse_export_labels(const std::string& json_text, const std::string& origin);
-
-/// TEMPORARY: parses a form file until bot/templates.hpp (load_templates) lands from main;
-/// then cmd_export and the admin routes switch to it and this goes. Throws ConfigError.
-core::Form parse_form_json_for_exports(const std::string& json_text, const std::string& origin);
 
 }  // namespace tcns::bot

@@ -26,7 +26,20 @@ Database::Database(const std::string& path, Options options) : path_(path) {
     if (options.migrate && !options.read_only) migrate();
 }
 
-Database::~Database() = default;
+Database::~Database() {
+    statements_.clear();  // statements must be finalised before the connection closes
+}
+
+SQLite::Statement& Database::cached(const std::string& sql) {
+    auto it = statements_.find(sql);
+    if (it == statements_.end()) {
+        it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
+    } else {
+        it->second->reset();
+        it->second->clearBindings();
+    }
+    return *it->second;
+}
 
 int Database::latest_version() {
     return migrations().empty() ? 0 : migrations().back().version;

@@ -1,12 +1,14 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
 namespace SQLite {
 class Database;
-}
+class Statement;
+}  // namespace SQLite
 
 namespace tcns::storage {
 
@@ -45,9 +47,15 @@ class Database {
     /// True when a trivial query answers.
     bool ping() noexcept;
 
+    /// A prepared statement for `sql`, compiled once per connection and reused (hot paths),
+    /// reset and with its bindings cleared. Valid until the Database is destroyed; do not hold
+    /// two uses of the same text at once.
+    SQLite::Statement& cached(const std::string& sql);
+
   private:
     std::string path_;
     std::unique_ptr<SQLite::Database> db_;
+    std::map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
 };
 
 /// Runs `fn` inside BEGIN IMMEDIATE … COMMIT; rolls back when it throws.

@@ -53,15 +53,15 @@ std::string read_file(const std::string& path) {
 const char* const kFormJson = R"json({
   "id": "monthly-report", "version": 3, "title": "Báo cáo tháng",
   "items": [
-    {"code": "LH01", "label": "Lượt hướng dẫn", "unit": "lượt", "type": "count"},
-    {"code": "HD02", "label": "Hộ dùng DVC", "unit": "hộ", "type": "count"},
-    {"code": "XX99", "label": "Chỉ tiêu cũ", "unit": "lượt", "type": "count", "enabled": false},
-    {"code": "CH01", "label": "Có họp tổ", "type": "choice",
+    {"code": "LH01", "label": "Lượt hướng dẫn", "prompt": "LH01?", "unit": "lượt", "type": "count"},
+    {"code": "HD02", "label": "Hộ dùng DVC", "prompt": "HD02?", "unit": "hộ", "type": "count"},
+    {"code": "XX99", "label": "Chỉ tiêu cũ", "prompt": "XX99?", "unit": "lượt", "type": "count", "enabled": false},
+    {"code": "CH01", "label": "Có họp tổ", "prompt": "CH01?", "type": "choice",
      "choices": [{"code": "yes", "label": "Có"}, {"code": "no", "label": "Không"}]},
-    {"code": "KK01", "label": "Khó khăn", "type": "text", "required": false,
+    {"code": "KK01", "label": "Khó khăn", "prompt": "KK01?", "type": "text", "required": false,
      "choices": [{"code": "network", "label": "Mạng yếu"},
                  {"code": "devices", "label": "Thiếu thiết bị"}]},
-    {"code": "DX01", "label": "Đề xuất", "type": "text", "required": false}
+    {"code": "DX01", "label": "Đề xuất", "prompt": "DX01?", "type": "text", "required": false}
   ],
   "checks": []
 })json";

@@ -1,0 +1,154 @@
+#include "bot/templates.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "bot/config.hpp"
+
+namespace tcns::bot {
+
+using nlohmann::json;
+
+namespace {
+
+std::string read_text(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw ConfigError(fmt::format("cannot read {}", path));
+    std::ostringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+core::Form parse_form(const std::string& text, const std::string& origin) {
+    const json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        throw ConfigError(fmt::format("{}: not valid JSON", origin));
+    auto fail = [&](const std::string& what) {
+        throw ConfigError(fmt::format("{}: {}", origin, what));
+    };
+    core::Form form;
+    if (!j.contains("id") || !j["id"].is_string()) fail("\"id\" must be a string");
+    if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] < 1)
+        fail("\"version\" must be a positive integer");
+    if (!j.contains("items") || !j["items"].is_array() || j["items"].empty())
+        fail("\"items\" must be a non-empty array");
+    form.id = j["id"].get<std::string>();
+    form.version = j["version"].get<int>();
+    form.title = j.value("title", "");
+    const std::regex code_re("^[A-Z]{2}[0-9]{2}$");
+    std::set<std::string> codes;
+    for (const auto& ji : j["items"]) {
+        if (!ji.is_object()) fail("every item must be an object");
+        core::FormItem item;
+        item.code = ji.value("code", "");
+        if (!std::regex_match(item.code, code_re))
+            fail(fmt::format("item code \"{}\" must look like LH01", item.code));
+        if (!codes.insert(item.code).second) fail(fmt::format("item {} appears twice", item.code));
+        auto str = [&](const char* k, bool required) {
+            if (!ji.contains(k)) {
+                if (required) fail(fmt::format("item {} lacks \"{}\"", item.code, k));
+                return std::string();
+            }
+            if (!ji[k].is_string())
+                fail(fmt::format("item {}: \"{}\" must be a string", item.code, k));
+            return ji[k].get<std::string>();
+        };
+        item.label = str("label", true);
+        item.prompt = str("prompt", true);
+        item.unit = str("unit", false);
+        item.group = str("group", false);
+        const std::string type = str("type", true);
+        if (type == "count") {
+            item.type = core::ItemType::kCount;
+        } else if (type == "text") {
+            item.type = core::ItemType::kText;
+        } else if (type == "choice") {
+            item.type = core::ItemType::kChoice;
+        } else {
+            fail(fmt::format("item {}: type \"{}\" is not count, text or choice", item.code, type));
+        }
+        item.required = ji.value("required", true);
+        item.enabled = ji.value("enabled", true);
+        item.min = ji.value("min", std::int64_t{0});
+        item.max = ji.value("max", std::int64_t{1'000'000});
+        item.max_length = ji.value("max_length", std::size_t{1000});
+        if (item.min < 0 || item.max < item.min)
+            fail(fmt::format("item {}: bounds must satisfy 0 <= min <= max", item.code));
+        if (ji.contains("choices")) {
+            if (!ji["choices"].is_array())
+                fail(fmt::format("item {}: choices must be an array", item.code));
+            for (const auto& c : ji["choices"]) {
+                if (!c.is_object() || !c.contains("code") || !c.contains("label"))
+                    fail(fmt::format("item {}: each choice needs code and label", item.code));
+                item.choices.push_back(
+                    {c["code"].get<std::string>(), c["label"].get<std::string>()});
+            }
+        }
+        if (item.type == core::ItemType::kChoice && item.choices.empty())
+            fail(fmt::format("item {}: a choice item needs choices", item.code));
+        form.items.push_back(std::move(item));
+    }
+    if (form.enabled_items().empty()) fail("no item is enabled");
+    if (j.contains("checks")) {
+        if (!j["checks"].is_array()) fail("\"checks\" must be an array");
+        for (const auto& jc : j["checks"]) {
+            core::SoftCheck c;
+            c.item = jc.value("item", "");
+            c.other = jc.value("other", "");
+            const std::string rule = jc.value("rule", "");
+            if (rule == "at_most") {
+                c.kind = core::CheckKind::kAtMost;
+            } else if (rule == "at_least_when_positive") {
+                c.kind = core::CheckKind::kAtLeastWhenPositive;
+            } else {
+                fail(
+                    fmt::format("check on {}: rule \"{}\" is not at_most or "
+                                "at_least_when_positive",
+                                c.item, rule));
+            }
+            const core::FormItem* a = form.find(c.item);
+            const core::FormItem* b = form.find(c.other);
+            if (!a || !b || a->type != core::ItemType::kCount || b->type != core::ItemType::kCount)
+                fail(fmt::format("check {} vs {} must name two count items", c.item, c.other));
+            form.checks.push_back(std::move(c));
+        }
+    }
+    return form;
+}
+
+Templates load_templates(const std::string& dir) {
+    Templates t;
+    t.dir = dir;
+    const std::string form_path = dir + "/forms/monthly-report.json";
+    t.form = parse_form(read_text(form_path), form_path);
+
+    const std::string msg_path = dir + "/messages.vi.json";
+    const json j = json::parse(read_text(msg_path), nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        throw ConfigError(fmt::format("{}: not valid JSON", msg_path));
+    std::map<std::string, std::string> texts;
+    for (const auto& [key, value] : j.items()) {
+        if (!key.empty() && key.front() == '_') continue;  // comments
+        if (!value.is_string())
+            throw ConfigError(fmt::format("{}: \"{}\" must be a string", msg_path, key));
+        texts[key] = value.get<std::string>();
+    }
+    std::string missing;
+    for (auto key : core::required_message_keys()) {
+        if (!texts.count(std::string(key)))
+            missing += (missing.empty() ? "" : ", ") + std::string(key);
+    }
+    if (!missing.empty())
+        throw ConfigError(fmt::format("{}: missing message keys: {}", msg_path, missing));
+    t.messages = core::Messages(std::move(texts));
+    return t;
+}
+
+}  // namespace tcns::bot

@@ -1,0 +1,162 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/events.hpp"
+#include "core/form.hpp"
+#include "core/messages.hpp"
+#include "core/org.hpp"
+#include "core/period.hpp"
+#include "core/time.hpp"
+
+namespace tcns::core {
+
+/// One answer in a draft or a stored report.
+struct Answer {
+    std::optional<std::int64_t> number;  ///< count items
+    std::string text;                    ///< text items
+    std::string choice;                  ///< choice items; the category of a text item
+    bool skipped = false;                ///< an optional item the leader skipped
+    friend bool operator==(const Answer&, const Answer&) = default;
+};
+
+/// Answers by item code.
+using Answers = std::map<std::string, Answer>;
+
+/// Where a conversation stands.
+enum class Step {
+    kIdle,              ///< no draft in progress
+    kChoosingTeam,      ///< a person in several teams picks the team to report for
+    kAsking,            ///< asking form item `index`
+    kConfirmingCheck,   ///< a soft check failed: keep the value or correct it
+    kSummary,           ///< the draft is complete: send, edit or cancel
+    kConfirmingCancel,  ///< "hủy" asked for confirmation
+};
+
+std::string_view step_name(Step s);
+std::optional<Step> parse_step(std::string_view s);
+
+/// Everything the conversation remembers between messages. It lives only in the database
+/// (serialised by storage), so a restart resumes exactly where the leader stopped.
+struct ConversationState {
+    Step step = Step::kIdle;
+    std::optional<TeamId> team;      ///< the team of the draft
+    std::string period;              ///< "YYYY-MM" of the draft
+    std::size_t index = 0;           ///< position among the form's enabled items
+    Answers answers;                 ///< the draft
+    bool return_to_summary = false;  ///< the current question came from "sửa"
+    bool revising = false;           ///< the draft revises a submitted report
+    std::string pending_item;        ///< kConfirmingCheck: the item whose value awaits a yes
+    std::int64_t pending_value = 0;
+    std::string pending_category;      ///< a text item's category chosen, its text not yet typed
+    Step cancel_return = Step::kIdle;  ///< where "không" after "hủy" goes back to
+    std::vector<TeamId> team_choices;  ///< kChoosingTeam: the teams offered, in order
+    int wrong_codes = 0;               ///< invite codes refused in the current hour
+    std::optional<Instant> wrong_codes_since;
+    friend bool operator==(const ConversationState&, const ConversationState&) = default;
+};
+
+/// What the conversation knows about one team of the person, for the period in play.
+struct TeamFacts {
+    TeamId id = 0;
+    std::string code;
+    std::string name;
+    std::string unit_name;  ///< the hamlet / neighbourhood
+    Role role = Role::kMember;
+    std::map<std::string, std::int64_t> last_values;  ///< previous period's submitted counts
+    std::map<std::string, std::int64_t> targets;      ///< this period's targets by item
+    int revision = 0;                                 ///< 0: not submitted this period
+    std::optional<Instant> submitted_at;              ///< the latest revision's time
+    bool late = false;                                ///< the first submission was late
+    Answers submitted;                                ///< the latest revision's values
+};
+
+/// The result of looking up an invite code (or a shared phone number) in the roster.
+struct InviteCheck {
+    enum class Status { kValid, kUnknown, kExpired, kUsed };
+    Status status = Status::kUnknown;
+    PersonId person = 0;
+    std::string person_name;
+    std::string team_name;  ///< or the unit, for officials
+
+    static InviteCheck with(Status s) {
+        InviteCheck c;
+        c.status = s;
+        return c;
+    }
+};
+
+/// Read-only facts the engine loads before a step; the step itself does no I/O.
+struct ConversationContext {
+    ConversationContext(const Form& f, const Messages& m) : form(f), messages(m) {}
+    const Form& form;
+    const Messages& messages;
+    std::optional<PersonId> person;  ///< the linked person; empty for an unknown account
+    std::string person_name;
+    std::vector<TeamFacts> teams;            ///< every team the person belongs to
+    bool official = false;                   ///< the person is an official of some unit
+    MonthPeriod period;                      ///< the draft's period, else the period "bc" files
+    Instant deadline{};                      ///< that period's effective deadline
+    std::optional<InviteCheck> invite;       ///< the text looked up as an invite code
+    std::optional<InviteCheck> phone_match;  ///< kSharedPhone: the roster match
+};
+
+/// Effect: link the chat account to a person (consuming the invite code when one was used).
+struct LinkAccount {
+    PersonId person = 0;
+    std::string invite_code;  ///< empty when linked by a shared phone number
+};
+
+/// Effect: store a report revision (and the form's difficulty and proposal items).
+struct SubmitReport {
+    TeamId team = 0;
+    std::string period;
+    int revision = 1;
+    bool late = false;
+    Answers answers;
+};
+
+/// Effect: record a difficulty typed with "khó khăn: …".
+struct RecordDifficulty {
+    TeamId team = 0;
+    std::string period;
+    std::string category;
+    std::string text;
+};
+
+using Effect = std::variant<LinkAccount, SubmitReport, RecordDifficulty>;
+
+struct StepResult {
+    ConversationState state;
+    std::vector<OutboundMessage> replies;
+    std::vector<Effect> effects;
+};
+
+/// The pure conversation: (state, event, now, context) → (new state, replies, effects).
+StepResult step(const ConversationState& state, const InboundEvent& event, Instant now,
+                const ConversationContext& ctx);
+
+/// True when a message from an unlinked account looks like an invite code, so the engine
+/// looks it up before calling step().
+bool looks_like_invite_code(std::string_view text);
+
+/// The period a "bc" files at `now`: the previous month while it is unsubmitted and its
+/// (extended) deadline has not passed, else the current month.
+MonthPeriod filing_period(Instant now, bool previous_submitted,
+                          std::optional<Instant> previous_deadline);
+
+/// Sorts a free-text difficulty into one of the form's categories by keywords
+/// ("sóng", "điện thoại", "VNeID", "người già"); "other" when nothing matches.
+std::string classify_difficulty(std::string_view text);
+
+/// Soft-check failures of a set of answers, as (item, other) code pairs.
+std::vector<std::pair<std::string, std::string>> failed_checks(const Form& form,
+                                                               const Answers& answers);
+
+}  // namespace tcns::core

@@ -1,0 +1,141 @@
+#include "core/messages.hpp"
+
+namespace tcns::core {
+
+std::string fill_template(std::string_view tmpl, const Params& params) {
+    std::string out;
+    out.reserve(tmpl.size() + 32);
+    std::size_t i = 0;
+    while (i < tmpl.size()) {
+        const char c = tmpl[i];
+        if (c == '{') {
+            const std::size_t close = tmpl.find('}', i + 1);
+            if (close != std::string_view::npos) {
+                const std::string_view name = tmpl.substr(i + 1, close - i - 1);
+                bool found = false;
+                for (const auto& [k, v] : params) {
+                    if (k == name) {
+                        out += v;
+                        found = true;
+                        break;
+                    }
+                }
+                if (found) {
+                    i = close + 1;
+                    continue;
+                }
+            }
+        }
+        out.push_back(c);
+        ++i;
+    }
+    return out;
+}
+
+std::string Messages::render(std::string_view key, const Params& params) const {
+    const auto it = texts_.find(std::string(key));
+    if (it == texts_.end()) return "[" + std::string(key) + "]";
+    return fill_template(it->second, params);
+}
+
+}  // namespace tcns::core
+
+namespace tcns::core {
+
+const std::vector<std::string_view>& required_message_keys() {
+    static const std::vector<std::string_view> kKeys = {
+        "already_submitted",
+        "answer_ambiguous",
+        "answer_choose_one",
+        "answer_fraction",
+        "answer_negative",
+        "answer_not_number",
+        "answer_out_of_range",
+        "answer_required",
+        "answer_text_cut",
+        "answer_too_large",
+        "back_first_question",
+        "button_back",
+        "button_cancel",
+        "button_edit",
+        "button_keep",
+        "button_no",
+        "button_send",
+        "button_skip",
+        "button_yes",
+        "button_zero",
+        "cancel_aborted",
+        "cancel_confirm",
+        "cancel_done",
+        "cancel_revision_confirm",
+        "cancel_revision_done",
+        "category_text_prompt",
+        "check_at_least",
+        "check_at_most",
+        "choose_category",
+        "choose_team",
+        "choose_team_invalid",
+        "deadline_passed",
+        "difficulty_empty",
+        "difficulty_no_team",
+        "difficulty_recorded",
+        "edit_unknown",
+        "edit_which",
+        "help_leader",
+        "help_member",
+        "help_official",
+        "link_ask_code",
+        "link_code_expired",
+        "link_code_unknown",
+        "link_code_used",
+        "link_phone_not_found",
+        "link_wait",
+        "link_welcome",
+        "member_cannot_report",
+        "no_draft",
+        "no_team",
+        "not_understood",
+        "official_no_report",
+        "payload_back",
+        "payload_cancel",
+        "payload_edit",
+        "payload_keep",
+        "payload_no",
+        "payload_send",
+        "payload_skip",
+        "payload_yes",
+        "payload_zero",
+        "question",
+        "question_current",
+        "question_last",
+        "question_target",
+        "quick_bad_value",
+        "quick_missing",
+        "quick_too_many",
+        "receipt",
+        "receipt_late",
+        "receipt_on_time",
+        "receipt_revision",
+        "report_resume",
+        "report_start",
+        "status_draft",
+        "status_not_submitted",
+        "status_submitted",
+        "status_submitted_late",
+        "submit_missing",
+        "summary_footer",
+        "summary_header",
+        "summary_header_revision",
+        "summary_hint",
+        "summary_line",
+        "summary_missing",
+        "summary_skipped",
+        "summary_warning",
+        "time_left",
+        "unsupported_media",
+        "welcome_back",
+    };
+    return kKeys;
+}
+
+}  // namespace tcns::core

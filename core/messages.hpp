@@ -1,0 +1,38 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tcns::core {
+
+/// Named values substituted into a message template's {placeholders}.
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+/// The bot's words, loaded from templates/messages.vi.json (DESIGN.md decision 4): a key names
+/// each message; "{name}" placeholders are filled from Params.
+class Messages {
+  public:
+    Messages() = default;
+    explicit Messages(std::map<std::string, std::string> texts) : texts_(std::move(texts)) {}
+
+    /// The template filled in. An unknown key renders as "[key]" (load-time validation
+    /// against required_message_keys() keeps that from reaching users); an unknown
+    /// placeholder is left as written.
+    std::string render(std::string_view key, const Params& params = {}) const;
+    bool has(std::string_view key) const { return texts_.find(std::string(key)) != texts_.end(); }
+    const std::map<std::string, std::string>& all() const { return texts_; }
+
+  private:
+    std::map<std::string, std::string> texts_;
+};
+
+/// Fills "{name}" placeholders in `tmpl`.
+std::string fill_template(std::string_view tmpl, const Params& params);
+
+/// Every key the conversation uses; a messages file missing one is refused at start-up.
+const std::vector<std::string_view>& required_message_keys();
+
+}  // namespace tcns::core

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/conversation.hpp"
+#include "core/org.hpp"
+#include "core/time.hpp"
+#include "storage/database.hpp"
+
+namespace tcns::storage {
+
+/// A chat account on one channel, possibly linked to a person.
+struct ChatAccount {
+    core::AccountId id = 0;
+    std::string channel;
+    std::string user_id;
+    std::optional<core::PersonId> person;
+    bool subscribed = true;
+};
+
+/// Chat accounts: one per (channel, platform user id).
+class ChatAccountRepo {
+  public:
+    explicit ChatAccountRepo(Database& db) : db_(db) {}
+    /// Finds the account or creates an unlinked one.
+    ChatAccount find_or_create(const std::string& channel, const std::string& user_id,
+                               const std::string& display_name, core::Instant now);
+    std::optional<ChatAccount> find(const std::string& channel, const std::string& user_id);
+    /// Records an inbound message (opens the platform's free-messaging window).
+    void touch_inbound(core::AccountId id, core::Instant now);
+    void link(core::AccountId id, core::PersonId person, core::Instant now);
+    void set_subscribed(core::AccountId id, bool subscribed);
+
+  private:
+    Database& db_;
+};
+
+/// Conversation state, one row per account, stored as JSON.
+class ConversationRepo {
+  public:
+    explicit ConversationRepo(Database& db) : db_(db) {}
+    /// The stored state, or a fresh one.
+    core::ConversationState load(core::AccountId account);
+    void save(core::AccountId account, const core::ConversationState& state, core::Instant now);
+
+    static std::string encode(const core::ConversationState& s);
+    /// Decodes; an unreadable state (a bug or a hand edit) becomes a fresh state.
+    static core::ConversationState decode(const std::string& text);
+
+  private:
+    Database& db_;
+};
+
+/// Who a person is for the conversation: name, teams with roles, official or not.
+struct PersonFacts {
+    std::string name;
+    std::vector<core::TeamFacts> teams;  ///< ids, codes, names, units and roles only
+    bool official = false;
+};
+
+/// Reports: revisions, values, per-period status, difficulties.
+class ReportRepo {
+  public:
+    explicit ReportRepo(Database& db) : db_(db) {}
+
+    PersonFacts person_facts(core::PersonId person);
+    /// Fills last month's values, this period's targets and the latest submission.
+    void fill_team_facts(core::TeamFacts& team, const core::MonthPeriod& period);
+    /// True when the team has submitted the period.
+    bool submitted(core::TeamId team, const core::MonthPeriod& period);
+
+    /// Stores a new revision: report row, values, status, and the form's difficulty.
+    /// Returns the report id.
+    std::int64_t submit(const core::SubmitReport& r, const core::Form& form,
+                        std::optional<core::PersonId> person,
+                        std::optional<core::AccountId> account, core::Instant now);
+    /// Stores a difficulty typed in chat.
+    std::int64_t record_difficulty(const core::RecordDifficulty& d,
+                                   std::optional<core::PersonId> person, core::Instant now);
+
+  private:
+    Database& db_;
+};
+
+}  // namespace tcns::storage
