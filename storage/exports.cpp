@@ -230,9 +230,15 @@ class ValueReader {
                         v.numbers[i] = integer(q_, 1);
                         v.cells[i] = number_text(v.numbers[i]);
                         break;
-                    case core::ItemType::kText:
-                        v.cells[i] = text(q_, 2);
+                    case core::ItemType::kText: {
+                        // KK01 keeps its difficulty category in `choice`.
+                        const std::string category = text(q_, 3);
+                        v.cells[i] = category.empty()
+                                         ? text(q_, 2)
+                                         : choice_label(items[i]->choices, category, labels) +
+                                               ": " + text(q_, 2);
                         break;
+                    }
                     case core::ItemType::kChoice:
                         v.cells[i] = choice_label(items[i]->choices, text(q_, 3), labels);
                         break;

@@ -65,7 +65,7 @@ const std::string kReportsHeader =
 const std::string kReportsT1 =
     "Tỉnh Đồng Nai,Xã Long Hưng,Ấp 1,100-01,T1,Tổ CNS Ấp 1,Nguyễn Thị Ánh Tuyết,0912345678,"
     "2026-11,on_time,2026-11-20T08:00:00+07:00,2026-11-21T09:00:00+07:00,2,12,10,120.0,0,yes,"
-    "'=cmd|' /C calc'!A0,\"Cần thêm máy, \"\"gấp\"\"\",network: Sóng yếu ở ấp\r\n";
+    "network: =cmd|' /C calc'!A0,\"Cần thêm máy, \"\"gấp\"\"\",network: Sóng yếu ở ấp\r\n";
 const std::string kReportsT2 =
     "Tỉnh Đồng Nai,Xã Long Hưng,Ấp 2,100-02,T2,Tổ CNS Ấp 2,Trần Văn Bình,0912000002,2026-11,"
     "late,2026-11-30T10:00:00+07:00,2026-11-30T10:00:00+07:00,1,5,,,,,,,'@SUM(1)\r\n";
@@ -164,6 +164,7 @@ TEST_CASE("Vietnamese labels name the columns and values; indicators use the for
     CHECK(row[6] == "Nguyễn Thị Ánh Tuyết");
     CHECK(row[9] == "Đúng hạn");
     CHECK(row[17] == "Có");
+    CHECK(row[18] == "Mạng yếu: =cmd|' /C calc'!A0");
     CHECK(row[20] == "Mạng yếu: Sóng yếu ở ấp");
 }
 
@@ -192,7 +193,7 @@ TEST_CASE("reports-long has one row per team, period and indicator", "[exports]"
           "item_label,item_unit,value,target,target_pct\r\n" +
               prefix + "LH01,Lượt hướng dẫn,lượt,12,10,120.0\r\n" + prefix +
               "HD02,Hộ dùng DVC,hộ,0,,\r\n" + prefix + "CH01,Có họp tổ,,yes,,\r\n" + prefix +
-              "KK01,Khó khăn,,'=cmd|' /C calc'!A0,,\r\n" + prefix +
+              "KK01,Khó khăn,,network: =cmd|' /C calc'!A0,,\r\n" + prefix +
               "DX01,Đề xuất,,\"Cần thêm máy, \"\"gấp\"\"\",,\r\n");
     run(s, ExportKind::kReportsLong, months("2026-10", "2026-11"), {}, &rows);
     CHECK(rows == 2 * 3 * 5);
