@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include <chrono>
 #include <memory>
@@ -150,15 +152,24 @@ void export_csv(const Config& config, const httplib::Request& req, httplib::Resp
 }  // namespace
 
 bool bearer_token_matches(std::string_view authorization, std::string_view token) {
-    constexpr std::string_view kScheme = "Bearer ";
-    if (token.empty() || authorization.size() != kScheme.size() + token.size()) return false;
-    if (authorization.substr(0, kScheme.size()) != kScheme) return false;
-    const std::string_view given = authorization.substr(kScheme.size());
-    // Constant time in the token's content: every byte is compared, differences are OR-ed.
-    unsigned char diff = 0;
-    for (std::size_t i = 0; i < token.size(); ++i)
-        diff |= static_cast<unsigned char>(given[i] ^ token[i]);
-    return diff == 0;
+    constexpr std::string_view kScheme = "bearer ";
+    if (token.empty() || authorization.size() < kScheme.size()) return false;
+    for (std::size_t i = 0; i < kScheme.size(); ++i) {  // the scheme is case-insensitive
+        const char c = authorization[i];
+        if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != kScheme[i])
+            return false;
+    }
+    // Compare digests with CRYPTO_memcmp: the time taken depends neither on where the tokens
+    // differ nor on their lengths.
+    const auto digest = [](std::string_view text, unsigned char* out) {
+        unsigned int size = 0;
+        return EVP_Digest(text.data(), text.size(), out, &size, EVP_sha256(), nullptr) == 1 &&
+               size == 32;
+    };
+    unsigned char given[32], expected[32];
+    if (!digest(authorization.substr(kScheme.size()), given) || !digest(token, expected))
+        return false;
+    return CRYPTO_memcmp(given, expected, sizeof given) == 0;
 }
 
 void register_admin_routes(httplib::Server& http, const Config& config) {

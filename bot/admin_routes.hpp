@@ -10,8 +10,8 @@ class Server;
 
 namespace tcns::bot {
 
-/// True when an Authorization header is exactly "Bearer <token>". The token is compared in
-/// constant time (no early exit on the first differing byte); an empty token never matches.
+/// True when an Authorization header is "Bearer <token>" (the scheme in any case). The tokens
+/// are compared in constant time (SHA-256 digests, CRYPTO_memcmp); an empty token never matches.
 bool bearer_token_matches(std::string_view authorization, std::string_view token);
 
 /// Registers the admin surface: GET /admin/exports/<name>.csv?period=…&unit=… with

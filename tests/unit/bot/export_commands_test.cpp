@@ -176,7 +176,8 @@ TEST_CASE("the bearer token is compared whole and exactly", "[admin]") {
     CHECK_FALSE(bot::bearer_token_matches("Bearer s3cret-tokem", "s3cret-token"));
     CHECK_FALSE(bot::bearer_token_matches("Bearer s3cret-token2", "s3cret-token"));
     CHECK_FALSE(bot::bearer_token_matches("Bearer s3cret", "s3cret-token"));
-    CHECK_FALSE(bot::bearer_token_matches("bearer s3cret-token", "s3cret-token"));
+    CHECK(bot::bearer_token_matches("bearer s3cret-token", "s3cret-token"));
+    CHECK_FALSE(bot::bearer_token_matches("Bearer  s3cret-token", "s3cret-token"));
     CHECK_FALSE(bot::bearer_token_matches("Basic s3cret-token", "s3cret-token"));
     CHECK_FALSE(bot::bearer_token_matches("s3cret-token", "s3cret-token"));
     CHECK_FALSE(bot::bearer_token_matches("", "s3cret-token"));

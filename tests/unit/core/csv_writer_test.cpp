@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <sstream>
+#include <streambuf>
 
 #include "core/csv.hpp"
 #include "core/csv_writer.hpp"
@@ -69,4 +70,33 @@ TEST_CASE("a Vietnamese name with diacritics and quotes round-trips through the 
         CHECK(doc.records[1].fields[3] == "'=kept");
         CHECK(doc.records[1].fields[4] == "");
     }
+}
+
+namespace {
+/// Like httplib's DataSink: only xsputn is implemented, so single-character writes would fail;
+/// records every write.
+class WriteLog : public std::streambuf {
+  public:
+    std::vector<std::string> writes;
+
+  protected:
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        writes.emplace_back(s, static_cast<std::size_t>(n));
+        return n;
+    }
+};
+}  // namespace
+
+TEST_CASE("each record reaches the stream in one write, as soon as it ends", "[csv-writer]") {
+    WriteLog log;
+    std::ostream os(&log);
+    CsvWriter w(os);
+    w.cell("a").cell("b");
+    CHECK(log.writes.empty());
+    w.end_row();
+    w.row({"1", "Ấp 2"});
+    CHECK(os.good());
+    CHECK(log.writes == std::vector<std::string>{"\xEF\xBB\xBF"
+                                                 "a,b\r\n",
+                                                 "1,Ấp 2\r\n"});
 }
