@@ -280,3 +280,55 @@ TEST_CASE("without an admin token the admin surface does not exist", "[admin]") 
     REQUIRE(res);
     CHECK(res->status == 404);
 }
+
+TEST_CASE("exports.vi.json labels every column of every export", "[export-cli]") {
+    const std::string path = std::string(TCNS_SOURCE_DIR) + "/templates/exports.vi.json";
+    std::ifstream f(path, std::ios::binary);
+    std::ostringstream text;
+    text << f.rdbuf();
+    const storage::ExportLabels labels = bot::parse_export_labels(text.str(), path);
+    for (const auto* level : {"province", "district", "commune", "hamlet"})
+        CHECK(labels.level(level) != level);
+    for (const auto* status : {"on_time", "late", "missing"})
+        CHECK(labels.value("status", status) != status);
+
+    test::TempDir dir;
+    storage::Database db(dir.file("t.db"));
+    test::seed_export_fixture(db);
+    const core::Form form = test::export_test_form();
+    for (const auto kind : storage::all_export_kinds()) {
+        storage::ExportRequest r;
+        r.from = *core::MonthPeriod::parse("2026-11");
+        r.to = r.from;
+        std::ostringstream os;
+        core::CsvWriter w(os);
+        REQUIRE(storage::write_export(db, kind, form, r, storage::ExportLabels(), w));
+        const auto header = core::parse_csv(os.str()).records.at(0).fields;
+        for (const auto& code : header) {
+            if (code == "2026-11" || code == "province" || code == "commune" || code == "hamlet")
+                continue;
+            if (form.find(code.substr(0, 4))) continue;  // indicators are labelled by the form
+            INFO(storage::export_kind_name(kind) << ": " << code);
+            CHECK(labels.column(code) != code);
+        }
+    }
+}
+
+TEST_CASE("tcns export runs on the repository's own form and labels", "[export-cli]") {
+    test::TempDir dir;
+    const std::string db = dir.file("t.db");
+    {
+        storage::Database handle(db);
+        test::seed_export_fixture(handle);
+    }
+    const auto r = tcns_cli({"--db", db, "export", "reports", "--period", "2026-11"});
+    INFO(r.err);
+    REQUIRE(r.rc == 0);
+    const auto doc = core::parse_csv(r.out);
+    REQUIRE(doc.records.size() == 4);
+    const auto& h = doc.records[0].fields;
+    const auto lh01 = std::find(h.begin(), h.end(), "Lượt hướng dẫn, hỗ trợ người dân") - h.begin();
+    REQUIRE(lh01 < static_cast<long>(h.size()));
+    CHECK(doc.records[1].fields[static_cast<std::size_t>(lh01)] == "12");
+    CHECK(std::find(h.begin(), h.end(), "Đề xuất, kiến nghị") != h.end());
+}
