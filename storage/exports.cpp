@@ -536,6 +536,7 @@ std::size_t write_compliance_export(Database& db, const ExportRequest& r,
     std::vector<std::string> months;
     for (core::MonthPeriod p = r.from; p <= r.to; p = p.next()) months.push_back(p.str());
     const auto month_count = static_cast<std::int64_t>(months.size());
+    if (months.empty()) return 0;  // a reversed range (write_export refuses it earlier)
 
     header_cells({"row_type"}, labels, out);
     levels.header(labels, out);
