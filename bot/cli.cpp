@@ -77,7 +77,8 @@ const CommandSpec kCommands[] = {
      cmd_period},
     {"check-config", "check-config               validate the configuration and exit",
      cmd_check_config},
-    {"import", "import units|teams|people FILE.csv [--invite-days N]   import the org roster",
+    {"import",
+     "import units|teams|people|targets FILE.csv [--invite-days N]   import the roster, targets",
      cmd_import},
     {"export",
      "export reports|reports-long|compliance|rollup|difficulties|roster\n"

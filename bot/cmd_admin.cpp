@@ -4,6 +4,8 @@
 
 #include "bot/commands.hpp"
 #include "bot/config.hpp"
+#include "bot/paths.hpp"
+#include "bot/templates.hpp"
 #include "core/period.hpp"
 #include "storage/database.hpp"
 #include "storage/period_repo.hpp"
@@ -73,9 +75,14 @@ int cmd_period(CommandContext& ctx) {
 int cmd_check_config(CommandContext& ctx) {
     Args(ctx.args).done();
     const Config config = load_config(ctx.global);
-    ctx.out << fmt::format("configuration OK (database {}, listen {}:{}, viber {}, zalo {})\n",
-                           config.database, config.server.listen, config.server.port,
-                           config.viber.enabled ? "on" : "off", config.zalo.enabled ? "on" : "off");
+    const Templates templates = load_templates(find_templates_dir(config.templates_dir));
+    ctx.out << fmt::format(
+        "configuration OK (database {}, listen {}:{}, viber {}, zalo {}, form {} v{} with {} "
+        "enabled items, {} messages from {})\n",
+        config.database, config.server.listen, config.server.port,
+        config.viber.enabled ? "on" : "off", config.zalo.enabled ? "on" : "off", templates.form.id,
+        templates.form.version, templates.form.enabled_items().size(),
+        templates.messages.all().size(), templates.dir);
     return 0;
 }
 

@@ -9,8 +9,10 @@
 #include "bot/commands.hpp"
 #include "bot/config.hpp"
 #include "core/roster_import.hpp"
+#include "core/targets_import.hpp"
 #include "storage/database.hpp"
 #include "storage/roster_repo.hpp"
+#include "storage/targets_repo.hpp"
 
 namespace tcns::bot {
 
@@ -99,6 +101,16 @@ int import_people(ImportRun& run) {
     return 0;
 }
 
+int import_targets(ImportRun& run) {
+    run.args.done();
+    storage::RosterRepo roster(run.db);
+    const auto plan = core::plan_targets_import(run.text, roster);
+    if (!report_plan(run, plan)) return 1;
+    storage::TargetsRepo targets(run.db);
+    report_counts(run, "targets", targets.upsert(plan.records));
+    return 0;
+}
+
 struct ImportSpec {
     std::string_view what;
     int (*run)(ImportRun&);
@@ -109,6 +121,7 @@ const ImportSpec kImports[] = {
     {"units", import_units},
     {"teams", import_teams},
     {"people", import_people},
+    {"targets", import_targets},
 };
 
 bool read_file(const std::string& path, std::istream& stdin_stream, std::string& out) {

@@ -7,7 +7,9 @@
 #include "bot/commands.hpp"
 #include "bot/config.hpp"
 #include "bot/log.hpp"
+#include "bot/paths.hpp"
 #include "bot/server.hpp"
+#include "bot/templates.hpp"
 #include "storage/database.hpp"
 
 namespace tcns::bot {
@@ -26,6 +28,11 @@ int cmd_serve(CommandContext& ctx) {
         }
     }
     log::set_level(config.log_level);
+    // A broken form or messages file stops the start, not the first leader who writes.
+    const Templates templates = load_templates(find_templates_dir(config.templates_dir));
+    log::info("templates.ready", {{"form", templates.form.id},
+                                  {"version", std::to_string(templates.form.version)},
+                                  {"dir", templates.dir}});
     {
         storage::Database db(config.database);  // creates and migrates
         log::info("db.ready", {{"path", config.database}, {"schema", db.schema_version()}});

@@ -1,0 +1,182 @@
+#include <catch2/catch.hpp>
+
+#include "core/conversation.hpp"
+
+using namespace tcns::core;
+
+namespace {
+
+Form tiny_form() {
+    Form f;
+    f.id = "tiny";
+    f.version = 3;
+    FormItem a;
+    a.code = "LH01";
+    a.label = "L";
+    a.prompt = "P";
+    FormItem b = a;
+    b.code = "ID01";
+    FormItem k;
+    k.code = "KK01";
+    k.type = ItemType::kText;
+    k.required = false;
+    k.choices = {{"network", "Mạng"}, {"other", "Khác"}};
+    f.items = {a, b, k};
+    f.checks = {{"ID01", CheckKind::kAtMost, "LH01"}};
+    return f;
+}
+
+Messages keys_as_text() {
+    // Each message renders as its key, so tests read which message was chosen.
+    std::map<std::string, std::string> m;
+    for (auto k : required_message_keys()) m[std::string(k)] = std::string(k);
+    return Messages(std::move(m));
+}
+
+InboundEvent text(std::string t) {
+    InboundEvent e;
+    e.kind = EventKind::kText;
+    e.channel = "test";
+    e.user_id = "u";
+    e.text = std::move(t);
+    return e;
+}
+
+Instant at(const char* s) {
+    return *parse_instant(s);
+}
+
+struct Fixture {
+    Form form = tiny_form();
+    Messages messages = keys_as_text();
+    ConversationContext ctx{form, messages};
+    Fixture() {
+        ctx.person = 1;
+        ctx.person_name = "An";
+        TeamFacts t;
+        t.id = 7;
+        t.code = "T7";
+        t.name = "Tổ 7";
+        t.role = Role::kLeader;
+        ctx.teams = {t};
+        ctx.period = MonthPeriod{2026, 11};
+        ctx.deadline = default_monthly_deadline(ctx.period);
+    }
+    StepResult run(const ConversationState& s, const std::string& t,
+                   const char* now = "2026-11-10T09:00") {
+        return step(s, text(t), at(now), ctx);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a leader's report walks the form and submits with the form's answers") {
+    Fixture f;
+    auto r = f.run({}, "bc");
+    CHECK(r.state.step == Step::kAsking);
+    CHECK(r.replies.back().text.find("question") != std::string::npos);
+    CHECK(r.replies.back().expects_number);
+    r = f.run(r.state, "10");
+    r = f.run(r.state, "5");
+    CHECK(r.state.index == 2);
+    r = f.run(r.state, "bo qua");
+    CHECK(r.state.step == Step::kSummary);
+    r = f.run(r.state, "gui");
+    REQUIRE(r.effects.size() == 1);
+    const auto& sub = std::get<SubmitReport>(r.effects[0]);
+    CHECK(sub.team == 7);
+    CHECK(sub.period == "2026-11");
+    CHECK(sub.revision == 1);
+    CHECK_FALSE(sub.late);
+    CHECK(*sub.answers.at("LH01").number == 10);
+    CHECK(sub.answers.at("KK01").skipped);
+    CHECK(r.state.step == Step::kIdle);
+}
+
+TEST_CASE("a report submitted at the deadline instant is late, one second before is not") {
+    Fixture f;
+    ConversationState s;
+    s.step = Step::kSummary;
+    s.team = 7;
+    s.period = "2026-11";
+    s.answers["LH01"].number = 1;
+    s.answers["ID01"].number = 1;
+    auto on_time = f.run(s, "gửi", "2026-11-29T23:59:59");
+    CHECK_FALSE(std::get<SubmitReport>(on_time.effects.at(0)).late);
+    auto late = f.run(s, "gửi", "2026-11-30T00:00");
+    CHECK(std::get<SubmitReport>(late.effects.at(0)).late);
+}
+
+TEST_CASE("every state answers every kind of input without crashing") {
+    Fixture f;
+    const char* inputs[] = {
+        "",   "bc", "gui", "sua", "sua 99",      "huy",      "co",  "khong",  "quay lai", "bo qua",
+        "tt", "?",  "1",   "-1",  "99999999999", "\xff\xfe", "kk:", "bc 1 2", "xin chao", "T7"};
+    for (Step st : {Step::kIdle, Step::kChoosingTeam, Step::kAsking, Step::kConfirmingCheck,
+                    Step::kSummary, Step::kConfirmingCancel}) {
+        for (const char* in : inputs) {
+            ConversationState s;
+            s.step = st;
+            s.team = 7;
+            s.period = "2026-11";
+            s.index = 5;  // out of range on purpose: a stale state from an older form
+            s.pending_item = "ID01";
+            s.team_choices = {7, 99};
+            INFO(step_name(st) << " / " << in);
+            const auto r = f.run(s, in);
+            CHECK_FALSE(r.replies.empty());
+        }
+    }
+    InboundEvent sticker;
+    sticker.kind = EventKind::kUnsupported;
+    CHECK_FALSE(step({}, sticker, at("2026-11-10T09:00"), f.ctx).replies.empty());
+    InboundEvent receipt;
+    receipt.kind = EventKind::kReceipt;
+    CHECK(step({}, receipt, at("2026-11-10T09:00"), f.ctx).replies.empty());
+}
+
+TEST_CASE("an unknown account is asked for its code and throttled after five wrong codes") {
+    Fixture f;
+    f.ctx.person.reset();
+    f.ctx.teams.clear();
+    f.ctx.invite = InviteCheck::with(InviteCheck::Status::kUnknown);
+    ConversationState s;
+    for (int i = 0; i < 5; ++i) {
+        auto r = f.run(s, "ABC234", "2026-11-10T09:00");
+        CHECK(r.replies.back().text == "link_code_unknown");
+        s = r.state;
+    }
+    f.ctx.invite = InviteCheck::with(InviteCheck::Status::kValid);
+    f.ctx.invite->person = 9;
+    auto blocked = f.run(s, "GOOD22", "2026-11-10T09:30");
+    CHECK(blocked.replies.back().text == "link_wait");
+    CHECK(blocked.effects.empty());
+    auto later = f.run(s, "GOOD22", "2026-11-10T10:01");
+    REQUIRE(later.effects.size() == 1);
+    CHECK(std::get<LinkAccount>(later.effects[0]).person == 9);
+    CHECK(f.run({}, "xin chao").replies.back().text == "link_ask_code");
+}
+
+TEST_CASE("invite codes are recognised as six letters or digits, spaces and dashes ignored") {
+    CHECK(looks_like_invite_code("K7M2QX"));
+    CHECK(looks_like_invite_code(" k7m-2qx "));
+    CHECK(looks_like_invite_code("ABCDEF"));
+    CHECK_FALSE(looks_like_invite_code("xin chào"));
+    CHECK_FALSE(looks_like_invite_code("hello"));
+    CHECK_FALSE(looks_like_invite_code("K7M2QX9"));
+}
+
+TEST_CASE("the filing period is the previous month only while its extension runs") {
+    const Instant dec1 = at("2026-12-01T08:00");
+    CHECK(filing_period(dec1, false, default_monthly_deadline({2026, 11})).str() == "2026-12");
+    CHECK(filing_period(dec1, false, at("2026-12-03T00:00")).str() == "2026-11");
+    CHECK(filing_period(dec1, true, at("2026-12-03T00:00")).str() == "2026-12");
+}
+
+TEST_CASE("free-text difficulties are sorted into categories by keywords") {
+    CHECK(classify_difficulty("Mất sóng 4G ở tổ 5") == "network");
+    CHECK(classify_difficulty("nhieu cu gia khong biet dung") == "elderly");
+    CHECK(classify_difficulty("Người dân chưa xác thực được VNeID") == "vneid");
+    CHECK(classify_difficulty("điện thoại cục gạch") == "devices");
+    CHECK(classify_difficulty("thiếu kinh phí") == "other");
+}
