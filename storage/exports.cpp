@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -157,9 +158,9 @@ std::vector<bool> targeted_items(Database& db, const Items& items, TargetOwner o
     SQLite::Statement q(db.handle(),
                         owner == TargetOwner::kTeam
                             ? "SELECT 1 FROM targets WHERE item_code = ? AND team_id IS NOT NULL "
-                              "AND length(period) = 7 LIMIT 1"
+                              "LIMIT 1"
                             : "SELECT 1 FROM targets WHERE item_code = ? AND unit_id IS NOT NULL "
-                              "AND length(period) = 7 LIMIT 1");
+                              "LIMIT 1");
     std::vector<bool> out;
     for (const FormItem* item : items) {
         q.reset();
@@ -252,34 +253,63 @@ class ValueReader {
     SQLite::Statement q_;
 };
 
-/// Targets of one team or unit summed over a range of months, one per item.
+/// Targets of one team or unit over a range of months, one per item. Year by year: the sum of
+/// the monthly targets the year has inside the range; when it has none, the yearly target
+/// pro-rated to the months of the range in that year (1,200 a year is 100 a month, 300 a
+/// quarter), rounded to the nearest whole number.
 class TargetReader {
   public:
     TargetReader(Database& db, TargetOwner owner)
-        : q_(db.handle(), owner == TargetOwner::kTeam
-                              ? "SELECT item_code, sum(value) FROM targets WHERE team_id = ? "
-                                "AND period BETWEEN ? AND ? AND length(period) = 7 "
-                                "GROUP BY item_code"
-                              : "SELECT item_code, sum(value) FROM targets WHERE unit_id = ? "
-                                "AND period BETWEEN ? AND ? AND length(period) = 7 "
-                                "GROUP BY item_code") {}
+        : q_(db.handle(), std::string(R"sql(
+SELECT item_code, substr(period, 1, 4), length(period) = 4, sum(value) FROM targets
+WHERE )sql") + (owner == TargetOwner::kTeam ? "team_id" : "unit_id") +
+                              R"sql( = :owner
+  AND ((length(period) = 7 AND period BETWEEN :from AND :to)
+       OR (length(period) = 4 AND period BETWEEN substr(:from, 1, 4) AND substr(:to, 1, 4)))
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+)sql") {}
 
-    std::vector<std::optional<std::int64_t>> read(std::int64_t owner_id, std::string_view from,
-                                                  std::string_view to, const Items& items) {
+    std::vector<std::optional<std::int64_t>> read(std::int64_t owner_id,
+                                                  const core::MonthPeriod& from,
+                                                  const core::MonthPeriod& to, const Items& items) {
         std::vector<std::optional<std::int64_t>> out(items.size());
         q_.reset();
-        q_.bind(1, owner_id);
-        q_.bind(2, std::string(from));
-        q_.bind(3, std::string(to));
+        q_.bind(":owner", owner_id);
+        q_.bind(":from", from.str());
+        q_.bind(":to", to.str());
+        // Rows come ordered by item and year, the monthly sum (yearly = 0) before the yearly.
+        std::string item, year;
+        bool monthly_seen = false;
         while (q_.executeStep()) {
             const std::string code = q_.getColumn(0).getString();
+            const std::string y = q_.getColumn(1).getString();
+            const bool yearly = q_.getColumn(2).getInt() != 0;
+            const std::int64_t value = q_.getColumn(3).getInt64();
+            if (code != item || y != year) monthly_seen = false;
+            item = code;
+            year = y;
+            std::int64_t add = value;
+            if (yearly) {
+                if (monthly_seen) continue;
+                const int months = months_in_year(std::stoi(y), from, to);
+                add = (value * months + 6) / 12;
+            } else {
+                monthly_seen = true;
+            }
             for (std::size_t i = 0; i < items.size(); ++i)
-                if (items[i]->code == code) out[i] = q_.getColumn(1).getInt64();
+                if (items[i]->code == code) out[i] = out[i].value_or(0) + add;
         }
         return out;
     }
 
   private:
+    static int months_in_year(int year, const core::MonthPeriod& from,
+                              const core::MonthPeriod& to) {
+        const core::MonthPeriod first = std::max(from, core::MonthPeriod{year, 1});
+        const core::MonthPeriod last = std::min(to, core::MonthPeriod{year, 12});
+        return last < first ? 0 : first.months_until(last) + 1;
+    }
+
     SQLite::Statement q_;
 };
 
@@ -461,7 +491,7 @@ std::size_t write_reports_export(Database& db, const core::Form& form, const Exp
             out.cell(instant_text(integer(teams, 7))).cell(instant_text(integer(teams, 8)));
             out.cell(number_text(integer(teams, 9)));
             const ReportValues v = values.read(integer(teams, 11), items, labels);
-            const auto goals = targets.read(team_id, period, period, items);
+            const auto goals = targets.read(team_id, p, p, items);
             for (std::size_t i = 0; i < items.size(); ++i) {
                 out.cell(v.cells[i]);
                 if (targeted[i]) {
@@ -513,7 +543,7 @@ std::size_t write_reports_long_export(Database& db, const core::Form& form, cons
             const std::string path = text(teams, 1);
             const std::string status = status_value(integer(teams, 10), labels);
             const ReportValues v = values.read(integer(teams, 11), items, labels);
-            const auto goals = targets.read(team_id, period, period, items);
+            const auto goals = targets.read(team_id, p, p, items);
             for (std::size_t i = 0; i < items.size(); ++i) {
                 levels.cells(path, out);
                 out.cell(text(teams, 2)).cell(text(teams, 3)).cell(text(teams, 4));
@@ -697,7 +727,7 @@ GROUP BY rv.item_code
             for (std::size_t i = 0; i < items.size(); ++i)
                 if (items[i]->code == code) totals[i] = integer(sums, 1);
         }
-        const auto goals = targets.read(unit_id, from, to, items);
+        const auto goals = targets.read(unit_id, r.from, r.to, items);
 
         levels.cells(text(units, 1), out);
         out.cell(text(units, 2)).cell(from).cell(to);

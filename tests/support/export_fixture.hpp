@@ -39,7 +39,9 @@ inline core::Form export_test_form() {
 
 /// Seeds a tiny province: Đồng Nai (75) > Xã Long Hưng (100) > Ấp 1, Ấp 2; > Phường Trảng Dài
 /// (200) > Khu phố 1 with T3 and the dissolved T4. November 2026: T1 on time (revision 2), T2
-/// late, T3 missing. October 2026: T1 on time, T3 late. Times are UTC epoch seconds.
+/// late, T3 missing. October 2026: T1 on time, T3 late. Targets: T1 and Xã Long Hưng monthly
+/// (and a yearly one the monthly ones override), Phường Trảng Dài yearly only. Times are UTC
+/// epoch seconds.
 inline void seed_export_fixture(storage::Database& db) {
     db.handle().exec(R"sql(
 INSERT INTO units(id, code, name, type, level, parent_id) VALUES
@@ -109,7 +111,8 @@ INSERT INTO targets(unit_id, team_id, item_code, period, value) VALUES
   (NULL, 1, 'LH01', '2026-11', 10),
   (2, NULL, 'LH01', '2026-11', 20),
   (2, NULL, 'LH01', '2026-10', 10),
-  (2, NULL, 'LH01', '2026', 200);
+  (2, NULL, 'LH01', '2026', 200),
+  (3, NULL, 'LH01', '2026', 120);
 )sql");
 }
 

@@ -227,7 +227,7 @@ TEST_CASE("rollup sums indicators per unit of a level against the unit's targets
           "province,commune,hamlet,unit_code,period_from,period_to,teams,expected,submitted,"
           "on_time,late,missing,submitted_rate,on_time_rate,LH01,LH01_target,LH01_pct,HD02\r\n"
           "Tỉnh Đồng Nai,Xã Long Hưng,,100,2026-11,2026-11,2,2,2,1,1,0,100.0,50.0,17,20,85.0,0\r\n"
-          "Tỉnh Đồng Nai,Phường Trảng Dài,,200,2026-11,2026-11,1,1,0,0,0,1,0.0,0.0,,,,\r\n");
+          "Tỉnh Đồng Nai,Phường Trảng Dài,,200,2026-11,2026-11,1,1,0,0,0,1,0.0,0.0,,10,,\r\n");
     // A quarter: three months of expected reports, October's and November's targets.
     auto q = months("2026-10", "2026-12", "100");
     const auto doc = core::parse_csv(run(s, ExportKind::kRollup, q));
@@ -294,4 +294,18 @@ TEST_CASE("export names and file names", "[exports]") {
     CHECK_FALSE(storage::parse_export_kind("passwords"));
     CHECK(storage::export_file_name(ExportKind::kReports, "2026-11") == "tcns-reports-2026-11.csv");
     CHECK(storage::export_file_name(ExportKind::kRoster, "") == "tcns-roster.csv");
+}
+
+TEST_CASE("a yearly target counts pro rata when the year has no monthly targets", "[exports]") {
+    Seeded s;
+    const auto target_of = [&s](std::string_view from, std::string_view to, std::string unit) {
+        const auto doc = core::parse_csv(run(s, ExportKind::kRollup, months(from, to, unit)));
+        REQUIRE(doc.records.size() == 2);
+        REQUIRE(doc.records[0].fields[15] == "LH01_target");
+        return doc.records[1].fields[15];
+    };
+    CHECK(target_of("2026-10", "2026-12", "200") == "30");   // 120 a year, a quarter of it
+    CHECK(target_of("2026-11", "2027-02", "200") == "20");   // two months of 2026, none of 2027
+    CHECK(target_of("2026-01", "2026-12", "200") == "120");  // the whole year
+    CHECK(target_of("2026-10", "2026-12", "100") == "30");   // monthly targets win: 10 + 20
 }
