@@ -10,12 +10,27 @@ std::string truncate_chars(std::string_view s, std::size_t max_chars) {
     return std::string(s.substr(0, core::utf8_offset(s, max_chars)));
 }
 
-std::vector<std::string> split_text(std::string_view text, std::size_t max_chars) {
+namespace {
+
+/// The largest code point boundary of `s` at or before byte `n`.
+std::size_t boundary_at_or_before(std::string_view s, std::size_t n) {
+    if (n >= s.size()) return s.size();
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    return n;
+}
+
+}  // namespace
+
+std::vector<std::string> split_text(std::string_view text, std::size_t max_chars,
+                                    std::size_t max_bytes) {
     std::vector<std::string> parts;
     if (max_chars == 0) max_chars = 1;
     std::string_view rest = text;
-    while (core::utf8_length(rest) > max_chars) {
-        const std::size_t window_end = core::utf8_offset(rest, max_chars);
+    while (rest.size() > max_bytes || core::utf8_length(rest) > max_chars) {
+        std::size_t window_end =
+            std::min(core::utf8_offset(rest, max_chars), boundary_at_or_before(rest, max_bytes));
+        // A budget smaller than one code point still makes progress.
+        if (window_end == 0) window_end = core::utf8_offset(rest, 1);
         // The break may sit right after the window too: a part of exactly max_chars
         // followed by a newline is a clean line split.
         const std::string_view window = rest.substr(0, window_end + 1);
@@ -50,9 +65,9 @@ std::vector<std::string> split_text(std::string_view text, std::size_t max_chars
 }
 
 std::vector<core::OutboundMessage> split_message(const core::OutboundMessage& msg,
-                                                 std::size_t max_chars) {
+                                                 std::size_t max_chars, std::size_t max_bytes) {
     std::vector<core::OutboundMessage> out;
-    for (auto& part : split_text(msg.text, max_chars)) {
+    for (auto& part : split_text(msg.text, max_chars, max_bytes)) {
         core::OutboundMessage m;
         m.text = std::move(part);
         out.push_back(std::move(m));

@@ -16,6 +16,9 @@ namespace tcns::adapters::viber {
 inline constexpr std::string_view kChannel = "viber";
 /// send_message `text` limit, counted in characters (code points), not bytes (viber.md §5).
 inline constexpr std::size_t kMaxTextChars = 7000;
+/// Byte budget for `text` so that a message with its keyboard stays under Viber's 30 KB
+/// request limit (viber.md §5: 7,000 four-byte emoji alone would be 28 KB).
+inline constexpr std::size_t kMaxTextBytes = 20 * 1024;
 /// `sender.name` limit (viber.md §5).
 inline constexpr std::size_t kMaxSenderNameChars = 28;
 /// Button `Text` limit (viber.md §6).
@@ -23,8 +26,8 @@ inline constexpr std::size_t kMaxButtonTextChars = 250;
 /// min_api_version put on messages that carry a keyboard (viber.md §6 recommends 3).
 inline constexpr int kKeyboardMinApiVersion = 3;
 
-/// Checks X-Viber-Content-Signature: hex HMAC-SHA256 of the raw body keyed with the bot token
-/// (upper- or lower-case hex accepted, constant-time compare).
+/// Checks X-Viber-Content-Signature (or the `sig` query parameter some callbacks carry): hex
+/// HMAC-SHA256 of the raw body keyed with the bot token; either hex case; constant-time.
 VerifyResult verify_signature(std::string_view raw_body, std::string_view signature_header,
                               std::string_view auth_token);
 
@@ -38,13 +41,13 @@ struct Sender {
 };
 
 /// Renders one send_message request body per part of the message (text split at
-/// kMaxTextChars; the keyboard only on the last part). tracking_data is omitted when empty.
+/// kMaxTextChars/kMaxTextBytes; keyboard only on the last part); empty tracking_data omitted.
 std::vector<std::string> render_send_message(std::string_view receiver,
                                              const core::OutboundMessage& msg, const Sender& sender,
                                              std::string_view tracking_data = {});
 
 /// Renders the welcome message returned in the HTTP response to conversation_started
-/// (a send_message body without `receiver`); text beyond kMaxTextChars is cut.
+/// (a send_message body without `receiver`); text beyond the limits is cut, not split.
 std::string render_welcome(const core::OutboundMessage& msg, const Sender& sender);
 
 /// Classifies a send_message answer. `http_status` is nullopt when no HTTP answer arrived

@@ -106,7 +106,7 @@ std::vector<std::string> render_send_message(std::string_view receiver,
                                              const core::OutboundMessage& msg, const Sender& sender,
                                              std::string_view tracking_data) {
     std::vector<std::string> bodies;
-    for (const auto& part : split_message(msg, kMaxTextChars)) {
+    for (const auto& part : split_message(msg, kMaxTextChars, kMaxTextBytes)) {
         json j = message_json(part, sender);
         j["receiver"] = receiver;
         // Never send null tracking_data (the official SDK notes production rejects it).
@@ -117,9 +117,10 @@ std::vector<std::string> render_send_message(std::string_view receiver,
 }
 
 std::string render_welcome(const core::OutboundMessage& msg, const Sender& sender) {
-    // Only one welcome message is allowed, so an over-long text is cut rather than split.
+    // Only one welcome message is allowed, so an over-long text is cut (at a break, like a
+    // split) rather than sent in parts.
     core::OutboundMessage one = msg;
-    one.text = truncate_chars(msg.text, kMaxTextChars);
+    one.text = split_text(msg.text, kMaxTextChars, kMaxTextBytes).front();
     return detail::dump(message_json(one, sender));
 }
 

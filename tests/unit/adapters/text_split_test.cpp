@@ -106,6 +106,23 @@ TEST_CASE("every part of a long Vietnamese report respects the limit and nothing
     CHECK(chars + parts.size() - 1 == core::utf8_length(text));
 }
 
+TEST_CASE("a byte budget splits four-byte emoji text before the character limit",
+          "[adapters][split]") {
+    const std::string text = repeat("😀", 100);  // 400 bytes
+    const auto parts = split_text(text, 1000, 42);
+    std::string joined;
+    for (const auto& p : parts) {
+        CHECK(p.size() <= 42);
+        CHECK(core::is_valid_utf8(p));
+        joined += p;
+    }
+    CHECK(parts.size() == 10);  // 10 emoji (40 bytes) per part
+    CHECK(joined == text);
+    CHECK(split_text("Tổ một\nTổ hai", 100, 10) == std::vector<std::string>{"Tổ một", "Tổ hai"});
+    // a budget below one code point still progresses one code point at a time
+    CHECK(split_text("ệệ", 100, 1) == std::vector<std::string>{"ệ", "ệ"});
+}
+
 TEST_CASE("buttons go only on the last part of a split message", "[adapters][split]") {
     core::OutboundMessage msg;
     msg.text = repeat("Một dòng khá dài.\n", 10);

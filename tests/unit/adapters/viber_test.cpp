@@ -190,6 +190,14 @@ TEST_CASE("malformed or incomplete Viber bodies are refused without throwing",
               .error() == ParseError::kMissingField);
 }
 
+TEST_CASE("a deeply nested Viber body is refused without crashing", "[adapters][viber]") {
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    CHECK(viber::parse_webhook(deep).error() == ParseError::kMalformedJson);
+    const std::string deep_field =
+        R"({"event":"message","x":)" + std::string(50000, '[') + std::string(50000, ']') + "}";
+    CHECK(viber::parse_webhook(deep_field).error() == ParseError::kMissingField);
+}
+
 // ---- rendering -------------------------------------------------------------------------------
 
 TEST_CASE("a Viber message without buttons renders as plain text", "[adapters][viber]") {
@@ -262,6 +270,15 @@ TEST_CASE("a long Viber message is split with the keyboard on the last part", "[
     CHECK_FALSE(first.contains("keyboard"));
     CHECK(last["keyboard"]["Buttons"].size() == 1);
     CHECK(bodies[0].size() < 30 * 1024);
+}
+
+TEST_CASE("a Viber message of emoji stays under the 30 KB request limit", "[adapters][viber]") {
+    core::OutboundMessage msg;
+    for (int i = 0; i < 7000; ++i) msg.text += "😀";  // 7,000 characters, 28,000 bytes
+    msg.buttons = {{"Xong", "done"}};
+    const auto bodies = viber::render_send_message("u", msg, {"Bot", ""});
+    REQUIRE(bodies.size() == 2);
+    for (const auto& b : bodies) CHECK(b.size() < 30 * 1024);
 }
 
 TEST_CASE("the Viber welcome message is a send_message body without a receiver",
