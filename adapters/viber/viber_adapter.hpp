@@ -48,7 +48,8 @@ std::vector<std::string> render_send_message(std::string_view receiver,
 
 /// Renders the welcome message returned in the HTTP response to conversation_started
 /// (a send_message body without `receiver`); text beyond the limits is cut, not split.
-std::string render_welcome(const core::OutboundMessage& msg, const Sender& sender);
+std::string render_welcome(const core::OutboundMessage& msg, const Sender& sender,
+                           std::string_view tracking_data = {});
 
 /// Classifies a send_message answer. `http_status` is nullopt when no HTTP answer arrived
 /// (connect failure, TLS error, timeout).

@@ -116,12 +116,15 @@ std::vector<std::string> render_send_message(std::string_view receiver,
     return bodies;
 }
 
-std::string render_welcome(const core::OutboundMessage& msg, const Sender& sender) {
+std::string render_welcome(const core::OutboundMessage& msg, const Sender& sender,
+                           std::string_view tracking_data) {
     // Only one welcome message is allowed, so an over-long text is cut (at a break, like a
     // split) rather than sent in parts.
     core::OutboundMessage one = msg;
     one.text = split_text(msg.text, kMaxTextChars, kMaxTextBytes).front();
-    return detail::dump(message_json(one, sender));
+    json j = message_json(one, sender);
+    if (!tracking_data.empty()) j["tracking_data"] = tracking_data;
+    return detail::dump(j);
 }
 
 SendOutcome classify_send_response(std::optional<int> http_status, std::string_view body) {

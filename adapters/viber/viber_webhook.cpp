@@ -1,7 +1,5 @@
 // Viber inbound side: signature check and callback parsing (viber.md §2, §3).
 
-#include <cctype>
-
 #include "adapters/common/crypto.hpp"
 #include "adapters/common/json_fields.hpp"
 #include "adapters/viber/viber_adapter.hpp"

@@ -291,6 +291,9 @@ TEST_CASE("the Viber welcome message is a send_message body without a receiver",
     CHECK(j["sender"]["name"] == "Tổ CNS");
     CHECK(j["keyboard"]["Buttons"][0]["ActionBody"] == "start");
     CHECK(j["min_api_version"] == viber::kKeyboardMinApiVersion);
+    CHECK_FALSE(j.contains("tracking_data"));
+    CHECK(json::parse(viber::render_welcome(msg, {"B", ""}, "invite:INV-7K3Q9"))["tracking_data"] ==
+          "invite:INV-7K3Q9");
     const json cut =
         json::parse(viber::render_welcome({std::string(8000, 'a'), {}, false}, {"B", ""}));
     CHECK(cut["text"].get<std::string>().size() == viber::kMaxTextChars);
