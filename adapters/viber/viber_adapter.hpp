@@ -31,7 +31,8 @@ inline constexpr int kKeyboardMinApiVersion = 3;
 VerifyResult verify_signature(std::string_view raw_body, std::string_view signature_header,
                               std::string_view auth_token);
 
-/// Turns a raw callback body into channel-neutral events; never throws.
+/// Turns a raw callback body into channel-neutral events; never throws (`at` is the epoch when
+/// the body has no timestamp: the caller substitutes the arrival time).
 ParseResult parse_webhook(std::string_view raw_body);
 
 /// How the bot appears in the chat (`sender` of every message).

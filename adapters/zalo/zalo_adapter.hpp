@@ -33,7 +33,8 @@ VerifyResult verify_signature(std::string_view raw_body, std::string_view signat
 /// from the integer); nullopt when absent, fractional, or the body is not a JSON object.
 std::optional<std::string> signature_timestamp(std::string_view raw_body);
 
-/// Turns a raw webhook body into channel-neutral events; never throws.
+/// Turns a raw webhook body into channel-neutral events; never throws (`at` is the epoch when
+/// the body has no timestamp: the caller substitutes the arrival time).
 ParseResult parse_webhook(std::string_view raw_body);
 
 /// Renders one /v3.0/oa/message/cs request body per part of the message (text split at
