@@ -57,7 +57,7 @@ int columns_for(const std::vector<core::QuickReply>& buttons) {
     std::size_t longest = 0;
     for (const auto& b : buttons) longest = std::max(longest, core::utf8_length(b.label));
     const std::size_t n = buttons.size();
-    if (n <= 3 && longest <= 12) return static_cast<int>(6 / n);
+    if (n >= 1 && n <= 3 && longest <= 12) return static_cast<int>(6 / n);
     if (longest <= 18) return 3;
     return 6;
 }
