@@ -80,6 +80,13 @@ const CommandSpec kCommands[] = {
     {"import",
      "import units|teams|people|targets FILE.csv [--invite-days N]   import the roster, targets",
      cmd_import},
+    {"export",
+     "export reports|reports-long|compliance|rollup|difficulties|roster\n"
+     "                             [--period YYYY-MM | --from YYYY-MM --to YYYY-MM | --quarter "
+     "YYYY-Qn]\n"
+     "                             [--unit CODE] [--level LEVEL] [--codes] [--semicolon] "
+     "[--out FILE]",
+     cmd_export},
     {"demo", "demo seed [--seed N] | demo hint   generated demo roster on the imported units",
      cmd_demo},
     {"chat", "chat --as PHONE|INVITE [--now YYYY-MM-DDTHH:MM]   chat with the bot on the console",

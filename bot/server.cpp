@@ -6,6 +6,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "bot/admin_routes.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
 #include "storage/database.hpp"
@@ -73,6 +74,8 @@ void Server::install_routes() {
         res.status = 200;
         res.set_content(Metrics::instance().render(), "text/plain; version=0.0.4");
     });
+
+    register_admin_routes(*http_, config_);
 
     http_->set_exception_handler(
         [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {

@@ -214,6 +214,9 @@ CREATE TABLE zalo_tokens (
     updated_at          INTEGER NOT NULL
 );
 )sql"},
+        {4, "outbox order per recipient", R"sql(
+CREATE INDEX outbox_pending_recipient ON outbox(channel, recipient, id) WHERE status = 'pending';
+)sql"},
     };
     return kAll;
 }

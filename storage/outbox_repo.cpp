@@ -32,11 +32,11 @@ core::OutboundMessage OutboxRepo::decode(const std::string& payload) {
 }
 
 std::optional<std::int64_t> OutboxRepo::enqueue(const OutboxItem& item, core::Instant now) {
-    SQLite::Statement q(db_.handle(),
-                        "INSERT INTO outbox(idem_key, channel, account_id, recipient, kind, "
-                        "payload, status, next_attempt_at, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) "
-                        "ON CONFLICT(idem_key) DO NOTHING");
+    auto& q = db_.cached(
+        "INSERT INTO outbox(idem_key, channel, account_id, recipient, kind, "
+        "payload, status, next_attempt_at, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) "
+        "ON CONFLICT(idem_key) DO NOTHING");
     if (item.idem_key)
         q.bind(1, *item.idem_key);
     else
@@ -56,6 +56,94 @@ std::optional<std::int64_t> OutboxRepo::enqueue(const OutboxItem& item, core::In
     q.bind(9, n);
     if (q.exec() == 0) return std::nullopt;
     return db_.handle().getLastInsertRowid();
+}
+
+std::vector<OutboxRow> OutboxRepo::due(const std::string& channel, core::Instant now, int limit) {
+    auto& q = db_.cached(
+        "SELECT o.id, o.account_id, o.recipient, o.kind, o.payload, o.attempts, o.created_at "
+        "FROM outbox o WHERE o.status = 'pending' AND o.channel = ?1 AND o.next_attempt_at <= ?2 "
+        "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending' AND p.channel = ?1 "
+        "AND p.recipient = o.recipient AND p.id < o.id) ORDER BY o.id LIMIT ?3");
+    q.bind(1, channel);
+    q.bind(2, static_cast<std::int64_t>(core::to_unix(now)));
+    q.bind(3, limit);
+    std::vector<OutboxRow> out;
+    while (q.executeStep()) {
+        OutboxRow r;
+        r.id = q.getColumn(0).getInt64();
+        if (!q.getColumn(1).isNull()) r.account_id = q.getColumn(1).getInt64();
+        r.channel = channel;
+        r.recipient = q.getColumn(2).getString();
+        r.kind = q.getColumn(3).getString();
+        r.message = decode(q.getColumn(4).getString());
+        r.attempts = q.getColumn(5).getInt();
+        r.created_at = core::from_unix(q.getColumn(6).getInt64());
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+void OutboxRepo::mark_sent(std::int64_t id, const std::string& platform_message_id,
+                           core::Instant now) {
+    auto& q = db_.cached(
+        "UPDATE outbox SET status = 'sent', sent_at = ?1, updated_at = ?1, attempts = attempts + "
+        "1, "
+        "platform_message_id = ?2, error = NULL WHERE id = ?3");
+    q.bind(1, static_cast<std::int64_t>(core::to_unix(now)));
+    q.bind(2, platform_message_id);
+    q.bind(3, id);
+    q.exec();
+}
+
+void OutboxRepo::mark_retry(std::int64_t id, int attempts, core::Instant next,
+                            const std::string& error, core::Instant now) {
+    auto& q = db_.cached(
+        "UPDATE outbox SET attempts = ?1, next_attempt_at = ?2, error = ?3, updated_at = ?4 "
+        "WHERE id = ?5");
+    q.bind(1, attempts);
+    q.bind(2, static_cast<std::int64_t>(core::to_unix(next)));
+    q.bind(3, error);
+    q.bind(4, static_cast<std::int64_t>(core::to_unix(now)));
+    q.bind(5, id);
+    q.exec();
+}
+
+void OutboxRepo::mark_final(std::int64_t id, std::string_view status, const std::string& reason,
+                            core::Instant now) {
+    auto& q = db_.cached(
+        "UPDATE outbox SET status = ?1, error = ?2, updated_at = ?3, attempts = attempts + 1 "
+        "WHERE id = ?4");
+    q.bind(1, std::string(status));
+    q.bind(2, reason);
+    q.bind(3, static_cast<std::int64_t>(core::to_unix(now)));
+    q.bind(4, id);
+    q.exec();
+    if (status == "unreachable") {
+        auto& a = db_.cached(
+            "UPDATE chat_accounts SET unreachable_reason = ?1, unreachable_at = ?2 WHERE id = "
+            "(SELECT account_id FROM outbox WHERE id = ?3)");
+        a.bind(1, reason);
+        a.bind(2, static_cast<std::int64_t>(core::to_unix(now)));
+        a.bind(3, id);
+        a.exec();
+    }
+}
+
+std::pair<std::int64_t, std::int64_t> OutboxRepo::depth_and_oldest_age(core::Instant now) {
+    auto& q = db_.cached("SELECT count(*), min(created_at) FROM outbox WHERE status = 'pending'");
+    if (!q.executeStep()) return {0, 0};
+    const std::int64_t n = q.getColumn(0).getInt64();
+    const std::int64_t age =
+        q.getColumn(1).isNull() ? 0 : core::to_unix(now) - q.getColumn(1).getInt64();
+    return {n, age};
+}
+
+std::optional<core::Instant> OutboxRepo::next_due(const std::string& channel) {
+    auto& q = db_.cached(
+        "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending' AND channel = ?");
+    q.bind(1, channel);
+    if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
+    return core::from_unix(q.getColumn(0).getInt64());
 }
 
 }  // namespace tcns::storage

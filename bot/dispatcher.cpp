@@ -1,0 +1,210 @@
+#include "bot/dispatcher.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <future>
+#include <random>
+
+#include "bot/log.hpp"
+#include "bot/metrics.hpp"
+
+namespace tcns::bot {
+
+std::string_view send_class_name(SendClass c) {
+    switch (c) {
+        case SendClass::kSuccess:
+            return "success";
+        case SendClass::kRetryable:
+            return "retryable";
+        case SendClass::kUnreachable:
+            return "unreachable";
+        case SendClass::kPermanent:
+            return "permanent";
+    }
+    return "permanent";
+}
+
+std::chrono::seconds backoff_delay(int attempt, const DispatcherOptions& o, double unit) {
+    const double base = static_cast<double>(o.base_backoff.count());
+    const double cap = static_cast<double>(o.max_backoff.count());
+    const double d = std::min(cap, base * std::pow(2.0, std::max(0, attempt - 1)));
+    const double jittered = d * (0.5 + 0.5 * std::clamp(unit, 0.0, 1.0));
+    return std::chrono::seconds(std::max<long long>(1, std::llround(jittered)));
+}
+
+Dispatcher::Dispatcher(std::string db_path, std::vector<std::shared_ptr<ChannelSender>> senders,
+                       DispatcherOptions options, Clock clock)
+    : db_path_(std::move(db_path)),
+      senders_(std::move(senders)),
+      options_(options),
+      clock_(std::move(clock)) {
+    storage::Database::Options o;
+    o.migrate = false;
+    db_ = std::make_unique<storage::Database>(db_path_, o);
+}
+
+Dispatcher::~Dispatcher() {
+    stop();
+}
+
+core::Instant Dispatcher::now() const {
+    if (clock_) return clock_();
+    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+void Dispatcher::take_token(Bucket& b) {
+    if (options_.rate_per_second <= 0) return;
+    const double burst = std::max(1.0, options_.rate_per_second);
+    while (true) {
+        const auto t = std::chrono::steady_clock::now();
+        if (b.last.time_since_epoch().count() == 0) {
+            b.last = t;
+            b.tokens = burst;
+        }
+        b.tokens = std::min(burst, b.tokens + std::chrono::duration<double>(t - b.last).count() *
+                                                  options_.rate_per_second);
+        b.last = t;
+        if (b.tokens >= 1) {
+            b.tokens -= 1;
+            return;
+        }
+        std::this_thread::sleep_for(
+            std::chrono::duration<double>((1 - b.tokens) / options_.rate_per_second));
+    }
+}
+
+std::size_t Dispatcher::run_once() {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    std::size_t handled = 0;
+    auto& metrics = Metrics::instance();
+    for (const auto& sender : senders_) {
+        const std::string channel = sender->channel();
+        storage::OutboxRepo outbox(*db_);
+        const auto rows = outbox.due(channel, now(), options_.batch);
+        if (rows.empty()) continue;
+        Bucket& bucket = buckets_[channel];
+        // At most one row per recipient is due at a time, so these can go out concurrently.
+        std::vector<SendResult> results(rows.size());
+        const std::size_t width = static_cast<std::size_t>(std::max(1, options_.concurrency));
+        for (std::size_t start = 0; start < rows.size(); start += width) {
+            std::vector<std::future<SendResult>> inflight;
+            const std::size_t end = std::min(rows.size(), start + width);
+            for (std::size_t i = start; i < end; ++i) {
+                take_token(bucket);
+                inflight.push_back(std::async(std::launch::async, [&, i] {
+                    try {
+                        return sender->send(rows[i]);
+                    } catch (const std::exception& e) {
+                        SendResult r;
+                        r.cls = SendClass::kRetryable;
+                        r.reason = std::string("sender error: ") + e.what();
+                        return r;
+                    }
+                }));
+            }
+            for (std::size_t i = start; i < end; ++i) {
+                results[i] = inflight[i - start].get();
+                const auto& row = rows[i];
+                const auto& r = results[i];
+                const core::Instant t = now();
+                const int attempts = row.attempts + 1;
+                try {
+                    switch (r.cls) {
+                        case SendClass::kSuccess:
+                            outbox.mark_sent(row.id, r.message_id, t);
+                            break;
+                        case SendClass::kRetryable:
+                            if (attempts >= options_.max_attempts) {
+                                outbox.mark_final(row.id, "dead",
+                                                  "too many attempts; last: " + r.reason, t);
+                            } else {
+                                auto delay = backoff_delay(attempts, options_, unit(rng));
+                                if (r.retry_after) delay = std::max(delay, *r.retry_after);
+                                outbox.mark_retry(row.id, attempts, t + delay, r.reason, t);
+                            }
+                            break;
+                        case SendClass::kUnreachable:
+                            outbox.mark_final(row.id, "unreachable", r.reason, t);
+                            break;
+                        case SendClass::kPermanent:
+                            outbox.mark_final(row.id, "dead", r.reason, t);
+                            break;
+                    }
+                } catch (const std::exception& e) {
+                    // The row stays pending and is sent again: better twice than never.
+                    log::error("outbox.mark_failed", {{"id", row.id}, {"error", e.what()}});
+                }
+                metrics.add("tcns_outbox_sends_total", "channel=\"" + channel + "\",result=\"" +
+                                                           std::string(send_class_name(r.cls)) +
+                                                           "\"");
+                log::info("outbox.send", {{"channel", channel},
+                                          {"id", row.id},
+                                          {"kind", row.kind},
+                                          {"attempt", attempts},
+                                          {"result", std::string(send_class_name(r.cls))},
+                                          {"reason", r.reason}});
+                ++handled;
+            }
+        }
+    }
+    return handled;
+}
+
+void Dispatcher::start() {
+    if (thread_.joinable()) return;
+    thread_ = std::thread([this] { loop(); });
+}
+
+void Dispatcher::stop() {
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void Dispatcher::wake() {
+    {
+        std::lock_guard lock(mu_);
+        woken_ = true;
+    }
+    cv_.notify_all();
+}
+
+void Dispatcher::loop() {
+    while (true) {
+        {
+            std::lock_guard lock(mu_);
+            if (stopping_) return;
+            woken_ = false;
+        }
+        std::size_t handled = 0;
+        try {
+            handled = run_once();
+        } catch (const std::exception& e) {
+            log::error("outbox.pass_failed", {{"error", e.what()}});
+        }
+        if (handled > 0) continue;  // more may be due right away
+        // Nothing due: sleep until woken, the next due row, or the idle wait. During an
+        // outage rows are scheduled in the future, so this never spins.
+        auto wait = options_.idle_wait;
+        try {
+            storage::OutboxRepo outbox(*db_);
+            for (const auto& s : senders_) {
+                if (auto next = outbox.next_due(s->channel())) {
+                    const auto until =
+                        std::chrono::duration_cast<std::chrono::milliseconds>(*next - now());
+                    wait = std::clamp(until, std::chrono::milliseconds(10), wait);
+                }
+            }
+        } catch (const std::exception&) {
+        }
+        std::unique_lock lock(mu_);
+        cv_.wait_for(lock, wait, [&] { return stopping_ || woken_; });
+        if (stopping_) return;
+    }
+}
+
+}  // namespace tcns::bot

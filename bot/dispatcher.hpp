@@ -1,0 +1,105 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/time.hpp"
+#include "storage/outbox_repo.hpp"
+
+namespace tcns::bot {
+
+/// How a platform answered one send, after the channel's own retry of a token refresh.
+enum class SendClass {
+    kSuccess,      ///< accepted; message_id holds the platform's id
+    kRetryable,    ///< 5xx, timeout, rate limit: try again later
+    kUnreachable,  ///< the free window is closed or the user blocked us: stop, tell officials
+    kPermanent,    ///< anything else: dead-letter with the reason
+};
+
+std::string_view send_class_name(SendClass c);
+
+struct SendResult {
+    SendClass cls = SendClass::kRetryable;
+    std::string message_id;
+    std::string reason;  ///< the platform's code and text, never a token
+    std::optional<std::chrono::seconds> retry_after;
+};
+
+/// Sends outbox rows of one channel through its platform API. Implementations are called
+/// from several dispatcher threads at once (different recipients), so they must be
+/// thread-safe.
+class ChannelSender {
+  public:
+    virtual ~ChannelSender() = default;
+    virtual std::string channel() const = 0;
+    virtual SendResult send(const storage::OutboxRow& row) = 0;
+};
+
+struct DispatcherOptions {
+    int max_attempts = 10;  ///< then dead-letter
+    std::chrono::seconds base_backoff{5};
+    std::chrono::seconds max_backoff{std::chrono::hours(1)};
+    double rate_per_second = 20;  ///< per channel
+    int batch = 64;               ///< rows read per pass and channel
+    int concurrency = 8;          ///< sends in flight per channel (distinct recipients)
+    std::chrono::milliseconds idle_wait{1000};
+};
+
+/// Exponential backoff with jitter for the n-th failed attempt (n >= 1), in [d/2, d] where
+/// d = min(max, base * 2^(n-1)). `unit` in [0, 1) is the random draw.
+std::chrono::seconds backoff_delay(int attempt, const DispatcherOptions& o, double unit);
+
+/// The outbox dispatcher (DESIGN.md decisions 1 and 8). One background thread reads due rows
+/// from its own connection and sends them through the channel's sender: at most one row per
+/// recipient is in flight, so each person's messages arrive in order. A row is marked sent in
+/// its own commit right after the platform accepted it; a crash between the two re-sends that
+/// one message after restart (the only window in which a message can be delivered twice).
+class Dispatcher {
+  public:
+    using Clock = std::function<core::Instant()>;
+
+    Dispatcher(std::string db_path, std::vector<std::shared_ptr<ChannelSender>> senders,
+               DispatcherOptions options, Clock clock = {});
+    ~Dispatcher();
+    Dispatcher(const Dispatcher&) = delete;
+    Dispatcher& operator=(const Dispatcher&) = delete;
+
+    /// One pass over every channel: sends what is due now. Returns the rows handled.
+    std::size_t run_once();
+    void start();
+    void stop();
+    /// Wakes the thread (a webhook just queued replies).
+    void wake();
+
+  private:
+    struct Bucket {
+        double tokens = 0;
+        std::chrono::steady_clock::time_point last{};
+    };
+    void take_token(Bucket& b);
+    void loop();
+    core::Instant now() const;
+
+    std::string db_path_;
+    std::vector<std::shared_ptr<ChannelSender>> senders_;
+    DispatcherOptions options_;
+    Clock clock_;
+    std::unique_ptr<storage::Database> db_;
+    std::map<std::string, Bucket> buckets_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool woken_ = false;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace tcns::bot

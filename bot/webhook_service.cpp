@@ -1,0 +1,86 @@
+#include "bot/webhook_service.hpp"
+
+#include "storage/inbox_repo.hpp"
+#include "storage/outbox_repo.hpp"
+
+namespace tcns::bot {
+
+namespace {
+
+std::string_view kind_name(core::EventKind k) {
+    switch (k) {
+        case core::EventKind::kText:
+            return "text";
+        case core::EventKind::kUnsupported:
+            return "unsupported";
+        case core::EventKind::kStarted:
+            return "started";
+        case core::EventKind::kSubscribed:
+            return "subscribed";
+        case core::EventKind::kUnsubscribed:
+            return "unsubscribed";
+        case core::EventKind::kSharedPhone:
+            return "shared_phone";
+        case core::EventKind::kReceipt:
+            return "receipt";
+    }
+    return "other";
+}
+
+}  // namespace
+
+ApplyOutcome WebhookService::apply(const std::vector<core::InboundEvent>& events, core::Instant now,
+                                   bool reply_in_response) {
+    ApplyOutcome out;
+    if (events.empty()) return out;
+    writes_.run([&](storage::Database& db) {
+        out = ApplyOutcome{};  // a retried job starts clean
+        storage::InboxRepo inbox(db);
+        storage::OutboxRepo outbox(db);
+        for (const auto& e : events) {
+            if (!e.event_id.empty() &&
+                !inbox.record(e.channel, e.event_id, std::string(kind_name(e.kind)), now)) {
+                ++out.duplicates;
+                continue;
+            }
+            if (e.kind == core::EventKind::kReceipt) {
+                inbox.record_receipt(e.channel, e.message_id, e.user_id, e.receipt, e.reason,
+                                     e.at.time_since_epoch().count() ? e.at : now);
+                ++out.receipts;
+                continue;
+            }
+            HandleOutcome h = handler_.handle(db, e, now);
+            ++out.applied;
+            if (h.account && !e.event_id.empty())
+                inbox.set_account(e.channel, e.event_id, *h.account);
+            std::size_t first = 0;
+            if (reply_in_response && e.kind == core::EventKind::kStarted && !h.replies.empty() &&
+                !out.response_message) {
+                out.response_message = h.replies.front();
+                first = 1;
+            }
+            const MessageSplitter* split = nullptr;
+            for (const auto& [channel, fn] : splitters_)
+                if (channel == e.channel) split = &fn;
+            for (std::size_t i = first; i < h.replies.size(); ++i) {
+                std::vector<core::OutboundMessage> parts;
+                if (split)
+                    parts = (*split)(h.replies[i]);
+                else
+                    parts = {h.replies[i]};
+                for (auto& part : parts) {
+                    storage::OutboxItem item;
+                    item.channel = e.channel;
+                    item.account_id = h.account;
+                    item.recipient = e.user_id;
+                    item.kind = "reply";
+                    item.message = std::move(part);
+                    if (outbox.enqueue(item, now)) ++out.queued;
+                }
+            }
+        }
+    });
+    return out;
+}
+
+}  // namespace tcns::bot

@@ -1,0 +1,111 @@
+#include "bot/write_queue.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <vector>
+
+namespace tcns::bot {
+
+WriteQueue::WriteQueue(const std::string& db_path, std::size_t max_batch)
+    : db_path_(db_path), max_batch_(max_batch == 0 ? 1 : max_batch) {
+    auto ready = ready_.get_future();
+    thread_ = std::thread([this] { loop(); });
+    ready.get();  // rethrows when the database cannot be opened
+}
+
+WriteQueue::~WriteQueue() {
+    stop();
+}
+
+void WriteQueue::stop() {
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+WriteQueue::Stats WriteQueue::stats() const {
+    std::lock_guard lock(mu_);
+    return stats_;
+}
+
+void WriteQueue::run(std::function<void(storage::Database&)> job) {
+    auto j = std::make_unique<Job>();
+    j->fn = std::move(job);
+    auto done = j->done.get_future();
+    {
+        std::lock_guard lock(mu_);
+        if (stopping_) throw storage::StorageError("the write queue is stopped");
+        queue_.push_back(std::move(j));
+    }
+    cv_.notify_one();
+    done.get();
+}
+
+void WriteQueue::loop() {
+    std::unique_ptr<storage::Database> db;
+    try {
+        storage::Database::Options o;
+        o.migrate = false;
+        db = std::make_unique<storage::Database>(db_path_, o);
+        ready_.set_value();
+    } catch (...) {
+        ready_.set_exception(std::current_exception());
+        return;
+    }
+    std::vector<std::unique_ptr<Job>> batch;
+    while (true) {
+        {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty() && stopping_) break;
+            while (!queue_.empty() && batch.size() < max_batch_) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        std::vector<std::exception_ptr> errors(batch.size());
+        std::exception_ptr commit_error;
+        try {
+            auto& h = db->handle();
+            h.exec("BEGIN IMMEDIATE");
+            for (std::size_t i = 0; i < batch.size(); ++i) {
+                h.exec("SAVEPOINT job");
+                try {
+                    batch[i]->fn(*db);
+                    h.exec("RELEASE job");
+                } catch (...) {
+                    errors[i] = std::current_exception();
+                    h.exec("ROLLBACK TO job");
+                    h.exec("RELEASE job");
+                }
+            }
+            h.exec("COMMIT");
+        } catch (const std::exception& e) {
+            commit_error = std::make_exception_ptr(
+                storage::StorageError(std::string("group commit failed: ") + e.what()));
+            try {
+                db->handle().exec("ROLLBACK");
+            } catch (...) {
+            }
+        }
+        {
+            std::lock_guard lock(mu_);
+            stats_.jobs += batch.size();
+            stats_.commits += 1;
+        }
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (commit_error)
+                batch[i]->done.set_exception(commit_error);
+            else if (errors[i])
+                batch[i]->done.set_exception(errors[i]);
+            else
+                batch[i]->done.set_value();
+        }
+        batch.clear();
+    }
+}
+
+}  // namespace tcns::bot

@@ -1,0 +1,46 @@
+#include "storage/inbox_repo.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+namespace tcns::storage {
+
+bool InboxRepo::record(const std::string& channel, const std::string& event_id,
+                       const std::string& kind, core::Instant now) {
+    auto& q = db_.cached(
+        "INSERT INTO inbox (channel, event_id, received_at, kind) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (channel, event_id) DO NOTHING");
+    q.bind(1, channel);
+    q.bind(2, event_id);
+    q.bind(3, static_cast<std::int64_t>(core::to_unix(now)));
+    q.bind(4, kind);
+    return q.exec() == 1;
+}
+
+void InboxRepo::set_account(const std::string& channel, const std::string& event_id,
+                            core::AccountId account) {
+    auto& q = db_.cached("UPDATE inbox SET account_id = ? WHERE channel = ? AND event_id = ?");
+    q.bind(1, std::int64_t{account});
+    q.bind(2, channel);
+    q.bind(3, event_id);
+    q.exec();
+}
+
+void InboxRepo::record_receipt(const std::string& channel, const std::string& message_id,
+                               const std::string& user_id, const std::string& status,
+                               const std::string& reason, core::Instant at) {
+    auto& q = db_.cached(
+        "INSERT INTO delivery_events (channel, message_id, user_id, status, reason, at) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+    q.bind(1, channel);
+    q.bind(2, message_id);
+    q.bind(3, user_id);
+    q.bind(4, status);
+    if (reason.empty())
+        q.bind(5);
+    else
+        q.bind(5, reason);
+    q.bind(6, static_cast<std::int64_t>(core::to_unix(at)));
+    q.exec();
+}
+
+}  // namespace tcns::storage

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/org.hpp"
+#include "core/time.hpp"
+#include "storage/database.hpp"
+
+namespace tcns::storage {
+
+/// The webhook inbox: one row per (channel, platform event id). Recording an event that is
+/// already there does nothing, so a platform's retry of a delivered webhook is a no-op.
+class InboxRepo {
+  public:
+    explicit InboxRepo(Database& db) : db_(db) {}
+    /// Records the event; false when it was already recorded (a duplicate delivery).
+    bool record(const std::string& channel, const std::string& event_id, const std::string& kind,
+                core::Instant now);
+    void set_account(const std::string& channel, const std::string& event_id,
+                     core::AccountId account);
+    /// Stores a delivery receipt (delivered / seen / failed) for one of our messages.
+    void record_receipt(const std::string& channel, const std::string& message_id,
+                        const std::string& user_id, const std::string& status,
+                        const std::string& reason, core::Instant at);
+
+  private:
+    Database& db_;
+};
+
+}  // namespace tcns::storage

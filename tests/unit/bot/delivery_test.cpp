@@ -1,0 +1,188 @@
+// The durable path: webhook events through the write queue (inbox, conversation, outbox in one
+// commit) and the outbox dispatcher against a recording fake sender.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <catch2/catch.hpp>
+#include <mutex>
+#include <thread>
+
+#include "bot/conversation_engine.hpp"
+#include "bot/dispatcher.hpp"
+#include "bot/templates.hpp"
+#include "bot/webhook_service.hpp"
+#include "bot/write_queue.hpp"
+#include "storage/outbox_repo.hpp"
+#include "tests/support/small_roster.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace tcns;
+
+namespace {
+
+std::int64_t count(storage::Database& db, const std::string& sql) {
+    SQLite::Statement q(db.handle(), sql);
+    q.executeStep();
+    return q.getColumn(0).getInt64();
+}
+
+core::InboundEvent text_event(const std::string& id, const std::string& user,
+                              const std::string& t) {
+    core::InboundEvent e;
+    e.kind = core::EventKind::kText;
+    e.channel = "viber";
+    e.event_id = id;
+    e.user_id = user;
+    e.text = t;
+    return e;
+}
+
+struct World {
+    test::TempDir dir;
+    std::string path = (dir.path() / "t.db").string();
+    bot::Templates templates = bot::load_templates(TCNS_SOURCE_DIR "/templates");
+    World() {
+        storage::Database db(path);
+        test::seed_small_roster(db);
+    }
+};
+
+/// Records every send; fails according to a script.
+class FakeSender : public bot::ChannelSender {
+  public:
+    std::string channel() const override { return "viber"; }
+    bot::SendResult send(const storage::OutboxRow& row) override {
+        std::lock_guard lock(mu);
+        bot::SendResult r;
+        r.cls = next.empty() ? bot::SendClass::kSuccess : next.front();
+        if (!next.empty()) next.erase(next.begin());
+        if (r.cls == bot::SendClass::kSuccess) {
+            sent.push_back(row.recipient + ":" + row.message.text);
+            r.message_id = "m" + std::to_string(row.id);
+        } else {
+            r.reason = "scripted failure";
+        }
+        return r;
+    }
+    std::mutex mu;
+    std::vector<bot::SendClass> next;
+    std::vector<std::string> sent;
+};
+
+}  // namespace
+
+TEST_CASE("a replayed webhook event changes nothing and queues nothing new") {
+    World w;
+    bot::WriteQueue writes(w.path);
+    bot::ConversationEngine engine(w.templates);
+    bot::WebhookService service(writes, engine);
+    const auto now = *core::parse_instant("2026-11-20T09:00");
+
+    auto first = service.apply({text_event("message:1", "U1", "AN2345")}, now);
+    CHECK(first.applied == 1);
+    CHECK(first.queued == 1);
+    auto replay = service.apply({text_event("message:1", "U1", "AN2345")}, now);
+    CHECK(replay.applied == 0);
+    CHECK(replay.duplicates == 1);
+    CHECK(replay.queued == 0);
+
+    storage::Database db(w.path);
+    CHECK(count(db, "SELECT count(*) FROM outbox") == 1);
+    CHECK(count(db, "SELECT count(*) FROM inbox") == 1);
+    CHECK(count(db, "SELECT person_id FROM chat_accounts WHERE platform_user_id = 'U1'") == 1);
+}
+
+TEST_CASE("concurrent webhooks share commits and every one is durable when answered") {
+    World w;
+    bot::WriteQueue writes(w.path);
+    bot::ConversationEngine engine(w.templates);
+    bot::WebhookService service(writes, engine);
+    const auto now = *core::parse_instant("2026-11-20T09:00");
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 25; ++i) {
+                const std::string id = "message:" + std::to_string(t) + "-" + std::to_string(i);
+                service.apply({text_event(id, "U" + std::to_string(t), "xin chao")}, now);
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    storage::Database db(w.path);
+    CHECK(count(db, "SELECT count(*) FROM inbox") == 200);
+    CHECK(count(db, "SELECT count(*) FROM outbox") == 200);
+    CHECK(writes.stats().jobs == 200);
+    CHECK(writes.stats().commits <= 200);
+}
+
+TEST_CASE("a job that throws is rolled back alone and its caller sees the error") {
+    World w;
+    bot::WriteQueue writes(w.path);
+    CHECK_THROWS(writes.run([](storage::Database& db) {
+        db.handle().exec("INSERT INTO settings (key, value) VALUES ('a', '1')");
+        throw std::runtime_error("boom");
+    }));
+    writes.run([](storage::Database& db) {
+        db.handle().exec("INSERT INTO settings (key, value) VALUES ('b', '2')");
+    });
+    storage::Database db(w.path);
+    CHECK(count(db, "SELECT count(*) FROM settings WHERE key = 'a'") == 0);
+    CHECK(count(db, "SELECT count(*) FROM settings WHERE key = 'b'") == 1);
+}
+
+TEST_CASE(
+    "the dispatcher sends in order per recipient, retries with backoff and gives up cleanly") {
+    World w;
+    core::Instant clock = *core::parse_instant("2026-11-20T09:00");
+    {
+        storage::Database db(w.path);
+        storage::OutboxRepo outbox(db);
+        for (const char* text : {"a1", "a2", "a3"}) {
+            storage::OutboxItem item;
+            item.channel = "viber";
+            item.recipient = "A";
+            item.message.text = text;
+            outbox.enqueue(item, clock);
+        }
+        storage::OutboxItem b;
+        b.channel = "viber";
+        b.recipient = "B";
+        b.message.text = "b1";
+        outbox.enqueue(b, clock);
+        b.recipient = "C";
+        b.message.text = "c1";
+        outbox.enqueue(b, clock);
+    }
+    auto sender = std::make_shared<FakeSender>();
+    // a1 fails twice (retryable), b1 is unreachable, c1 permanent.
+    sender->next = {bot::SendClass::kRetryable, bot::SendClass::kUnreachable,
+                    bot::SendClass::kPermanent};
+    bot::DispatcherOptions o;
+    o.rate_per_second = 0;
+    bot::Dispatcher d(w.path, {sender}, o, [&] { return clock; });
+
+    CHECK(d.run_once() == 3);  // a1 (retry), b1, c1
+    CHECK(sender->sent.empty());
+    CHECK(d.run_once() == 0);  // a1 not due yet; a2 waits behind it
+    clock += std::chrono::minutes(1);
+    d.run_once();  // a1
+    d.run_once();  // a2
+    d.run_once();  // a3
+    CHECK(sender->sent == std::vector<std::string>{"A:a1", "A:a2", "A:a3"});
+
+    storage::Database db(w.path);
+    CHECK(count(db, "SELECT count(*) FROM outbox WHERE status = 'sent'") == 3);
+    CHECK(count(db, "SELECT count(*) FROM outbox WHERE status = 'unreachable'") == 1);
+    CHECK(count(db, "SELECT count(*) FROM outbox WHERE status = 'dead'") == 1);
+    CHECK(count(db, "SELECT attempts FROM outbox WHERE recipient = 'A' AND payload LIKE '%a1%'") ==
+          2);
+}
+
+TEST_CASE("backoff doubles up to its cap and keeps jitter within half of the delay") {
+    bot::DispatcherOptions o;
+    o.base_backoff = std::chrono::seconds(5);
+    o.max_backoff = std::chrono::seconds(60);
+    CHECK(bot::backoff_delay(1, o, 1.0).count() == 5);
+    CHECK(bot::backoff_delay(2, o, 1.0).count() == 10);
+    CHECK(bot::backoff_delay(3, o, 0.0).count() == 10);
+    CHECK(bot::backoff_delay(10, o, 1.0).count() == 60);
+}
