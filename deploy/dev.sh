@@ -13,8 +13,8 @@ VAR=${TCNS_VAR_DIR:-$ROOT/var}
 
 BUILD_PKGS=(g++ cmake ninja-build pkg-config libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev
             nlohmann-json3-dev libfmt-dev libssl-dev catch2 sqlite3 curl)
-# The fuzz build needs clang and its libFuzzer/sanitizer runtimes (libclang-rt-14-dev on
-# Debian 12, a dependency of clang-14 that --no-install-recommends still installs; named so).
+# The fuzz build needs clang and its libFuzzer/sanitizer runtimes: on Debian 12 they are in
+# libclang-rt-14-dev, only a Recommends of clang's packages, which install_missing skips.
 TEST_PKGS=(clang libclang-rt-14-dev)
 
 usage() { echo "usage: $0 run|test" >&2; exit 2; }
