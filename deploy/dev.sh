@@ -75,12 +75,12 @@ case "${1:-}" in
 
         # libFuzzer targets (clang), each fuzzing its seed corpus for a bounded time.
         FUZZ_BUILD=${TCNS_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
-        echo "==> [3/3] fuzz targets, ${TCNS_FUZZ_SECONDS:-15} s each ($FUZZ_BUILD)"
+        echo "==> [3/3] fuzz targets, ${TCNS_FUZZ_SECONDS:-10} s each ($FUZZ_BUILD)"
         if [ ! -f "$FUZZ_BUILD/build.ninja" ]; then
             CC=clang CXX=clang++ cmake -S "$ROOT" -B "$FUZZ_BUILD" -G Ninja \
                 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTCNS_BUILD_TESTS=OFF -DTCNS_FUZZ=ON
         fi
-        cmake -S "$ROOT" -B "$FUZZ_BUILD" -DTCNS_FUZZ_SECONDS="${TCNS_FUZZ_SECONDS:-15}" >/dev/null
+        cmake -S "$ROOT" -B "$FUZZ_BUILD" -DTCNS_FUZZ_SECONDS="${TCNS_FUZZ_SECONDS:-10}" >/dev/null
         cmake --build "$FUZZ_BUILD" --target tcns_fuzzers -- -j"$(nproc)"
         ctest --test-dir "$FUZZ_BUILD" --output-on-failure -j"$(nproc)" -L fuzz
         echo "==> all tests passed"
