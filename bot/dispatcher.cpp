@@ -81,6 +81,7 @@ std::size_t Dispatcher::run_once() {
         const std::string channel = sender->channel();
         storage::OutboxRepo outbox(*db_);
         const auto rows = outbox.due(channel, now(), options_.batch);
+        db_->reset_cached();
         if (rows.empty()) continue;
         Bucket& bucket = buckets_[channel];
         // At most one row per recipient is due at a time, so these can go out concurrently.
@@ -131,7 +132,9 @@ std::size_t Dispatcher::run_once() {
                             outbox.mark_final(row.id, "dead", r.reason, t);
                             break;
                     }
+                    db_->reset_cached();
                 } catch (const std::exception& e) {
+                    db_->reset_cached();
                     // The row stays pending and is sent again: better twice than never.
                     log::error("outbox.mark_failed", {{"id", row.id}, {"error", e.what()}});
                 }
@@ -193,7 +196,9 @@ void Dispatcher::loop() {
         try {
             storage::OutboxRepo outbox(*db_);
             for (const auto& s : senders_) {
-                if (auto next = outbox.next_due(s->channel())) {
+                auto next = outbox.next_due(s->channel());
+                db_->reset_cached();
+                if (next) {
                     const auto until =
                         std::chrono::duration_cast<std::chrono::milliseconds>(*next - now());
                     wait = std::clamp(until, std::chrono::milliseconds(10), wait);
