@@ -84,6 +84,10 @@ const CommandSpec kCommands[] = {
      cmd_demo},
     {"chat", "chat --as PHONE|INVITE [--now YYYY-MM-DDTHH:MM]   chat with the bot on the console",
      cmd_chat},
+    {"backup", "backup FILE                copy the database consistently, also while serving",
+     cmd_backup},
+    {"restore", "restore FILE               replace the database with a backup (server stopped)",
+     cmd_restore},
 };
 
 void print_usage(std::ostream& os) {

@@ -1,6 +1,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <fmt/format.h>
+
 #include <iostream>
 #include <thread>
 
@@ -10,6 +12,7 @@
 #include "bot/paths.hpp"
 #include "bot/server.hpp"
 #include "bot/templates.hpp"
+#include "storage/backup.hpp"
 #include "storage/database.hpp"
 
 namespace tcns::bot {
@@ -33,6 +36,13 @@ int cmd_serve(CommandContext& ctx) {
     log::info("templates.ready", {{"form", templates.form.id},
                                   {"version", std::to_string(templates.form.version)},
                                   {"dir", templates.dir}});
+    check_database_writable(config.database);
+    // Held for the whole life of the server: `tcns restore` refuses while it is taken, and a
+    // second server on the same database stops here.
+    const auto lock = storage::ServeLock::try_acquire(config.database);
+    if (!lock)
+        throw std::runtime_error(fmt::format("another tcns server is running on {} (it holds {})",
+                                             config.database, config.database + ".lock"));
     {
         storage::Database db(config.database);  // creates and migrates
         log::info("db.ready", {{"path", config.database}, {"schema", db.schema_version()}});

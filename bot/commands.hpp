@@ -12,5 +12,7 @@ int cmd_check_config(CommandContext& ctx);
 int cmd_import(CommandContext& ctx);
 int cmd_demo(CommandContext& ctx);
 int cmd_chat(CommandContext& ctx);
+int cmd_backup(CommandContext& ctx);
+int cmd_restore(CommandContext& ctx);
 
 }  // namespace tcns::bot

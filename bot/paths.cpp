@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <vector>
 
@@ -34,6 +38,21 @@ std::string find_templates_dir(const std::string& configured) {
     std::string looked;
     for (const auto& c : candidates) looked += (looked.empty() ? "" : ", ") + c;
     throw ConfigError(fmt::format("cannot find the templates directory (looked in {})", looked));
+}
+
+void check_database_writable(const std::string& db_path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path dir = fs::absolute(db_path, ec).parent_path();
+    if (dir.empty()) dir = ".";
+    if (!fs::is_directory(dir, ec))
+        throw ConfigError(fmt::format("the database directory '{}' does not exist", dir.string()));
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        throw ConfigError(fmt::format("the database directory '{}' is not writable: {}",
+                                      dir.string(), std::strerror(errno)));
+    if (fs::exists(db_path, ec) && ::access(db_path.c_str(), R_OK | W_OK) != 0)
+        throw ConfigError(
+            fmt::format("the database '{}' is not writable: {}", db_path, std::strerror(errno)));
 }
 
 }  // namespace tcns::bot

@@ -10,4 +10,9 @@ namespace tcns::bot {
 /// place it looked when none has the templates.
 std::string find_templates_dir(const std::string& configured);
 
+/// Checks that the database can be created or written: its directory exists and is writable
+/// (SQLite also creates -wal, -shm and the serve lock next to it), and an existing file is
+/// writable. Throws ConfigError naming the path and the reason.
+void check_database_writable(const std::string& db_path);
+
 }  // namespace tcns::bot
