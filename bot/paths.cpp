@@ -31,6 +31,13 @@ std::string find_templates_dir(const std::string& configured) {
     }
     std::vector<std::string> candidates;
     if (const char* env = std::getenv("TCNS_TEMPLATES"); env && *env) candidates.push_back(env);
+    // An installed binary (<prefix>/bin/tcns) uses the templates installed beside it, whatever
+    // the prefix was (a .deb, /usr/local, a test's temporary prefix).
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec && exe.parent_path().filename() == "bin")
+        candidates.push_back(
+            (exe.parent_path().parent_path() / "share" / "tcns" / "templates").string());
     candidates.push_back(TCNS_SOURCE_TEMPLATES);
     candidates.push_back(TCNS_INSTALL_TEMPLATES);
     for (const auto& c : candidates)
