@@ -88,6 +88,9 @@ const CommandSpec kCommands[] = {
      cmd_backup},
     {"restore", "restore FILE               replace the database with a backup (server stopped)",
      cmd_restore},
+    {"invites",
+     "invites print --unit CODE [--csv] [--viber-uri URI]   leaders' invite codes to hand out",
+     cmd_invites},
 };
 
 void print_usage(std::ostream& os) {

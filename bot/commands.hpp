@@ -14,5 +14,6 @@ int cmd_demo(CommandContext& ctx);
 int cmd_chat(CommandContext& ctx);
 int cmd_backup(CommandContext& ctx);
 int cmd_restore(CommandContext& ctx);
+int cmd_invites(CommandContext& ctx);
 
 }  // namespace tcns::bot
