@@ -34,7 +34,14 @@ int cmd_backup(CommandContext& ctx) {
     const Config config = load_config(ctx.global);
     log::set_level(config.log_level);
     const auto started = std::chrono::steady_clock::now();
-    const storage::BackupInfo info = storage::backup_database(config.database, dest);
+    storage::BackupInfo info;
+    try {
+        info = storage::backup_database(config.database, dest);
+    } catch (const std::exception& e) {
+        // The daily backup is a background job: its failure is one JSON line as well.
+        log::error("backup.failed", {{"path", dest}, {"error", e.what()}});
+        throw;
+    }
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - started)
                         .count();

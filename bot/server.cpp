@@ -142,9 +142,13 @@ void Server::install_routes() {
     // One line per request. req.path never holds the query string; bodies (message text) and
     // headers (signatures) are never logged.
     http_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
-        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - t_request_start)
-                            .count();
+        // A request refused before routing (400, 413) has no start time of its own.
+        const bool timed = t_request_start != std::chrono::steady_clock::time_point{};
+        const auto us = timed ? std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now() - t_request_start)
+                                    .count()
+                              : 0;
+        t_request_start = {};
         log::info("http.request", {{"method", req.method},
                                    {"path", req.path},
                                    {"status", res.status},

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -178,6 +179,15 @@ RestoreInfo restore_database(const std::string& backup_path, const std::string& 
 
     std::error_code ec;
     if (fs::exists(db_path, ec)) {
+        // Run as root by mistake (instead of as the service user), the restored file keeps the
+        // old file's owner, so that the service can still open it.
+        struct stat old_stat {};
+        if (::geteuid() == 0 && ::stat(db_path.c_str(), &old_stat) == 0 &&
+            ::chown(tmp.c_str(), old_stat.st_uid, old_stat.st_gid) != 0) {
+            remove_quietly(tmp);
+            throw StorageError(fmt::format("cannot give '{}' the owner of '{}': {}", tmp, db_path,
+                                           std::strerror(errno)));
+        }
         // Fold the old WAL into the main file so that the kept copy is one file; when the old
         // database is damaged this may fail, and its -wal file is kept next to it instead.
         try {
