@@ -196,6 +196,9 @@ RestoreInfo restore_database(const std::string& backup_path, const std::string& 
         } catch (const SQLite::Exception&) {
         }
         info.previous = db_path + ".before-restore-" + stamp;
+        // Never overwrite an earlier kept copy (two restores within the same second).
+        for (int n = 2; fs::exists(info.previous, ec); ++n)
+            info.previous = fmt::format("{}.before-restore-{}-{}", db_path, stamp, n);
         rename_or_throw(db_path, info.previous);
         if (fs::exists(db_path + "-wal", ec))
             rename_or_throw(db_path + "-wal", info.previous + "-wal");

@@ -1,13 +1,14 @@
 #include "storage/invite_sheet.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
 
 #include <cstdint>
 
 namespace tcns::storage {
 
 std::optional<std::vector<InviteSheetRow>> invite_sheet(Database& db, std::string_view unit_code,
-                                                        core::Instant now) {
+                                                        core::Instant now) try {
     SQLite::Statement exists(db.handle(), "SELECT 1 FROM units WHERE code = ?");
     exists.bind(1, std::string(unit_code));
     if (!exists.executeStep()) return std::nullopt;
@@ -51,6 +52,8 @@ ORDER BY un.code, t.code, r.role <> 'leader', p.full_name
         rows.push_back(std::move(r));
     }
     return rows;
+} catch (const SQLite::Exception& e) {
+    throw StorageError(fmt::format("cannot read the invite list: {}", e.what()));
 }
 
 }  // namespace tcns::storage

@@ -149,6 +149,11 @@ TEST_CASE("restore keeps the old database as <db>.before-restore-<stamp>", "[bac
     CHECK(r.previous == live + ".before-restore-20261130T010203Z");
     CHECK(count(live, "SELECT count(*) FROM reports") == 1);
     CHECK(count(r.previous, "SELECT count(*) FROM reports") == 2);
+
+    // A second restore within the same second keeps both earlier databases.
+    const auto again = storage::restore_database(info.path, live, "20261130T010203Z");
+    CHECK(again.previous == live + ".before-restore-20261130T010203Z-2");
+    CHECK(count(r.previous, "SELECT count(*) FROM reports") == 2);
 }
 
 TEST_CASE("a file that is not a sound tcns database is refused before anything is replaced",
