@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -124,11 +126,51 @@ TEST_CASE("a malformed form definition stops check-config and serve", "[startup]
     both_refuse(s, "monthly-report.json");
 }
 
+TEST_CASE("a messages file that misses a key the conversation needs stops check-config and serve",
+          "[startup]") {
+    Setup s("");
+    const std::string templates = s.dir.file("templates");
+    std::filesystem::copy(TCNS_SOURCE_DIR "/templates", templates,
+                          std::filesystem::copy_options::recursive);
+    std::ofstream(templates + "/messages.vi.json", std::ios::trunc) << R"({"receipt": "x"})";
+    std::ofstream(s.config) << R"({"templates_dir": ")" + templates + R"("})";
+    both_refuse(s, "missing message keys");
+}
+
+TEST_CASE("an unreadable template file stops check-config and serve", "[startup]") {
+    if (::geteuid() == 0) {
+        WARN("running as root: file permissions cannot make a file unreadable; not checked");
+        return;
+    }
+    Setup s("");
+    const std::string templates = s.dir.file("templates");
+    std::filesystem::copy(TCNS_SOURCE_DIR "/templates", templates,
+                          std::filesystem::copy_options::recursive);
+    std::filesystem::permissions(templates + "/forms/monthly-report.json",
+                                 std::filesystem::perms::none);
+    std::ofstream(s.config) << R"({"templates_dir": ")" + templates + R"("})";
+    both_refuse(s, "cannot read");
+}
+
 TEST_CASE("a database directory that does not exist stops check-config and serve", "[startup]") {
     Setup s("{}");
     s.db = s.dir.file("missing/dir/t.db");
     both_refuse(s, "does not exist");
     CHECK_FALSE(std::filesystem::exists(s.dir.file("missing")));
+}
+
+TEST_CASE("a database directory that is not writable stops check-config and serve", "[startup]") {
+    if (::geteuid() == 0) {
+        WARN("running as root: every directory is writable; not checked");
+        return;
+    }
+    Setup s("{}");
+    std::filesystem::create_directories(s.dir.file("ro"));
+    s.db = s.dir.file("ro/t.db");
+    std::filesystem::permissions(
+        s.dir.file("ro"), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    both_refuse(s, "is not writable");
+    std::filesystem::permissions(s.dir.file("ro"), std::filesystem::perms::owner_all);
 }
 
 TEST_CASE("tcns backup and tcns restore round-trip through the command line", "[startup]") {
