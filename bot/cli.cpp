@@ -95,6 +95,13 @@ const CommandSpec kCommands[] = {
      cmd_viber},
     {"zalo", "zalo token set|refresh|status   store the first OA token pair (stdin), refresh it",
      cmd_zalo},
+    {"backup", "backup FILE                copy the database consistently, also while serving",
+     cmd_backup},
+    {"restore", "restore FILE               replace the database with a backup (server stopped)",
+     cmd_restore},
+    {"invites",
+     "invites print --unit CODE [--csv] [--viber-uri URI]   leaders' invite codes to hand out",
+     cmd_invites},
 };
 
 void print_usage(std::ostream& os) {

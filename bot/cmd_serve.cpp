@@ -1,7 +1,9 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <fmt/format.h>
 #include <algorithm>
+
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -22,6 +24,7 @@
 #include "bot/webhook_service.hpp"
 #include "bot/write_queue.hpp"
 #include "bot/zalo_tokens.hpp"
+#include "storage/backup.hpp"
 #include "storage/database.hpp"
 
 namespace tcns::bot {
@@ -45,6 +48,13 @@ int cmd_serve(CommandContext& ctx) {
     log::info("templates.ready", {{"form", templates.form.id},
                                   {"version", std::to_string(templates.form.version)},
                                   {"dir", templates.dir}});
+    check_database_writable(config.database);
+    // Held for the whole life of the server: `tcns restore` refuses while it is taken, and a
+    // second server on the same database stops here.
+    const auto lock = storage::ServeLock::try_acquire(config.database);
+    if (!lock)
+        throw std::runtime_error(fmt::format("another tcns server is running on {} (it holds {})",
+                                             config.database, config.database + ".lock"));
     {
         storage::Database db(config.database);  // creates and migrates
         log::info("db.ready", {{"path", config.database}, {"schema", db.schema_version()}});

@@ -29,6 +29,32 @@ storage::Database& thread_db(const std::string& path) {
     return *db;
 }
 
+/// When the current request started; the logger runs on the thread that routed it.
+thread_local std::chrono::steady_clock::time_point t_request_start;
+
+std::string html_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
 void json_reply(httplib::Response& res, int status, const nlohmann::json& body) {
     res.status = status;
     res.set_content(body.dump(), "application/json; charset=utf-8");
@@ -75,6 +101,19 @@ void Server::install_routes() {
             json_reply(res, 503, {{"status", "unavailable"}, {"database", "error"}});
     });
 
+    // Zalo verifies a domain by fetching its home page and looking for this meta tag.
+    const std::string verification = config_.zalo.site_verification;
+    http_->Get("/", [verification](const httplib::Request&, httplib::Response& res) {
+        std::string head = "<meta charset=\"utf-8\"><title>tcns</title>";
+        if (!verification.empty())
+            head += "<meta name=\"zalo-platform-site-verification\" content=\"" +
+                    html_escape(verification) + "\" />";
+        res.status = 200;
+        res.set_content(
+            "<!DOCTYPE html>\n<html><head>" + head + "</head><body>tcns</body></html>\n",
+            "text/html; charset=utf-8");
+    });
+
     // Prometheus scrape endpoint; the reverse proxy does not forward it (loopback only).
     http_->Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
         res.status = 200;
@@ -82,7 +121,6 @@ void Server::install_routes() {
     });
 
     register_admin_routes(*http_, config_);
-    register_site_verification(*http_, config_);
     if (webhooks_) register_webhook_routes(*http_, config_, *webhooks_, on_queued_);
 
     http_->set_exception_handler(
@@ -107,9 +145,24 @@ void Server::install_routes() {
         }
     });
 
+    http_->set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+        t_request_start = std::chrono::steady_clock::now();
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
+    // One line per request. req.path never holds the query string; bodies (message text) and
+    // headers (signatures) are never logged.
     http_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
-        log::debug("http.request",
-                   {{"method", req.method}, {"path", req.path}, {"status", res.status}});
+        // A request refused before routing (400, 413) has no start time of its own.
+        const bool timed = t_request_start != std::chrono::steady_clock::time_point{};
+        const auto us = timed ? std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now() - t_request_start)
+                                    .count()
+                              : 0;
+        t_request_start = {};
+        log::info("http.request", {{"method", req.method},
+                                   {"path", req.path},
+                                   {"status", res.status},
+                                   {"latency_ms", static_cast<double>(us) / 1000.0}});
     });
 }
 

@@ -18,29 +18,6 @@ void count(const std::string& channel, const std::string& outcome) {
                             "channel=\"" + channel + "\",outcome=\"" + outcome + "\"");
 }
 
-std::string html_attr_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            default:
-                out.push_back(c);
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 WebhookResponse handle_webhook(const std::string& channel, const std::string& raw_body,
@@ -141,19 +118,6 @@ void register_webhook_routes(httplib::Server& http, const Config& config, Webhoo
             if (w.outcome == "ok" && on_queued) on_queued();
         });
     }
-}
-
-void register_site_verification(httplib::Server& http, const Config& config) {
-    const std::string tag = config.zalo.site_verification;
-    http.Get("/", [tag](const httplib::Request&, httplib::Response& res) {
-        std::string html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\">";
-        if (!tag.empty())
-            html += "<meta name=\"zalo-platform-site-verification\" content=\"" +
-                    html_attr_escape(tag) + "\" />";
-        html += "<title>tcns</title></head><body>tcns</body></html>";
-        res.status = 200;
-        res.set_content(html, "text/html; charset=utf-8");
-    });
 }
 
 }  // namespace tcns::bot

@@ -33,7 +33,4 @@ WebhookResponse handle_webhook(const std::string& channel, const std::string& ra
 void register_webhook_routes(httplib::Server& http, const Config& config, WebhookService& service,
                              std::function<void()> on_queued);
 
-/// GET /: a tiny page carrying Zalo's domain-verification meta tag from the config.
-void register_site_verification(httplib::Server& http, const Config& config);
-
 }  // namespace tcns::bot
