@@ -46,6 +46,7 @@ struct HttpClient::Impl {
         c->set_read_timeout(secs, usecs);
         c->set_write_timeout(secs, usecs);
         c->set_keep_alive(true);
+        c->set_tcp_nodelay(true);
         return c;
     }
     void give_back(const std::string& origin, std::unique_ptr<httplib::Client> c) {
