@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -179,9 +180,14 @@ bool tokens_match(std::string_view given, std::string_view token) {
 
 bool admin_authorized(const httplib::Request& req, const Config& config, AdminSessions& sessions,
                       core::Instant now) {
-    if (req.has_header("Authorization"))
-        return bearer_token_matches(req.get_header_value("Authorization"),
-                                    config.secrets.admin_token);
+    // A bearer header decides alone (a wrong one is not rescued by a cookie); another scheme,
+    // such as a proxy's Basic authentication, leaves the decision to the session cookie.
+    const std::string authorization = req.get_header_value("Authorization");
+    const bool bearer =
+        authorization.size() >= 7 &&
+        std::equal(authorization.begin(), authorization.begin() + 7, "bearer ",
+                   [](char a, char b) { return (a >= 'A' && a <= 'Z' ? a - 'A' + 'a' : a) == b; });
+    if (bearer) return bearer_token_matches(authorization, config.secrets.admin_token);
     const auto id = cookie_value(req.get_header_value("Cookie"), AdminSessions::kCookieName);
     return id && sessions.valid(*id, now);
 }

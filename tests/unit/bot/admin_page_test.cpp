@@ -182,6 +182,13 @@ TEST_CASE("the bearer header opens the page; a wrong one is not rescued by a coo
     res = server.get("/admin/exports/roster.csv", {{"Authorization", "Bearer nope"}});
     REQUIRE(res);
     CHECK(res->status == 401);
+    // A proxy's Basic authentication leaves the decision to the cookie.
+    res = server.get("/admin", {{"Authorization", "Basic dXNlcjpwdw=="}, {"Cookie", session}});
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    res = server.get("/admin", {{"Authorization", "bEaReR " + kToken}});
+    REQUIRE(res);
+    CHECK(res->status == 200);
 }
 
 TEST_CASE("the admin page shows the hand-computed figures, escaped", "[admin-page]") {
