@@ -13,6 +13,7 @@
 #include "bot/cli.hpp"
 #include "bot/config.hpp"
 #include "bot/server.hpp"
+#include "storage/admin_overview.hpp"
 #include "storage/database.hpp"
 #include "storage/exports.hpp"
 #include "tests/support/admin_fixture.hpp"
@@ -402,6 +403,29 @@ TEST_CASE("demo history files past reports for the demo teams once", "[demo]") {
                 .rc == 0);
     CHECK(count(db, "SELECT count(*) FROM report_status WHERE period = '2026-08'") > 0);
     CHECK(count(db, "SELECT count(*) FROM report_status WHERE period >= '2026-09'") == filed);
+
+    // The admin page's figures on the demo data agree with the stored statuses, and the
+    // communes add up to the province.
+    {
+        storage::Database handle(db);
+        const auto o = storage::compliance_overview(handle, {2026, 10}, "commune", 10);
+        CHECK(o.total.teams == teams);
+        CHECK(o.total.submitted ==
+              count(db, "SELECT count(*) FROM report_status WHERE period = '2026-10'"));
+        CHECK(o.total.late == count(db,
+                                    "SELECT count(*) FROM report_status WHERE period = "
+                                    "'2026-10' AND late = 1"));
+        std::int64_t teams_sum = 0, submitted_sum = 0, on_time_sum = 0;
+        for (const auto& u : o.units) {
+            teams_sum += u.counts.teams;
+            submitted_sum += u.counts.submitted;
+            on_time_sum += u.counts.on_time;
+        }
+        CHECK(teams_sum == o.total.teams);
+        CHECK(submitted_sum == o.total.submitted);
+        CHECK(on_time_sum == o.total.on_time);
+        CHECK(o.missing.size() == 10);
+    }
 
     CHECK(tcns_cli({"--db", db, "demo", "history", "--months", "0"}).rc == 2);
     CHECK(tcns_cli({"--db", db, "demo", "history", "--now", "yesterday"}).rc == 2);
