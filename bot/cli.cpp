@@ -93,6 +93,10 @@ const CommandSpec kCommands[] = {
      cmd_demo},
     {"chat", "chat --as PHONE|INVITE [--now YYYY-MM-DDTHH:MM]   chat with the bot on the console",
      cmd_chat},
+    {"viber", "viber set-webhook URL | viber info   register the webhook, show the bot account",
+     cmd_viber},
+    {"zalo", "zalo token set|refresh|status   store the first OA token pair (stdin), refresh it",
+     cmd_zalo},
 };
 
 void print_usage(std::ostream& os) {

@@ -13,5 +13,7 @@ int cmd_import(CommandContext& ctx);
 int cmd_demo(CommandContext& ctx);
 int cmd_export(CommandContext& ctx);
 int cmd_chat(CommandContext& ctx);
+int cmd_viber(CommandContext& ctx);
+int cmd_zalo(CommandContext& ctx);
 
 }  // namespace tcns::bot

@@ -52,9 +52,9 @@ core::Instant Dispatcher::now() const {
     return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-void Dispatcher::take_token(Bucket& b) {
-    if (options_.rate_per_second <= 0) return;
-    const double burst = std::max(1.0, options_.rate_per_second);
+void Dispatcher::take_token(Bucket& b, double rate) {
+    if (rate <= 0) return;
+    const double burst = std::max(1.0, rate);
     while (true) {
         const auto t = std::chrono::steady_clock::now();
         if (b.last.time_since_epoch().count() == 0) {
@@ -68,8 +68,7 @@ void Dispatcher::take_token(Bucket& b) {
             b.tokens -= 1;
             return;
         }
-        std::this_thread::sleep_for(
-            std::chrono::duration<double>((1 - b.tokens) / options_.rate_per_second));
+        std::this_thread::sleep_for(std::chrono::duration<double>((1 - b.tokens) / rate));
     }
 }
 
@@ -91,7 +90,8 @@ std::size_t Dispatcher::run_once() {
             std::vector<std::future<SendResult>> inflight;
             const std::size_t end = std::min(rows.size(), start + width);
             for (std::size_t i = start; i < end; ++i) {
-                take_token(bucket);
+                take_token(bucket, sender->rate_per_second() > 0 ? sender->rate_per_second()
+                                                                 : options_.rate_per_second);
                 inflight.push_back(std::async(std::launch::async, [&, i] {
                     try {
                         return sender->send(rows[i]);

@@ -9,6 +9,7 @@
 #include "bot/admin_routes.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
+#include "bot/webhook_routes.hpp"
 #include "storage/database.hpp"
 
 namespace tcns::bot {
@@ -35,8 +36,13 @@ void json_reply(httplib::Response& res, int status, const nlohmann::json& body) 
 
 }  // namespace
 
-Server::Server(Config config)
-    : config_(std::move(config)), http_(std::make_unique<httplib::Server>()) {
+Server::Server(Config config) : Server(std::move(config), nullptr, {}) {}
+
+Server::Server(Config config, WebhookService* webhooks, std::function<void()> on_queued)
+    : config_(std::move(config)),
+      webhooks_(webhooks),
+      on_queued_(std::move(on_queued)),
+      http_(std::make_unique<httplib::Server>()) {
     const int threads = config_.server.threads;
     http_->new_task_queue = [threads] {
         return new httplib::ThreadPool(static_cast<size_t>(threads));
@@ -76,6 +82,8 @@ void Server::install_routes() {
     });
 
     register_admin_routes(*http_, config_);
+    register_site_verification(*http_, config_);
+    if (webhooks_) register_webhook_routes(*http_, config_, *webhooks_, on_queued_);
 
     http_->set_exception_handler(
         [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
