@@ -87,7 +87,9 @@ const CommandSpec kCommands[] = {
      "                             [--unit CODE] [--level LEVEL] [--codes] [--semicolon] "
      "[--out FILE]",
      cmd_export},
-    {"demo", "demo seed [--seed N] | demo hint   generated demo roster on the imported units",
+    {"demo",
+     "demo seed [--seed N] | demo history [--months N] [--seed N] | demo hint\n"
+     "                             generated demo roster and report history on the imported units",
      cmd_demo},
     {"chat", "chat --as PHONE|INVITE [--now YYYY-MM-DDTHH:MM]   chat with the bot on the console",
      cmd_chat},
