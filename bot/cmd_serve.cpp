@@ -95,7 +95,7 @@ int cmd_serve(CommandContext& ctx) {
         senders.push_back(std::make_shared<ZaloSender>(config.zalo.api_base, *zalo_tokens, http,
                                                        config.zalo.rate_per_second));
     }
-    Dispatcher dispatcher(config.database, senders, DispatcherOptions{});
+    Dispatcher dispatcher(config.database, senders, DispatcherOptions{}, {}, &writes);
     dispatcher.start();
 
     Server server(config, &webhooks, [&dispatcher] { dispatcher.wake(); });

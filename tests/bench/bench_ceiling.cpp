@@ -26,12 +26,18 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
-        if (a == "--port") port = std::stoi(next());
-        else if (a == "--threads") threads = std::stoi(next());
-        else if (a == "--api") api = true;
-        else if (a == "--viber-token") viber_token = next();
-        else if (a == "--zalo-app") zalo_app = next();
-        else if (a == "--zalo-key") zalo_key = next();
+        if (a == "--port")
+            port = std::stoi(next());
+        else if (a == "--threads")
+            threads = std::stoi(next());
+        else if (a == "--api")
+            api = true;
+        else if (a == "--viber-token")
+            viber_token = next();
+        else if (a == "--zalo-app")
+            zalo_app = next();
+        else if (a == "--zalo-key")
+            zalo_key = next();
     }
     httplib::Server server;
     server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -47,7 +53,8 @@ int main(int argc, char** argv) {
                                 std::to_string(++id) + "}",
                             "application/json");
         });
-        server.Post("/zalo/v3.0/oa/message/cs", [&](const httplib::Request&, httplib::Response& res) {
+        server.Post("/zalo/v3.0/oa/message/cs", [&](const httplib::Request&,
+                                                    httplib::Response& res) {
             std::lock_guard lock(mu);
             res.set_content("{\"error\":0,\"message\":\"Success\",\"data\":{\"message_id\":\"z" +
                                 std::to_string(++id) + "\"}}",

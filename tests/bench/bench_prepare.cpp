@@ -27,12 +27,18 @@ int main(int argc, char** argv) {
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         const std::string v = argv[i + 1];
-        if (a == "--db") db_path = v;
-        else if (a == "--out") out_path = v;
-        else if (a == "--leaders") leaders = std::stoi(v);
-        else if (a == "--viber-token") viber_token = v;
-        else if (a == "--zalo-app") zalo_app = v;
-        else if (a == "--zalo-key") zalo_key = v;
+        if (a == "--db")
+            db_path = v;
+        else if (a == "--out")
+            out_path = v;
+        else if (a == "--leaders")
+            leaders = std::stoi(v);
+        else if (a == "--viber-token")
+            viber_token = v;
+        else if (a == "--zalo-app")
+            zalo_app = v;
+        else if (a == "--zalo-key")
+            zalo_key = v;
     }
     if (db_path.empty() || out_path.empty() || viber_token.empty() || zalo_app.empty() ||
         zalo_key.empty()) {
@@ -40,18 +46,20 @@ int main(int argc, char** argv) {
                      "--zalo-app A --zalo-key K\n";
         return 2;
     }
-    const auto now = std::chrono::time_point_cast<std::chrono::seconds>(
-        std::chrono::system_clock::now());
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     const std::string period = core::MonthPeriod::containing(now).str();
     storage::Database db(db_path);
     {
         storage::WriteTransaction tx(db);
         auto& h = db.handle();
-        h.exec("INSERT INTO units (id, code, name, type, level) VALUES (1, 'P', 'Tỉnh', 'Tỉnh', "
-               "'province')");
+        h.exec(
+            "INSERT INTO units (id, code, name, type, level) VALUES (1, 'P', 'Tỉnh', 'Tỉnh', "
+            "'province')");
         const int communes = std::max(1, leaders / 20);
-        SQLite::Statement unit(h, "INSERT INTO units (id, code, name, type, level, parent_id) "
-                                  "VALUES (?, ?, ?, ?, ?, ?)");
+        SQLite::Statement unit(h,
+                               "INSERT INTO units (id, code, name, type, level, parent_id) "
+                               "VALUES (?, ?, ?, ?, ?, ?)");
         for (int c = 0; c < communes; ++c) {
             unit.reset();
             unit.bind(1, 10 + c);
@@ -62,14 +70,18 @@ int main(int argc, char** argv) {
             unit.bind(6, 1);
             unit.exec();
         }
-        SQLite::Statement team(h, "INSERT INTO teams (id, code, unit_id, name) VALUES (?, ?, ?, ?)");
+        SQLite::Statement team(h,
+                               "INSERT INTO teams (id, code, unit_id, name) VALUES (?, ?, ?, ?)");
         SQLite::Statement person(h, "INSERT INTO people (id, phone, full_name) VALUES (?, ?, ?)");
-        SQLite::Statement role(h, "INSERT INTO roles (person_id, role, team_id) VALUES (?, 'leader', ?)");
+        SQLite::Statement role(
+            h, "INSERT INTO roles (person_id, role, team_id) VALUES (?, 'leader', ?)");
         SQLite::Statement account(
-            h, "INSERT INTO chat_accounts (id, channel, platform_user_id, person_id, created_at, "
-               "linked_at, last_inbound_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-        SQLite::Statement conv(h, "INSERT INTO conversations (account_id, state, updated_at) "
-                                  "VALUES (?, ?, ?)");
+            h,
+            "INSERT INTO chat_accounts (id, channel, platform_user_id, person_id, created_at, "
+            "linked_at, last_inbound_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        SQLite::Statement conv(h,
+                               "INSERT INTO conversations (account_id, state, updated_at) "
+                               "VALUES (?, ?, ?)");
         const std::int64_t t = core::to_unix(now);
         for (int i = 0; i < leaders; ++i) {
             const std::int64_t id = i + 1;
@@ -100,7 +112,8 @@ int main(int argc, char** argv) {
             account.reset();
             account.bind(1, id);
             account.bind(2, i % 2 == 0 ? "viber" : "zalo");
-            account.bind(3, i % 2 == 0 ? fmt::format("V{:08d}=", i) : fmt::format("{}", 7000000000000000000LL + i));
+            account.bind(3, i % 2 == 0 ? fmt::format("V{:08d}=", i)
+                                       : fmt::format("{}", 7000000000000000000LL + i));
             account.bind(4, id);
             account.bind(5, t);
             account.bind(6, t);
@@ -120,8 +133,8 @@ int main(int argc, char** argv) {
         tx.commit();
     }
     // The answers a leader types, in form order (13 counts; the soft checks hold).
-    const char* answers[] = {"120", "45 hộ", "30", "hai mươi lăm", "12", "10", "40",
-                             "0",   "3",     "15", "2",            "35", "110"};
+    const char* answers[] = {"120", "45 hộ", "30", "hai mươi lăm", "12", "10", "40", "0",
+                             "3",   "15",    "2",  "35",           "110"};
     std::ofstream out(out_path, std::ios::binary);
     long long token = 5000000000000000000LL;
     std::size_t count = 0;
@@ -141,13 +154,14 @@ int main(int argc, char** argv) {
                 sig = adapters::hmac_sha256_hex(viber_token, body);
             } else {
                 const std::string ts = std::to_string(core::to_unix(now) * 1000 + (token % 1000));
-                body = json{{"app_id", zalo_app},
-                            {"event_name", "user_send_text"},
-                            {"sender", {{"id", fmt::format("{}", 7000000000000000000LL + i)}}},
-                            {"recipient", {{"id", "1646843870823903717"}}},
-                            {"message", {{"text", answer}, {"msg_id", fmt::format("z{}", token)}}},
-                            {"timestamp", ts}}
-                           .dump();
+                body = json{
+                    {"app_id", zalo_app},
+                    {"event_name", "user_send_text"},
+                    {"sender", {{"id", fmt::format("{}", 7000000000000000000LL + i)}}},
+                    {"recipient", {{"id", "1646843870823903717"}}},
+                    {"message", {{"text", answer}, {"msg_id", fmt::format("z{}", token)}}},
+                    {"timestamp",
+                     ts}}.dump();
                 path = "/webhook/zalo";
                 header = "X-ZEvent-Signature";
                 sig = "mac=" + adapters::sha256_hex(zalo_app + body + ts + zalo_key);

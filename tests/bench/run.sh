@@ -9,7 +9,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 LEADERS=${2:-20000}
 SECONDS_=${3:-15}
-CONNS=${4:-32}
+CONNS=${4:-64}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/tcns-bench.XXXXXX)
 PIDS=()
@@ -45,12 +45,12 @@ field() {  # wrk output, what → value
 }
 
 API_PORT=$(free_port)
-"$BUILD/tests/bench/bench_ceiling" --api --port "$API_PORT" & PIDS+=($!)
+"$BUILD/tests/bench/bench_ceiling" --api --threads 64 --port "$API_PORT" & PIDS+=($!)
 wait_port "$API_PORT"
 
 echo "==> ceiling: minimal cpp-httplib server verifying the signatures"
 CEIL_PORT=$(free_port)
-"$BUILD/tests/bench/bench_ceiling" --port "$CEIL_PORT" --threads 8 \
+"$BUILD/tests/bench/bench_ceiling" --port "$CEIL_PORT" --threads 64 \
     --viber-token "$TCNS_VIBER_TOKEN" --zalo-app "$TCNS_ZALO_APP_ID" --zalo-key "$TCNS_ZALO_OA_SECRET" &
 CEIL_PID=$!; PIDS+=($CEIL_PID)
 wait_port "$CEIL_PORT"
@@ -61,7 +61,7 @@ echo "==> tcns serve: verify, parse, conversation step, commit, 200"
 TCNS_PORT=$(free_port)
 cat > "$WORK/config.json" <<JSON
 {
-  "server": {"listen": "127.0.0.1", "port": $TCNS_PORT, "threads": 8},
+  "server": {"listen": "127.0.0.1", "port": $TCNS_PORT, "threads": 64},
   "log_level": "warn",
   "viber": {"enabled": true, "api_base": "http://127.0.0.1:$API_PORT/pa", "rate_per_second": 1000},
   "zalo": {"enabled": true, "api_base": "http://127.0.0.1:$API_PORT/zalo", "rate_per_second": 1000}
