@@ -91,6 +91,12 @@ const CommandSpec kCommands[] = {
      cmd_demo},
     {"chat", "chat --as PHONE|INVITE [--now YYYY-MM-DDTHH:MM]   chat with the bot on the console",
      cmd_chat},
+    {"remind",
+     "remind [--dry-run] [--at YYYY-MM-DDTHH:MM]   one scheduler tick; --dry-run prints it",
+     cmd_remind},
+    {"simulate",
+     "simulate --month YYYY-MM [--seed N] [--report-share 0.7]   a month of reminders on a copy",
+     cmd_simulate},
 };
 
 void print_usage(std::ostream& os) {

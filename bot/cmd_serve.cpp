@@ -8,6 +8,7 @@
 #include "bot/config.hpp"
 #include "bot/log.hpp"
 #include "bot/paths.hpp"
+#include "bot/scheduler.hpp"
 #include "bot/server.hpp"
 #include "bot/templates.hpp"
 #include "storage/database.hpp"
@@ -51,6 +52,13 @@ int cmd_serve(CommandContext& ctx) {
     ctx.out << "tcns listening on http://" << config.server.listen << ":" << server.port()
             << " (Ctrl-C to stop)" << std::endl;
 
+    std::unique_ptr<SchedulerThread> scheduler;
+    if (config.scheduler.enabled) {
+        scheduler = std::make_unique<SchedulerThread>(config.database, templates, config.scheduler);
+        scheduler->start();
+        log::info("scheduler.started", {{"tick_s", config.scheduler.tick_seconds}});
+    }
+
     std::thread signals([&server, set] {
         int sig = 0;
         sigwait(&set, &sig);
@@ -61,6 +69,7 @@ int cmd_serve(CommandContext& ctx) {
     // run() also returns when the listener fails; wake the signal thread so it can end.
     pthread_kill(signals.native_handle(), SIGTERM);
     signals.join();
+    if (scheduler) scheduler->stop();
     log::info("server.stopped");
     return 0;
 }

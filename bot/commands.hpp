@@ -13,5 +13,7 @@ int cmd_import(CommandContext& ctx);
 int cmd_demo(CommandContext& ctx);
 int cmd_export(CommandContext& ctx);
 int cmd_chat(CommandContext& ctx);
+int cmd_remind(CommandContext& ctx);
+int cmd_simulate(CommandContext& ctx);
 
 }  // namespace tcns::bot

@@ -1,5 +1,6 @@
 #include "bot/scheduler.hpp"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -40,6 +41,19 @@ std::string_view outcome_name(NoticeOutcome o) {
             return "duplicate";
     }
     return "queued";
+}
+
+/// True when some reminder of this deadline went to the team (a row that is not 'skipped').
+bool team_was_reached(storage::Database& db, const std::string& team,
+                      const core::MonthPeriod& period) {
+    // A key range instead of LIKE, so that the unique index on idem_key answers.
+    const std::string prefix = "remind:" + team + ":" + period.str() + ":";
+    auto& q = db.cached(
+        "SELECT 1 FROM outbox WHERE idem_key >= ?1 AND idem_key < ?2 AND status <> 'skipped' "
+        "LIMIT 1");
+    q.bind(1, prefix);
+    q.bind(2, prefix.substr(0, prefix.size() - 1) + ";");
+    return q.executeStep();
 }
 
 }  // namespace
@@ -112,7 +126,7 @@ TickResult Scheduler::tick(storage::Database& db, core::Instant now, bool dry_ru
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (!dry_run) {
         Metrics::instance().observe("tcns_scheduler_tick_seconds", "", out.seconds);
-        if (!out.notices.empty())
+        if (out.queued + out.recorded > 0)
             log::info("scheduler.tick", {{"at", core::format_utc(now)},
                                          {"planned", out.notices.size()},
                                          {"queued", out.queued},
@@ -150,6 +164,11 @@ void Scheduler::month_jobs(storage::Database& db, const core::MonthPeriod& perio
                 p.why = fmt::format("{} {}", period.str(), core::due_kind_name(d.kind));
                 if (d.kind == core::DueKind::kReminder) p.why += " d" + d.params.at("days_left");
                 p.existed = notice_exists(db, d.idem_key);
+                // The policy re-decides windows at every tick: a team whose reminder went out
+                // this morning looks unreached once the window closes in the afternoon.
+                if (!p.existed && d.kind == core::DueKind::kNotReached &&
+                    team_was_reached(db, d.params.at("team_code"), period))
+                    continue;
                 if (!p.existed) {
                     core::Params params;
                     for (const auto& [k, v] : d.params)
