@@ -97,13 +97,17 @@ TickResult Scheduler::tick(storage::Database& db, core::Instant now, bool dry_ru
     if (config_.quarterly) quarter_jobs(db, now, dry_run, out);
 
     if (!dry_run) {
-        bool any = false;
-        for (const auto& p : out.notices) any = any || !p.existed;
-        if (any) {
+        // Written in chunks, so that webhooks waiting for the write lock are not held up by a
+        // country's worth of reminders; every row stands alone (its key makes it idempotent).
+        constexpr std::size_t kChunk = 2000;
+        std::size_t i = 0;
+        while (i < out.notices.size()) {
             storage::with_transaction(db, [&] {
-                for (auto& p : out.notices) {
+                for (std::size_t written = 0; i < out.notices.size() && written < kChunk; ++i) {
+                    PlannedNotice& p = out.notices[i];
                     if (p.existed) continue;
                     p.outcome = enqueue_notice(db, p.notice, now);
+                    ++written;
                 }
             });
         }
