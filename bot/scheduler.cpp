@@ -79,10 +79,7 @@ bool Scheduler::should_run(const std::string& job, core::Instant now, bool dry_r
     return true;
 }
 
-void Scheduler::emit(storage::Database& db, PlannedNotice p, core::Instant now, bool dry_run,
-                     TickResult& out) {
-    (void)now;
-    (void)dry_run;
+void Scheduler::emit(storage::Database& db, PlannedNotice p, TickResult& out) {
     p.recipient = masked_recipient(db, p.notice);
     out.notices.push_back(std::move(p));
 }
@@ -183,7 +180,7 @@ void Scheduler::month_jobs(storage::Database& db, const core::MonthPeriod& perio
                         it != d.params.end() && it->second == "deputy")
                         p.notice.text += "\n" + m.render("reminder.deputy_note");
                 }
-                emit(db, std::move(p), now, dry_run, out);
+                emit(db, std::move(p), out);
             }
         }
     }
@@ -226,7 +223,7 @@ void Scheduler::month_jobs(storage::Database& db, const core::MonthPeriod& perio
                              {{"name", o.contact.name}, {"month", month_text(period)}}) +
                     "\n" + core::render_summary(*summary, m, config_.max_named);
             }
-            emit(db, std::move(p), now, dry_run, out);
+            emit(db, std::move(p), out);
         }
         i = j;
     }
@@ -282,7 +279,7 @@ void Scheduler::quarter_jobs(storage::Database& db, core::Instant now, bool dry_
                                    {"summary", core::render_summary(*summary, templates_.messages,
                                                                     config_.max_named)}});
             }
-            emit(db, std::move(p), now, dry_run, out);
+            emit(db, std::move(p), out);
         }
     };
     run(config_.quarterly_rule.level, "quarterly.reminder");

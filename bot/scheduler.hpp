@@ -56,8 +56,7 @@ class Scheduler {
     void month_jobs(storage::Database& db, const core::MonthPeriod& period, core::Instant now,
                     bool dry_run, TickResult& out);
     void quarter_jobs(storage::Database& db, core::Instant now, bool dry_run, TickResult& out);
-    void emit(storage::Database& db, PlannedNotice p, core::Instant now, bool dry_run,
-              TickResult& out);
+    void emit(storage::Database& db, PlannedNotice p, TickResult& out);
 
     const Templates& templates_;
     SchedulerConfig config_;

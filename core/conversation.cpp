@@ -63,6 +63,13 @@ Cmd parse_command(const std::string& key, std::string& arg) {
     for (std::string_view w : {"tong hop", "th", "chua nop"}) {
         if (key == w || key.rfind(std::string(w) + " ", 0) == 0) {
             arg = key.size() > w.size() ? std::string(trim(key.substr(w.size()))) : "";
+            // "chưa nộp được vì mất sóng" is a sentence, not "chưa nộp 2026-10".
+            if (w != "tong hop" && !arg.empty() &&
+                (arg.find(' ') != std::string::npos ||
+                 !std::isdigit(static_cast<unsigned char>(arg.front())))) {
+                arg.clear();
+                return Cmd::kNone;
+            }
             return w == "chua nop" ? Cmd::kMissing : Cmd::kSummary;
         }
     }
@@ -384,7 +391,9 @@ void Machine::linked_text() {
     // Commands that work in every state.
     if (cmd == Cmd::kHelp) return help();
     if (cmd == Cmd::kStatus) return status();
-    if (cmd == Cmd::kSummary || cmd == Cmd::kMissing) return summary_request(cmd, arg);
+    // Typed while the form asks for a text ("tổng hợp ý kiến …"), it is the answer.
+    if ((cmd == Cmd::kSummary || cmd == Cmd::kMissing) && !asking_text)
+        return summary_request(cmd, arg);
     if (auto quick = quick_report_values(raw)) return start_report(std::nullopt, quick);
     if (cmd == Cmd::kReport) {
         if (draft_active() && st_.step != Step::kConfirmingCancel) {
