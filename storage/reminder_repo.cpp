@@ -268,14 +268,17 @@ WHERE t.active = 1 AND t.unit_id IN (SELECT id FROM sub) AND rs.period BETWEEN :
         s.missing = s.expected - s.submitted;
     }
     {
-        // Teams missing at least one month, by name; the window count is the total before LIMIT.
+        // Teams missing at least one month, by name (with their commune's when the summary is
+        // above it: hamlet names repeat); the window count is the total before LIMIT.
         SQLite::Statement q(h, subtree(R"sql(
-SELECT t.name, count(*) OVER ()
-FROM teams t
+SELECT CASE WHEN pu.id IS NULL OR pu.id = :uid OR hu.id = :uid THEN t.name
+            ELSE t.name || ' (' || pu.name || ')' END,
+       count(*) OVER ()
+FROM teams t JOIN units hu ON hu.id = t.unit_id LEFT JOIN units pu ON pu.id = hu.parent_id
 WHERE t.active = 1 AND t.unit_id IN (SELECT id FROM sub)
   AND (SELECT count(*) FROM report_status rs
        WHERE rs.team_id = t.id AND rs.period BETWEEN :from AND :to) < :months
-ORDER BY t.name, t.code
+ORDER BY pu.name, t.name, t.code
 LIMIT :limit
 )sql"));
         q.bind(":uid", std::int64_t{unit});

@@ -362,7 +362,8 @@ TEST_CASE("summary arithmetic for the small tree matches the hand count") {
     CHECK(q->submitted == 3);
     CHECK(q->missing == 1);
     CHECK(q->missing_teams == 1);
-    CHECK(q->missing_names == std::vector<std::string>{"Tổ CNS Ấp 2"});
+    // From the province a team is named with its commune (hamlet names repeat).
+    CHECK(q->missing_names == std::vector<std::string>{"Tổ CNS Ấp 2 (Xã An Bình)"});
     for (const auto& i : q->items)
         if (i.code == "LH01") CHECK(i.total == 1017);
     // A hamlet's subtree holds one team.
