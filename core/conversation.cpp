@@ -976,7 +976,10 @@ void Machine::summary_request(Cmd cmd, const std::string& arg) {
         if (draft_active()) reprompt();
         return;
     }
+    // Without a month: the one just closed during the first ten days (late reports still come
+    // in and officials chase them), then the month in progress.
     MonthPeriod period = ctx_.period;
+    if (to_vietnam(now_).date.day <= 10) period = MonthPeriod::containing(now_).previous();
     if (!arg.empty()) {
         const auto p = parse_month_arg(arg);
         if (!p) {
