@@ -11,7 +11,11 @@ namespace tcns::bot {
 bool notice_exists(storage::Database& db, const std::string& idem_key) {
     auto& q = db.cached("SELECT 1 FROM outbox WHERE idem_key = ?");
     q.bind(1, idem_key);
-    return q.executeStep();
+    const bool found = q.executeStep();
+    // A statement left on a row holds a read snapshot, and this connection's next BEGIN
+    // IMMEDIATE would fail once another connection has written.
+    q.reset();
+    return found;
 }
 
 NoticeOutcome enqueue_notice(storage::Database& db, const Notice& n, core::Instant now) {

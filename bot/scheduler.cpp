@@ -53,7 +53,9 @@ bool team_was_reached(storage::Database& db, const std::string& team,
         "LIMIT 1");
     q.bind(1, prefix);
     q.bind(2, prefix.substr(0, prefix.size() - 1) + ";");
-    return q.executeStep();
+    const bool found = q.executeStep();
+    q.reset();  // release the read snapshot (see notice_exists)
+    return found;
 }
 
 }  // namespace

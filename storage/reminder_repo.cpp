@@ -219,15 +219,19 @@ std::optional<core::UnitId> ReminderRepo::official_unit(core::PersonId person) {
     auto& q = db_.cached(
         "SELECT unit_id FROM roles WHERE person_id = ? AND role = 'official' ORDER BY id LIMIT 1");
     q.bind(1, std::int64_t{person});
-    if (!q.executeStep()) return std::nullopt;
-    return q.getColumn(0).getInt64();
+    std::optional<core::UnitId> unit;
+    if (q.executeStep()) unit = q.getColumn(0).getInt64();
+    q.reset();  // a statement left on a row would hold a read snapshot open
+    return unit;
 }
 
 std::optional<AccountAddress> ReminderRepo::address(core::AccountId account) {
     auto& q = db_.cached("SELECT channel, platform_user_id FROM chat_accounts WHERE id = ?");
     q.bind(1, std::int64_t{account});
-    if (!q.executeStep()) return std::nullopt;
-    return AccountAddress{q.getColumn(0).getString(), q.getColumn(1).getString()};
+    std::optional<AccountAddress> a;
+    if (q.executeStep()) a = AccountAddress{q.getColumn(0).getString(), q.getColumn(1).getString()};
+    q.reset();  // a statement left on a row would hold a read snapshot open
+    return a;
 }
 
 std::optional<core::UnitSummary> ReminderRepo::summary(const core::Form& form, core::UnitId unit,
