@@ -217,6 +217,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
         sec.verify_mode("verify", c.viber.verify);
         sec.str("sender_name", c.viber.sender_name);
         sec.str("sender_avatar", c.viber.sender_avatar);
+        sec.integer("rate_per_second", c.viber.rate_per_second, 1, 1000);
         sec.finish();
     }
     if (const json* s = root.object("zalo")) {
@@ -226,6 +227,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
         sec.str("oauth_base", c.zalo.oauth_base);
         sec.verify_mode("verify", c.zalo.verify);
         sec.str("site_verification", c.zalo.site_verification);
+        sec.integer("rate_per_second", c.zalo.rate_per_second, 1, 1000);
         sec.finish();
     }
     if (const json* s = root.object("scheduler")) parse_scheduler(*s, c.scheduler);

@@ -52,9 +52,9 @@ core::Instant Dispatcher::now() const {
     return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-void Dispatcher::take_token(Bucket& b) {
-    if (options_.rate_per_second <= 0) return;
-    const double burst = std::max(1.0, options_.rate_per_second);
+void Dispatcher::take_token(Bucket& b, double rate) {
+    if (rate <= 0) return;
+    const double burst = std::max(1.0, rate);
     while (true) {
         const auto t = std::chrono::steady_clock::now();
         if (b.last.time_since_epoch().count() == 0) {
@@ -68,8 +68,7 @@ void Dispatcher::take_token(Bucket& b) {
             b.tokens -= 1;
             return;
         }
-        std::this_thread::sleep_for(
-            std::chrono::duration<double>((1 - b.tokens) / options_.rate_per_second));
+        std::this_thread::sleep_for(std::chrono::duration<double>((1 - b.tokens) / rate));
     }
 }
 
@@ -82,6 +81,7 @@ std::size_t Dispatcher::run_once() {
         const std::string channel = sender->channel();
         storage::OutboxRepo outbox(*db_);
         const auto rows = outbox.due(channel, now(), options_.batch);
+        db_->reset_cached();
         if (rows.empty()) continue;
         Bucket& bucket = buckets_[channel];
         // At most one row per recipient is due at a time, so these can go out concurrently.
@@ -91,7 +91,8 @@ std::size_t Dispatcher::run_once() {
             std::vector<std::future<SendResult>> inflight;
             const std::size_t end = std::min(rows.size(), start + width);
             for (std::size_t i = start; i < end; ++i) {
-                take_token(bucket);
+                take_token(bucket, sender->rate_per_second() > 0 ? sender->rate_per_second()
+                                                                 : options_.rate_per_second);
                 inflight.push_back(std::async(std::launch::async, [&, i] {
                     try {
                         return sender->send(rows[i]);
@@ -131,7 +132,9 @@ std::size_t Dispatcher::run_once() {
                             outbox.mark_final(row.id, "dead", r.reason, t);
                             break;
                     }
+                    db_->reset_cached();
                 } catch (const std::exception& e) {
+                    db_->reset_cached();
                     // The row stays pending and is sent again: better twice than never.
                     log::error("outbox.mark_failed", {{"id", row.id}, {"error", e.what()}});
                 }
@@ -193,7 +196,9 @@ void Dispatcher::loop() {
         try {
             storage::OutboxRepo outbox(*db_);
             for (const auto& s : senders_) {
-                if (auto next = outbox.next_due(s->channel())) {
+                auto next = outbox.next_due(s->channel());
+                db_->reset_cached();
+                if (next) {
                     const auto until =
                         std::chrono::duration_cast<std::chrono::milliseconds>(*next - now());
                     wait = std::clamp(until, std::chrono::milliseconds(10), wait);

@@ -42,6 +42,8 @@ class ChannelSender {
     virtual ~ChannelSender() = default;
     virtual std::string channel() const = 0;
     virtual SendResult send(const storage::OutboxRow& row) = 0;
+    /// The channel's own send rate; 0 uses DispatcherOptions::rate_per_second.
+    virtual double rate_per_second() const { return 0; }
 };
 
 struct DispatcherOptions {
@@ -85,7 +87,7 @@ class Dispatcher {
         double tokens = 0;
         std::chrono::steady_clock::time_point last{};
     };
-    void take_token(Bucket& b);
+    void take_token(Bucket& b, double rate);
     void loop();
     core::Instant now() const;
 

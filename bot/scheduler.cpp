@@ -98,6 +98,7 @@ TickResult Scheduler::tick(storage::Database& db, core::Instant now, bool dry_ru
     if (!dry_run) {
         // Written in chunks, so that webhooks waiting for the write lock are not held up by a
         // country's worth of reminders; every row stands alone (its key makes it idempotent).
+        db.reset_cached();  // no statement of the planning phase may hold a read snapshot
         constexpr std::size_t kChunk = 2000;
         std::size_t i = 0;
         while (i < out.notices.size()) {
