@@ -104,6 +104,12 @@ const CommandSpec kCommands[] = {
     {"invites",
      "invites print --unit CODE [--csv] [--viber-uri URI]   leaders' invite codes to hand out",
      cmd_invites},
+    {"remind",
+     "remind [--dry-run] [--at YYYY-MM-DDTHH:MM]   one scheduler tick; --dry-run prints it",
+     cmd_remind},
+    {"simulate",
+     "simulate --month YYYY-MM [--seed N] [--report-share 0.7]   a month of reminders on a copy",
+     cmd_simulate},
 };
 
 void print_usage(std::ostream& os) {
