@@ -21,6 +21,8 @@
 #include <sstream>
 
 #include "bot/export_support.hpp"
+#include "bot/scheduler.hpp"
+#include "bot/templates.hpp"
 #include "core/csv_writer.hpp"
 #include "core/period.hpp"
 #include "storage/admin_overview.hpp"
@@ -44,8 +46,9 @@ void generate(const std::string& path, int teams, int months, const core::MonthP
     storage::WriteTransaction tx(db);
     const int provinces = 34;
     const int communes = std::max(provinces, teams / 24);
-    SQLite::Statement unit(h, "INSERT INTO units (id, code, name, type, level, parent_id, generated) "
-                              "VALUES (?, ?, ?, ?, ?, ?, 1)");
+    SQLite::Statement unit(h,
+                           "INSERT INTO units (id, code, name, type, level, parent_id, generated) "
+                           "VALUES (?, ?, ?, ?, ?, ?, 1)");
     auto add_unit = [&](std::int64_t id, const std::string& code, const std::string& name,
                         const char* type, const char* level, std::optional<std::int64_t> parent) {
         unit.reset();
@@ -54,8 +57,10 @@ void generate(const std::string& path, int teams, int months, const core::MonthP
         unit.bind(3, name);
         unit.bind(4, type);
         unit.bind(5, level);
-        if (parent) unit.bind(6, *parent);
-        else unit.bind(6);
+        if (parent)
+            unit.bind(6, *parent);
+        else
+            unit.bind(6);
         unit.exec();
     };
     for (int p = 0; p < provinces; ++p)
@@ -64,16 +69,21 @@ void generate(const std::string& path, int teams, int months, const core::MonthP
     for (int c = 0; c < communes; ++c)
         add_unit(1000 + c, fmt::format("C{:05d}", c), fmt::format("Xã {}", c), "Xã", "commune",
                  1 + c % provinces);
-    SQLite::Statement team(h, "INSERT INTO teams (id, code, unit_id, name, generated) VALUES (?, ?, ?, ?, 1)");
-    SQLite::Statement person(h, "INSERT INTO people (id, phone, full_name, generated) VALUES (?, ?, ?, 1)");
-    SQLite::Statement role(h, "INSERT INTO roles (person_id, role, team_id) VALUES (?, 'leader', ?)");
-    SQLite::Statement account(h, "INSERT INTO chat_accounts (id, channel, platform_user_id, person_id, "
-                                 "created_at, linked_at, last_inbound_at) VALUES (?, 'zalo', ?, ?, 0, 0, ?)");
+    SQLite::Statement team(
+        h, "INSERT INTO teams (id, code, unit_id, name, generated) VALUES (?, ?, ?, ?, 1)");
+    SQLite::Statement person(
+        h, "INSERT INTO people (id, phone, full_name, generated) VALUES (?, ?, ?, 1)");
+    SQLite::Statement role(h,
+                           "INSERT INTO roles (person_id, role, team_id) VALUES (?, 'leader', ?)");
+    SQLite::Statement account(
+        h,
+        "INSERT INTO chat_accounts (id, channel, platform_user_id, person_id, "
+        "created_at, linked_at, last_inbound_at) VALUES (?, 'zalo', ?, ?, 0, 0, ?)");
     const std::int64_t now_unix = core::to_unix(core::default_monthly_deadline(last)) - 86400 * 2;
     for (int i = 0; i < teams; ++i) {
         const std::int64_t hamlet = 100000 + i;
-        add_unit(hamlet, fmt::format("H{:06d}", i), fmt::format("Ấp {}", i % 24 + 1), "Ấp", "hamlet",
-                 1000 + i % communes);
+        add_unit(hamlet, fmt::format("H{:06d}", i), fmt::format("Ấp {}", i % 24 + 1), "Ấp",
+                 "hamlet", 1000 + i % communes);
         team.reset();
         team.bind(1, std::int64_t{i + 1});
         team.bind(2, fmt::format("T{:06d}", i));
@@ -98,12 +108,16 @@ void generate(const std::string& path, int teams, int months, const core::MonthP
     }
     const char* codes[] = {"LH01", "HO01", "ID01", "DV01", "DV02", "TT01", "TT02",
                            "TM01", "KS01", "YT01", "KN01", "KN02", "AT01"};
-    SQLite::Statement report(h, "INSERT INTO reports (id, team_id, period, revision, form_id, "
-                                "form_version, submitted_at, submitted_by, late) "
-                                "VALUES (?, ?, ?, 1, 'monthly-report', 1, ?, ?, ?)");
-    SQLite::Statement value(h, "INSERT INTO report_values (report_id, item_code, value_int) VALUES (?, ?, ?)");
-    SQLite::Statement status(h, "INSERT INTO report_status (team_id, period, first_submitted_at, "
-                                "last_submitted_at, latest_report_id, revision, late) VALUES (?, ?, ?, ?, ?, 1, ?)");
+    SQLite::Statement report(h,
+                             "INSERT INTO reports (id, team_id, period, revision, form_id, "
+                             "form_version, submitted_at, submitted_by, late) "
+                             "VALUES (?, ?, ?, 1, 'monthly-report', 1, ?, ?, ?)");
+    SQLite::Statement value(
+        h, "INSERT INTO report_values (report_id, item_code, value_int) VALUES (?, ?, ?)");
+    SQLite::Statement status(
+        h,
+        "INSERT INTO report_status (team_id, period, first_submitted_at, "
+        "last_submitted_at, latest_report_id, revision, late) VALUES (?, ?, ?, ?, ?, 1, ?)");
     std::mt19937 rng(42);
     std::int64_t report_id = 0;
     core::MonthPeriod p = last;
@@ -116,7 +130,8 @@ void generate(const std::string& path, int teams, int months, const core::MonthP
             const int roll = static_cast<int>(rng() % 100);
             if (roll >= (current ? 40 : 92)) continue;
             const bool late = !current && roll >= 84;
-            const std::int64_t at = late ? deadline + 3600 * (1 + roll) : deadline - 3600 * (24 + roll);
+            const std::int64_t at =
+                late ? deadline + 3600 * (1 + roll) : deadline - 3600 * (24 + roll);
             ++report_id;
             report.reset();
             report.bind(1, report_id);
@@ -131,7 +146,9 @@ void generate(const std::string& path, int teams, int months, const core::MonthP
                 value.reset();
                 value.bind(1, report_id);
                 value.bind(2, code);
-                value.bind(3, std::string(code) == "LH01" ? lh : static_cast<std::int64_t>(rng() % (lh / 2 + 1)));
+                value.bind(3, std::string(code) == "LH01"
+                                  ? lh
+                                  : static_cast<std::int64_t>(rng() % (lh / 2 + 1)));
                 value.exec();
             }
             status.reset();
@@ -175,10 +192,14 @@ int main(int argc, char** argv) {
     int teams = 80000, months = 12;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i], v = argv[i + 1];
-        if (a == "--db") db_path = v;
-        else if (a == "--tcns") tcns_bin = v;
-        else if (a == "--teams") teams = std::stoi(v);
-        else if (a == "--months") months = std::stoi(v);
+        if (a == "--db")
+            db_path = v;
+        else if (a == "--tcns")
+            tcns_bin = v;
+        else if (a == "--teams")
+            teams = std::stoi(v);
+        else if (a == "--months")
+            months = std::stoi(v);
     }
     if (db_path.empty() || tcns_bin.empty()) {
         std::cerr << "usage: bench_scale --db FILE --tcns PATH [--teams N] [--months N]\n";
@@ -204,8 +225,9 @@ int main(int argc, char** argv) {
         const auto t = Clock::now();
         const auto rows = storage::write_export(db, storage::ExportKind::kRollup, templates.form, r,
                                                 templates.vietnamese, out);
-        std::cout << fmt::format("province roll-up (P01, {}): {:.1f} ms ({} row)   target < 200 ms\n",
-                                 closed.str(), ms_since(t), rows ? *rows : 0);
+        std::cout << fmt::format(
+            "province roll-up (P01, {}): {:.1f} ms ({} row)   target < 200 ms\n", closed.str(),
+            ms_since(t), rows ? *rows : 0);
     }
     {
         storage::ExportRequest r;
@@ -233,10 +255,30 @@ int main(int argc, char** argv) {
             run_child({tcns_bin, "--db", db_path, "export", "reports", "--period", closed.str(),
                        "--unit", "C00000", "--out", "/dev/null"});
         std::cout << fmt::format(
-            "reports export, {} teams ({}): {:.0f} ms, peak RSS {:.1f} MB (exit {})   target < 3 s\n"
+            "reports export, {} teams ({}): {:.0f} ms, peak RSS {:.1f} MB (exit {})   target < 3 "
+            "s\n"
             "reports export, one commune: {:.0f} ms, peak RSS {:.1f} MB (exit {})   constant "
             "memory: the national export needs {:+.1f} MB more\n",
             teams, closed.str(), ms, rss, rc, ms_small, rss_small, rc_small, rss - rss_small);
+    }
+    // The scheduler tick that enqueues the D-1 reminders (08:00 Vietnam time, the day before the
+    // deadline of the month in progress), from an empty outbox, then a second tick (nothing new).
+    {
+        db.handle().exec("DELETE FROM outbox");
+        const auto templates_all = bot::load_templates(TCNS_SOURCE_DIR "/templates");
+        bot::Scheduler scheduler(templates_all, bot::SchedulerConfig{});
+        const auto at = *core::parse_instant("2026-11-29T08:00");
+        auto t = Clock::now();
+        const auto first = scheduler.tick(db, at);
+        const double first_ms = ms_since(t);
+        bot::Scheduler restarted(templates_all, bot::SchedulerConfig{});
+        t = Clock::now();
+        const auto again = restarted.tick(db, at);
+        std::cout << fmt::format(
+            "scheduler tick at D-1 08:00: {:.0f} ms, {} reminders queued, {} recorded as not "
+            "sendable   target < 2 s\nthe same tick after a restart: {:.0f} ms, {} new, {} already "
+            "spent\n",
+            first_ms, first.queued, first.recorded, ms_since(t), again.queued, again.existing);
     }
     return 0;
 }
