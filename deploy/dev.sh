@@ -32,17 +32,19 @@ install_missing() {
         "${missing[@]}"
 }
 
-build() {
+build() {  # [target…]: everything by default
     if [ ! -f "$BUILD/build.ninja" ]; then
         cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
     fi
-    cmake --build "$BUILD" -- -j"$(nproc)"
+    local targets=()
+    for t in "$@"; do targets+=(--target "$t"); done
+    cmake --build "$BUILD" ${targets[@]+"${targets[@]}"} -- -j"$(nproc)"
 }
 
 case "${1:-}" in
     run)
         install_missing "${BUILD_PKGS[@]}"
-        build
+        build tcns  # the server only: the tests are built by `test`
         mkdir -p "$VAR"
         DB="$VAR/tcns.db"
         if [ ! -f "$DB" ]; then
