@@ -76,6 +76,7 @@ int cmd_check_config(CommandContext& ctx) {
     Args(ctx.args).done();
     const Config config = load_config(ctx.global);
     const Templates templates = load_templates(find_templates_dir(config.templates_dir));
+    check_database_writable(config.database);
     ctx.out << fmt::format(
         "configuration OK (database {}, listen {}:{}, viber {}, zalo {}, form {} v{} with {} "
         "enabled items, {} messages from {})\n",

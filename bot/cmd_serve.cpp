@@ -1,15 +1,31 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <fmt/format.h>
+#include <algorithm>
+
 #include <iostream>
+#include <optional>
 #include <thread>
 
+#include "adapters/common/text_split.hpp"
+#include "adapters/viber/viber_adapter.hpp"
+#include "adapters/zalo/zalo_adapter.hpp"
+#include "bot/channel_senders.hpp"
 #include "bot/commands.hpp"
 #include "bot/config.hpp"
+#include "bot/conversation_engine.hpp"
+#include "bot/dispatcher.hpp"
+#include "bot/http_client.hpp"
 #include "bot/log.hpp"
 #include "bot/paths.hpp"
+#include "bot/scheduler.hpp"
 #include "bot/server.hpp"
 #include "bot/templates.hpp"
+#include "bot/webhook_service.hpp"
+#include "bot/write_queue.hpp"
+#include "bot/zalo_tokens.hpp"
+#include "storage/backup.hpp"
 #include "storage/database.hpp"
 
 namespace tcns::bot {
@@ -33,6 +49,13 @@ int cmd_serve(CommandContext& ctx) {
     log::info("templates.ready", {{"form", templates.form.id},
                                   {"version", std::to_string(templates.form.version)},
                                   {"dir", templates.dir}});
+    check_database_writable(config.database);
+    // Held for the whole life of the server: `tcns restore` refuses while it is taken, and a
+    // second server on the same database stops here.
+    const auto lock = storage::ServeLock::try_acquire(config.database);
+    if (!lock)
+        throw std::runtime_error(fmt::format("another tcns server is running on {} (it holds {})",
+                                             config.database, config.database + ".lock"));
     {
         storage::Database db(config.database);  // creates and migrates
         log::info("db.ready", {{"path", config.database}, {"schema", db.schema_version()}});
@@ -45,11 +68,49 @@ int cmd_serve(CommandContext& ctx) {
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-    Server server(config);
+    // The durable webhook path and the outbox dispatcher (DESIGN.md decisions 1 and 3).
+    WriteQueue writes(config.database);
+    ConversationEngine engine(templates, config.scheduler);
+    WebhookService webhooks(writes, engine);
+    HttpClient http;
+    std::optional<ZaloTokenManager> zalo_tokens;
+    std::vector<std::shared_ptr<ChannelSender>> senders;
+    if (config.viber.enabled) {
+        webhooks.set_splitter("viber", [](const core::OutboundMessage& m) {
+            return adapters::split_message(m, adapters::viber::kMaxTextChars,
+                                           adapters::viber::kMaxTextBytes);
+        });
+        senders.push_back(std::make_shared<ViberSender>(
+            config.viber.api_base, config.secrets.viber_token, config.viber.sender_name,
+            config.viber.sender_avatar, http, config.viber.rate_per_second));
+    }
+    if (config.zalo.enabled) {
+        webhooks.set_splitter("zalo", [](const core::OutboundMessage& m) {
+            return adapters::split_message(m, adapters::zalo::kMaxTextChars);
+        });
+        ZaloTokenManager::Options o;
+        o.oauth_base = config.zalo.oauth_base;
+        o.app_id = config.secrets.zalo_app_id;
+        o.app_secret = config.secrets.zalo_app_secret;
+        zalo_tokens.emplace(config.database, o, http);
+        senders.push_back(std::make_shared<ZaloSender>(config.zalo.api_base, *zalo_tokens, http,
+                                                       config.zalo.rate_per_second));
+    }
+    Dispatcher dispatcher(config.database, senders, DispatcherOptions{}, {}, &writes);
+    dispatcher.start();
+
+    Server server(config, &webhooks, [&dispatcher] { dispatcher.wake(); });
     server.bind();
     log::info("server.listening", {{"address", config.server.listen}, {"port", server.port()}});
     ctx.out << "tcns listening on http://" << config.server.listen << ":" << server.port()
             << " (Ctrl-C to stop)" << std::endl;
+
+    std::unique_ptr<SchedulerThread> scheduler;
+    if (config.scheduler.enabled) {
+        scheduler = std::make_unique<SchedulerThread>(config.database, templates, config.scheduler);
+        scheduler->start();
+        log::info("scheduler.started", {{"tick_s", config.scheduler.tick_seconds}});
+    }
 
     std::thread signals([&server, set] {
         int sig = 0;
@@ -61,6 +122,9 @@ int cmd_serve(CommandContext& ctx) {
     // run() also returns when the listener fails; wake the signal thread so it can end.
     pthread_kill(signals.native_handle(), SIGTERM);
     signals.join();
+    if (scheduler) scheduler->stop();
+    dispatcher.stop();
+    writes.stop();
     log::info("server.stopped");
     return 0;
 }

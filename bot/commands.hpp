@@ -13,5 +13,12 @@ int cmd_import(CommandContext& ctx);
 int cmd_demo(CommandContext& ctx);
 int cmd_export(CommandContext& ctx);
 int cmd_chat(CommandContext& ctx);
+int cmd_viber(CommandContext& ctx);
+int cmd_zalo(CommandContext& ctx);
+int cmd_backup(CommandContext& ctx);
+int cmd_restore(CommandContext& ctx);
+int cmd_invites(CommandContext& ctx);
+int cmd_remind(CommandContext& ctx);
+int cmd_simulate(CommandContext& ctx);
 
 }  // namespace tcns::bot

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "bot/cli.hpp"
+#include "bot/scheduler_config.hpp"
 
 namespace tcns::bot {
 
@@ -31,6 +32,7 @@ struct ViberConfig {
     VerifyMode verify = VerifyMode::kEnforce;
     std::string sender_name = "Tổ CNS";
     std::string sender_avatar;
+    int rate_per_second = 20;  ///< sends per second (no documented limit: conservative)
 };
 
 struct ZaloConfig {
@@ -40,6 +42,7 @@ struct ZaloConfig {
     VerifyMode verify = VerifyMode::kEnforce;
     /// Content of the <meta name="zalo-platform-site-verification"> tag served at GET /.
     std::string site_verification;
+    int rate_per_second = 50;  ///< sends per second (Zalo: about 4,000 requests/min per app)
 };
 
 /// Secrets: only from the environment (or the systemd EnvironmentFile), never from the config
@@ -59,6 +62,7 @@ struct Config {
     ServerConfig server;
     ViberConfig viber;
     ZaloConfig zalo;
+    SchedulerConfig scheduler;
     Secrets secrets;
 };
 

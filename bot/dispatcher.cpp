@@ -33,8 +33,9 @@ std::chrono::seconds backoff_delay(int attempt, const DispatcherOptions& o, doub
 }
 
 Dispatcher::Dispatcher(std::string db_path, std::vector<std::shared_ptr<ChannelSender>> senders,
-                       DispatcherOptions options, Clock clock)
-    : db_path_(std::move(db_path)),
+                       DispatcherOptions options, Clock clock, WriteQueue* writes)
+    : writes_(writes),
+      db_path_(std::move(db_path)),
       senders_(std::move(senders)),
       options_(options),
       clock_(std::move(clock)) {
@@ -52,9 +53,9 @@ core::Instant Dispatcher::now() const {
     return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-void Dispatcher::take_token(Bucket& b) {
-    if (options_.rate_per_second <= 0) return;
-    const double burst = std::max(1.0, options_.rate_per_second);
+void Dispatcher::take_token(Bucket& b, double rate) {
+    if (rate <= 0) return;
+    const double burst = std::max(1.0, rate);
     while (true) {
         const auto t = std::chrono::steady_clock::now();
         if (b.last.time_since_epoch().count() == 0) {
@@ -68,8 +69,7 @@ void Dispatcher::take_token(Bucket& b) {
             b.tokens -= 1;
             return;
         }
-        std::this_thread::sleep_for(
-            std::chrono::duration<double>((1 - b.tokens) / options_.rate_per_second));
+        std::this_thread::sleep_for(std::chrono::duration<double>((1 - b.tokens) / rate));
     }
 }
 
@@ -82,6 +82,7 @@ std::size_t Dispatcher::run_once() {
         const std::string channel = sender->channel();
         storage::OutboxRepo outbox(*db_);
         const auto rows = outbox.due(channel, now(), options_.batch);
+        db_->reset_cached();
         if (rows.empty()) continue;
         Bucket& bucket = buckets_[channel];
         // At most one row per recipient is due at a time, so these can go out concurrently.
@@ -91,7 +92,8 @@ std::size_t Dispatcher::run_once() {
             std::vector<std::future<SendResult>> inflight;
             const std::size_t end = std::min(rows.size(), start + width);
             for (std::size_t i = start; i < end; ++i) {
-                take_token(bucket);
+                take_token(bucket, sender->rate_per_second() > 0 ? sender->rate_per_second()
+                                                                 : options_.rate_per_second);
                 inflight.push_back(std::async(std::launch::async, [&, i] {
                     try {
                         return sender->send(rows[i]);
@@ -103,45 +105,60 @@ std::size_t Dispatcher::run_once() {
                     }
                 }));
             }
-            for (std::size_t i = start; i < end; ++i) {
-                results[i] = inflight[i - start].get();
-                const auto& row = rows[i];
-                const auto& r = results[i];
-                const core::Instant t = now();
-                const int attempts = row.attempts + 1;
-                try {
+            for (std::size_t i = start; i < end; ++i) results[i] = inflight[i - start].get();
+            // One commit for the chunk's outcomes (the sends were concurrent anyway); through
+            // the server's write queue when there is one, so the dispatcher never competes with
+            // webhooks for SQLite's write lock.
+            auto mark = [&](storage::Database& db) {
+                storage::OutboxRepo o(db);
+                for (std::size_t i = start; i < end; ++i) {
+                    const auto& row = rows[i];
+                    const auto& r = results[i];
+                    const core::Instant t = now();
+                    const int attempts = row.attempts + 1;
                     switch (r.cls) {
                         case SendClass::kSuccess:
-                            outbox.mark_sent(row.id, r.message_id, t);
+                            o.mark_sent(row.id, r.message_id, t);
                             break;
                         case SendClass::kRetryable:
                             if (attempts >= options_.max_attempts) {
-                                outbox.mark_final(row.id, "dead",
-                                                  "too many attempts; last: " + r.reason, t);
+                                o.mark_final(row.id, "dead", "too many attempts; last: " + r.reason,
+                                             t);
                             } else {
                                 auto delay = backoff_delay(attempts, options_, unit(rng));
                                 if (r.retry_after) delay = std::max(delay, *r.retry_after);
-                                outbox.mark_retry(row.id, attempts, t + delay, r.reason, t);
+                                o.mark_retry(row.id, attempts, t + delay, r.reason, t);
                             }
                             break;
                         case SendClass::kUnreachable:
-                            outbox.mark_final(row.id, "unreachable", r.reason, t);
+                            o.mark_final(row.id, "unreachable", r.reason, t);
                             break;
                         case SendClass::kPermanent:
-                            outbox.mark_final(row.id, "dead", r.reason, t);
+                            o.mark_final(row.id, "dead", r.reason, t);
                             break;
                     }
-                } catch (const std::exception& e) {
-                    // The row stays pending and is sent again: better twice than never.
-                    log::error("outbox.mark_failed", {{"id", row.id}, {"error", e.what()}});
                 }
+            };
+            try {
+                if (writes_) {
+                    writes_->run(mark);
+                } else {
+                    storage::with_transaction(*db_, [&] { mark(*db_); });
+                }
+            } catch (const std::exception& e) {
+                db_->reset_cached();
+                // The rows stay pending and are sent again: better twice than never.
+                log::error("outbox.mark_failed", {{"channel", channel}, {"error", e.what()}});
+            }
+            for (std::size_t i = start; i < end; ++i) {
+                const auto& r = results[i];
                 metrics.add("tcns_outbox_sends_total", "channel=\"" + channel + "\",result=\"" +
                                                            std::string(send_class_name(r.cls)) +
                                                            "\"");
                 log::info("outbox.send", {{"channel", channel},
-                                          {"id", row.id},
-                                          {"kind", row.kind},
-                                          {"attempt", attempts},
+                                          {"id", rows[i].id},
+                                          {"kind", rows[i].kind},
+                                          {"attempt", rows[i].attempts + 1},
                                           {"result", std::string(send_class_name(r.cls))},
                                           {"reason", r.reason}});
                 ++handled;
@@ -193,7 +210,9 @@ void Dispatcher::loop() {
         try {
             storage::OutboxRepo outbox(*db_);
             for (const auto& s : senders_) {
-                if (auto next = outbox.next_due(s->channel())) {
+                auto next = outbox.next_due(s->channel());
+                db_->reset_cached();
+                if (next) {
                     const auto until =
                         std::chrono::duration_cast<std::chrono::milliseconds>(*next - now());
                     wait = std::clamp(until, std::chrono::milliseconds(10), wait);

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "bot/write_queue.hpp"
 #include "core/time.hpp"
 #include "storage/outbox_repo.hpp"
 
@@ -42,6 +43,8 @@ class ChannelSender {
     virtual ~ChannelSender() = default;
     virtual std::string channel() const = 0;
     virtual SendResult send(const storage::OutboxRow& row) = 0;
+    /// The channel's own send rate; 0 uses DispatcherOptions::rate_per_second.
+    virtual double rate_per_second() const { return 0; }
 };
 
 struct DispatcherOptions {
@@ -67,8 +70,10 @@ class Dispatcher {
   public:
     using Clock = std::function<core::Instant()>;
 
+    /// `writes`: the server's write queue; outcomes are committed through it (one writer
+    /// connection, no lock contention with webhooks). Without it the dispatcher writes itself.
     Dispatcher(std::string db_path, std::vector<std::shared_ptr<ChannelSender>> senders,
-               DispatcherOptions options, Clock clock = {});
+               DispatcherOptions options, Clock clock = {}, WriteQueue* writes = nullptr);
     ~Dispatcher();
     Dispatcher(const Dispatcher&) = delete;
     Dispatcher& operator=(const Dispatcher&) = delete;
@@ -85,10 +90,11 @@ class Dispatcher {
         double tokens = 0;
         std::chrono::steady_clock::time_point last{};
     };
-    void take_token(Bucket& b);
+    void take_token(Bucket& b, double rate);
     void loop();
     core::Instant now() const;
 
+    WriteQueue* writes_ = nullptr;
     std::string db_path_;
     std::vector<std::shared_ptr<ChannelSender>> senders_;
     DispatcherOptions options_;

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <vector>
 
@@ -27,6 +31,13 @@ std::string find_templates_dir(const std::string& configured) {
     }
     std::vector<std::string> candidates;
     if (const char* env = std::getenv("TCNS_TEMPLATES"); env && *env) candidates.push_back(env);
+    // An installed binary (<prefix>/bin/tcns) uses the templates installed beside it, whatever
+    // the prefix was (a .deb, /usr/local, a test's temporary prefix).
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec && exe.parent_path().filename() == "bin")
+        candidates.push_back(
+            (exe.parent_path().parent_path() / "share" / "tcns" / "templates").string());
     candidates.push_back(TCNS_SOURCE_TEMPLATES);
     candidates.push_back(TCNS_INSTALL_TEMPLATES);
     for (const auto& c : candidates)
@@ -34,6 +45,21 @@ std::string find_templates_dir(const std::string& configured) {
     std::string looked;
     for (const auto& c : candidates) looked += (looked.empty() ? "" : ", ") + c;
     throw ConfigError(fmt::format("cannot find the templates directory (looked in {})", looked));
+}
+
+void check_database_writable(const std::string& db_path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path dir = fs::absolute(db_path, ec).parent_path();
+    if (dir.empty()) dir = ".";
+    if (!fs::is_directory(dir, ec))
+        throw ConfigError(fmt::format("the database directory '{}' does not exist", dir.string()));
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        throw ConfigError(fmt::format("the database directory '{}' is not writable: {}",
+                                      dir.string(), std::strerror(errno)));
+    if (fs::exists(db_path, ec) && ::access(db_path.c_str(), R_OK | W_OK) != 0)
+        throw ConfigError(
+            fmt::format("the database '{}' is not writable: {}", db_path, std::strerror(errno)));
 }
 
 }  // namespace tcns::bot

@@ -9,6 +9,7 @@
 #include "bot/admin_routes.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
+#include "bot/webhook_routes.hpp"
 #include "storage/database.hpp"
 
 namespace tcns::bot {
@@ -28,6 +29,32 @@ storage::Database& thread_db(const std::string& path) {
     return *db;
 }
 
+/// When the current request started; the logger runs on the thread that routed it.
+thread_local std::chrono::steady_clock::time_point t_request_start;
+
+std::string html_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
 void json_reply(httplib::Response& res, int status, const nlohmann::json& body) {
     res.status = status;
     res.set_content(body.dump(), "application/json; charset=utf-8");
@@ -35,8 +62,13 @@ void json_reply(httplib::Response& res, int status, const nlohmann::json& body) 
 
 }  // namespace
 
-Server::Server(Config config)
-    : config_(std::move(config)), http_(std::make_unique<httplib::Server>()) {
+Server::Server(Config config) : Server(std::move(config), nullptr, {}) {}
+
+Server::Server(Config config, WebhookService* webhooks, std::function<void()> on_queued)
+    : config_(std::move(config)),
+      webhooks_(webhooks),
+      on_queued_(std::move(on_queued)),
+      http_(std::make_unique<httplib::Server>()) {
     const int threads = config_.server.threads;
     http_->new_task_queue = [threads] {
         return new httplib::ThreadPool(static_cast<size_t>(threads));
@@ -45,6 +77,9 @@ Server::Server(Config config)
     http_->set_read_timeout(config_.server.read_timeout_s, 0);
     http_->set_write_timeout(config_.server.write_timeout_s, 0);
     http_->set_keep_alive_timeout(5);
+    // Without it a response written in two parts waits for the peer's delayed ACK (~40 ms).
+    http_->set_tcp_nodelay(true);
+    http_->set_keep_alive_max_count(1000);
     install_routes();
 }
 
@@ -69,6 +104,19 @@ void Server::install_routes() {
             json_reply(res, 503, {{"status", "unavailable"}, {"database", "error"}});
     });
 
+    // Zalo verifies a domain by fetching its home page and looking for this meta tag.
+    const std::string verification = config_.zalo.site_verification;
+    http_->Get("/", [verification](const httplib::Request&, httplib::Response& res) {
+        std::string head = "<meta charset=\"utf-8\"><title>tcns</title>";
+        if (!verification.empty())
+            head += "<meta name=\"zalo-platform-site-verification\" content=\"" +
+                    html_escape(verification) + "\" />";
+        res.status = 200;
+        res.set_content(
+            "<!DOCTYPE html>\n<html><head>" + head + "</head><body>tcns</body></html>\n",
+            "text/html; charset=utf-8");
+    });
+
     // Prometheus scrape endpoint; the reverse proxy does not forward it (loopback only).
     http_->Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
         res.status = 200;
@@ -76,6 +124,7 @@ void Server::install_routes() {
     });
 
     register_admin_routes(*http_, config_);
+    if (webhooks_) register_webhook_routes(*http_, config_, *webhooks_, on_queued_);
 
     http_->set_exception_handler(
         [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
@@ -99,9 +148,24 @@ void Server::install_routes() {
         }
     });
 
+    http_->set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+        t_request_start = std::chrono::steady_clock::now();
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
+    // One line per request. req.path never holds the query string; bodies (message text) and
+    // headers (signatures) are never logged.
     http_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
-        log::debug("http.request",
-                   {{"method", req.method}, {"path", req.path}, {"status", res.status}});
+        // A request refused before routing (400, 413) has no start time of its own.
+        const bool timed = t_request_start != std::chrono::steady_clock::time_point{};
+        const auto us = timed ? std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now() - t_request_start)
+                                    .count()
+                              : 0;
+        t_request_start = {};
+        log::info("http.request", {{"method", req.method},
+                                   {"path", req.path},
+                                   {"status", res.status},
+                                   {"latency_ms", static_cast<double>(us) / 1000.0}});
     });
 }
 

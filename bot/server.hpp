@@ -13,11 +13,16 @@ class Server;
 
 namespace tcns::bot {
 
+class WebhookService;
+
 /// The HTTP front of `tcns serve`: routes, limits, the last-resort exception handler.
 /// Background threads (dispatcher, scheduler) are owned by the caller of run().
 class Server {
   public:
     explicit Server(Config config);
+    /// With webhooks: POST /webhook/<channel> for enabled channels, applied through `webhooks`;
+    /// `on_queued` runs after a webhook's replies were committed (wakes the dispatcher).
+    Server(Config config, WebhookService* webhooks, std::function<void()> on_queued);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
@@ -34,6 +39,8 @@ class Server {
     void install_routes();
 
     Config config_;
+    WebhookService* webhooks_ = nullptr;
+    std::function<void()> on_queued_;
     std::unique_ptr<httplib::Server> http_;
     int port_ = 0;
 };

@@ -78,14 +78,17 @@ void WriteQueue::loop() {
                     h.exec("RELEASE job");
                 } catch (...) {
                     errors[i] = std::current_exception();
+                    db->reset_cached();
                     h.exec("ROLLBACK TO job");
                     h.exec("RELEASE job");
                 }
             }
+            db->reset_cached();
             h.exec("COMMIT");
         } catch (const std::exception& e) {
             commit_error = std::make_exception_ptr(
                 storage::StorageError(std::string("group commit failed: ") + e.what()));
+            db->reset_cached();
             try {
                 db->handle().exec("ROLLBACK");
             } catch (...) {

@@ -30,6 +30,15 @@ Database::~Database() {
     statements_.clear();  // statements must be finalised before the connection closes
 }
 
+void Database::reset_cached() noexcept {
+    for (auto& [sql, st] : statements_) {
+        try {
+            st->reset();
+        } catch (...) {
+        }
+    }
+}
+
 SQLite::Statement& Database::cached(const std::string& sql) {
     auto it = statements_.find(sql);
     if (it == statements_.end()) {
@@ -105,6 +114,7 @@ WriteTransaction::WriteTransaction(Database& db) : db_(db) {
 
 WriteTransaction::~WriteTransaction() {
     if (done_) return;
+    db_.reset_cached();
     try {
         db_.handle().exec("ROLLBACK");
     } catch (...) {  // a destructor never throws
@@ -113,6 +123,7 @@ WriteTransaction::~WriteTransaction() {
 
 void WriteTransaction::commit() {
     try {
+        db_.reset_cached();
         db_.handle().exec("COMMIT");
         done_ = true;
     } catch (const SQLite::Exception& e) {

@@ -51,6 +51,10 @@ class Database {
     /// reset and with its bindings cleared. Valid until the Database is destroyed; do not hold
     /// two uses of the same text at once.
     SQLite::Statement& cached(const std::string& sql);
+    /// Resets every cached statement. A statement left on a row keeps a read snapshot open,
+    /// and a later write on this connection then fails with SQLITE_BUSY once another connection
+    /// has committed: call this at the end of every unit of work (transactions do it).
+    void reset_cached() noexcept;
 
   private:
     std::string path_;

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -46,15 +47,17 @@ struct World {
     }
 };
 
-/// Records every send; fails according to a script.
+/// Records every send; fails according to a script per recipient (sends to different
+/// recipients run concurrently, so their relative order is not fixed).
 class FakeSender : public bot::ChannelSender {
   public:
     std::string channel() const override { return "viber"; }
     bot::SendResult send(const storage::OutboxRow& row) override {
         std::lock_guard lock(mu);
         bot::SendResult r;
-        r.cls = next.empty() ? bot::SendClass::kSuccess : next.front();
-        if (!next.empty()) next.erase(next.begin());
+        auto& script = next[row.recipient];
+        r.cls = script.empty() ? bot::SendClass::kSuccess : script.front();
+        if (!script.empty()) script.erase(script.begin());
         if (r.cls == bot::SendClass::kSuccess) {
             sent.push_back(row.recipient + ":" + row.message.text);
             r.message_id = "m" + std::to_string(row.id);
@@ -64,7 +67,7 @@ class FakeSender : public bot::ChannelSender {
         return r;
     }
     std::mutex mu;
-    std::vector<bot::SendClass> next;
+    std::map<std::string, std::vector<bot::SendClass>> next;
     std::vector<std::string> sent;
 };
 
@@ -154,8 +157,9 @@ TEST_CASE(
     }
     auto sender = std::make_shared<FakeSender>();
     // a1 fails twice (retryable), b1 is unreachable, c1 permanent.
-    sender->next = {bot::SendClass::kRetryable, bot::SendClass::kUnreachable,
-                    bot::SendClass::kPermanent};
+    sender->next["A"] = {bot::SendClass::kRetryable};
+    sender->next["B"] = {bot::SendClass::kUnreachable};
+    sender->next["C"] = {bot::SendClass::kPermanent};
     bot::DispatcherOptions o;
     o.rate_per_second = 0;
     bot::Dispatcher d(w.path, {sender}, o, [&] { return clock; });

@@ -1,0 +1,77 @@
+#include "bot/channel_senders.hpp"
+
+#include "adapters/viber/viber_adapter.hpp"
+#include "adapters/zalo/zalo_adapter.hpp"
+
+namespace tcns::bot {
+
+SendResult to_send_result(const adapters::SendOutcome& o) {
+    SendResult r;
+    r.message_id = o.message_id;
+    r.reason = std::to_string(o.code) + " " + o.reason;
+    switch (o.kind) {
+        case adapters::SendOutcomeKind::kSuccess:
+            r.cls = SendClass::kSuccess;
+            break;
+        case adapters::SendOutcomeKind::kRetryable:
+        case adapters::SendOutcomeKind::kTokenExpired:
+            r.cls = SendClass::kRetryable;
+            break;
+        case adapters::SendOutcomeKind::kUnreachable:
+            r.cls = SendClass::kUnreachable;
+            break;
+        case adapters::SendOutcomeKind::kPermanent:
+            r.cls = SendClass::kPermanent;
+            break;
+    }
+    return r;
+}
+
+SendResult ViberSender::send(const storage::OutboxRow& row) {
+    // Rows are split at enqueue time, so this is normally one body; a longer one is sent part
+    // by part and stops at the first failure.
+    const auto bodies =
+        adapters::viber::render_send_message(row.recipient, row.message, {name_, avatar_});
+    SendResult last;
+    for (const auto& body : bodies) {
+        const auto r = http_.post(api_base_, "/send_message", {{"X-Viber-Auth-Token", token_}},
+                                  body, "application/json");
+        last = to_send_result(adapters::viber::classify_send_response(r.status, r.body));
+        if (!r.status) last.reason = "transport: " + r.error;
+        if (last.cls != SendClass::kSuccess) return last;
+    }
+    return last;
+}
+
+SendResult ZaloSender::send(const storage::OutboxRow& row) {
+    const auto bodies = adapters::zalo::render_cs_message(row.recipient, row.message);
+    SendResult last;
+    for (const auto& body : bodies) {
+        std::string token = tokens_.access_token();
+        if (token.empty()) {
+            last.cls = SendClass::kRetryable;
+            last.reason = "no usable Zalo access token (tcns zalo token set / refresh)";
+            return last;
+        }
+        auto post = [&] {
+            return http_.post(api_base_, "/v3.0/oa/message/cs", {{"access_token", token}}, body,
+                              "application/json");
+        };
+        auto r = post();
+        auto outcome = adapters::zalo::classify_send_response(r.status, r.body);
+        if (outcome.kind == adapters::SendOutcomeKind::kTokenExpired) {
+            // Refresh once, retry once (zalo-oa.md §5).
+            if (auto fresh = tokens_.refresh(token)) {
+                token = *fresh;
+                r = post();
+                outcome = adapters::zalo::classify_send_response(r.status, r.body);
+            }
+        }
+        last = to_send_result(outcome);
+        if (!r.status) last.reason = "transport: " + r.error;
+        if (last.cls != SendClass::kSuccess) return last;
+    }
+    return last;
+}
+
+}  // namespace tcns::bot

@@ -1,0 +1,170 @@
+// tcns viber set-webhook|info, tcns zalo token set|refresh|status.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <istream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "adapters/viber/viber_adapter.hpp"
+#include "bot/commands.hpp"
+#include "bot/config.hpp"
+#include "bot/http_client.hpp"
+#include "bot/zalo_tokens.hpp"
+#include "storage/database.hpp"
+#include "storage/zalo_token_repo.hpp"
+
+namespace tcns::bot {
+
+namespace {
+
+core::Instant wall_now() {
+    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+ZaloTokenManager::Options zalo_options(const Config& c) {
+    ZaloTokenManager::Options o;
+    o.oauth_base = c.zalo.oauth_base;
+    o.app_id = c.secrets.zalo_app_id;
+    o.app_secret = c.secrets.zalo_app_secret;
+    return o;
+}
+
+}  // namespace
+
+int cmd_viber(CommandContext& ctx) {
+    Args args(ctx.args);
+    const std::string what = args.positional("set-webhook URL | info");
+    const Config config = load_config(ctx.global);
+    if (config.secrets.viber_token.empty()) {
+        ctx.err << "tcns: TCNS_VIBER_TOKEN is not set\n";
+        return 1;
+    }
+    HttpClient http;
+    const Headers auth = {{"X-Viber-Auth-Token", config.secrets.viber_token}};
+    if (what == "set-webhook") {
+        const std::string url = args.positional("the public HTTPS URL of /webhook/viber");
+        args.done();
+        // Viber calls the URL at once to check it: the server must already be running behind
+        // the reverse proxy.
+        const auto r =
+            http.post(config.viber.api_base, "/set_webhook", auth,
+                      adapters::viber::render_set_webhook(url, std::nullopt), "application/json");
+        if (!r.status) {
+            ctx.err << "tcns: Viber API unreachable: " << r.error << "\n";
+            return 1;
+        }
+        auto parsed = adapters::viber::parse_set_webhook_response(r.body);
+        if (!parsed) {
+            ctx.err << fmt::format("tcns: Viber refused the webhook (status {}: {})\n",
+                                   parsed.error().status, parsed.error().message);
+            return 1;
+        }
+        std::string events;
+        for (const auto& e : *parsed) events += (events.empty() ? "" : ", ") + e;
+        ctx.out << fmt::format("webhook set to {}\nevent types: {}\n", url, events);
+        return 0;
+    }
+    if (what == "info") {
+        args.done();
+        const auto r =
+            http.post(config.viber.api_base, "/get_account_info", auth, "{}", "application/json");
+        if (!r.status) {
+            ctx.err << "tcns: Viber API unreachable: " << r.error << "\n";
+            return 1;
+        }
+        const auto j = nlohmann::json::parse(r.body, nullptr, false);
+        if (j.is_discarded() || !j.is_object() || j.value("status", -1) != 0) {
+            ctx.err << "tcns: Viber answered: "
+                    << (j.is_object() ? j.value("status_message", "?") : std::string("unreadable"))
+                    << "\n";
+            return 1;
+        }
+        ctx.out << fmt::format("name: {}\nuri: {}\nwebhook: {}\nsubscribers: {}\n",
+                               j.value("name", ""), j.value("uri", ""), j.value("webhook", ""),
+                               j.value("subscribers_count", 0));
+        return 0;
+    }
+    throw UsageError("viber set-webhook URL | viber info");
+}
+
+int cmd_zalo(CommandContext& ctx) {
+    Args args(ctx.args);
+    const std::string group = args.positional("token");
+    if (group != "token") throw UsageError("zalo token set|refresh|status");
+    const std::string what = args.positional("set | refresh | status");
+    const Config config = load_config(ctx.global);
+    storage::Database db(config.database);
+    storage::ZaloTokenRepo repo(db);
+    const core::Instant now = wall_now();
+    if (what == "set") {
+        auto access = args.option("access-token");
+        auto refresh = args.option("refresh-token");
+        const auto expires = args.option("expires-in");
+        args.done();
+        // Tokens on the command line end up in shell history and `ps`: read them from standard
+        // input unless given.
+        std::string line;
+        if (!access && std::getline(ctx.in, line)) access = std::string(line);
+        if (!refresh && std::getline(ctx.in, line)) refresh = std::string(line);
+        auto trim = [](std::string s) {
+            while (!s.empty() && (s.back() == '\r' || s.back() == ' ' || s.back() == '\n'))
+                s.pop_back();
+            while (!s.empty() && s.front() == ' ') s.erase(s.begin());
+            return s;
+        };
+        storage::ZaloTokens t;
+        t.access_token = trim(access.value_or(""));
+        t.refresh_token = trim(refresh.value_or(""));
+        long long secs = 90000;
+        if (expires) {
+            try {
+                secs = std::stoll(*expires);
+            } catch (const std::exception&) {
+                throw UsageError("--expires-in wants seconds");
+            }
+        }
+        t.access_expires_at = now + std::chrono::seconds(secs);
+        t.refresh_expires_at = now + std::chrono::hours(24 * 90);
+        t.updated_at = now;
+        if (t.access_token.empty() || t.refresh_token.empty()) {
+            ctx.err << "tcns: give the access token and the refresh token (one per line on "
+                       "standard input, or --access-token/--refresh-token)\n";
+            return 1;
+        }
+        storage::with_transaction(db, [&] { repo.save(t); });
+        ctx.out << fmt::format("Zalo token pair stored; access token valid until {}\n",
+                               core::format_vietnam_short(t.access_expires_at));
+        return 0;
+    }
+    if (what == "refresh") {
+        args.done();
+        HttpClient http;
+        auto r = refresh_zalo_tokens(db, zalo_options(config), http, now);
+        if (!r) {
+            ctx.err << "tcns: refresh failed, the stored pair is unchanged: " << r.error() << "\n";
+            return 1;
+        }
+        ctx.out << fmt::format("refreshed; access token valid until {}\n",
+                               core::format_vietnam_short(r->access_expires_at));
+        return 0;
+    }
+    if (what == "status") {
+        args.done();
+        const auto t = repo.load();
+        if (!t) {
+            ctx.out << "no Zalo token pair stored (tcns zalo token set)\n";
+            return 1;
+        }
+        ctx.out << fmt::format(
+            "access token valid until {}{}\nrefresh token valid until about {}\nlast update {}\n",
+            core::format_vietnam_short(t->access_expires_at),
+            now >= t->access_expires_at ? " (EXPIRED)" : "",
+            core::format_vietnam_short(t->refresh_expires_at),
+            core::format_vietnam_short(t->updated_at));
+        return 0;
+    }
+    throw UsageError("zalo token set|refresh|status");
+}
+
+}  // namespace tcns::bot

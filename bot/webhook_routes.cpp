@@ -1,0 +1,123 @@
+#include "bot/webhook_routes.hpp"
+
+#include <httplib.h>
+
+#include <chrono>
+
+#include "adapters/viber/viber_adapter.hpp"
+#include "adapters/zalo/zalo_adapter.hpp"
+#include "bot/log.hpp"
+#include "bot/metrics.hpp"
+
+namespace tcns::bot {
+
+namespace {
+
+void count(const std::string& channel, const std::string& outcome) {
+    Metrics::instance().add("tcns_webhooks_total",
+                            "channel=\"" + channel + "\",outcome=\"" + outcome + "\"");
+}
+
+}  // namespace
+
+WebhookResponse handle_webhook(const std::string& channel, const std::string& raw_body,
+                               const std::string& signature, const Config& config,
+                               WebhookService& service, core::Instant now) {
+    WebhookResponse out;
+    const bool viber = channel == "viber";
+    const VerifyMode mode = viber ? config.viber.verify : config.zalo.verify;
+    const adapters::VerifyResult v =
+        viber ? adapters::viber::verify_signature(raw_body, signature, config.secrets.viber_token)
+              : adapters::zalo::verify_signature(raw_body, signature, config.secrets.zalo_app_id,
+                                                 config.secrets.zalo_oa_secret);
+    if (v != adapters::VerifyResult::kOk) {
+        Metrics::instance().add(
+            "tcns_webhook_signature_failures_total",
+            "channel=\"" + channel + "\",reason=\"" + std::string(adapters::to_string(v)) + "\"");
+        if (mode == VerifyMode::kEnforce) {
+            out.status = 403;
+            out.body = R"({"error":"bad signature"})";
+            out.outcome = "bad_signature";
+            return out;
+        }
+        // Log-only mode for the first days of a roll-out (config `verify: "log-only"`).
+        log::warn("webhook.signature_ignored",
+                  {{"channel", channel}, {"result", std::string(adapters::to_string(v))}});
+    }
+    auto parsed =
+        viber ? adapters::viber::parse_webhook(raw_body) : adapters::zalo::parse_webhook(raw_body);
+    if (!parsed) {
+        out.status = 400;
+        out.body = R"({"error":"malformed webhook"})";
+        out.outcome = std::string(adapters::to_string(parsed.error()));
+        return out;
+    }
+    auto events = std::move(parsed->events);
+    if (events.empty()) {
+        out.outcome = "ignored";
+        return out;
+    }
+    for (auto& e : events) {
+        if (e.at.time_since_epoch().count() == 0) e.at = now;
+    }
+    const ApplyOutcome applied = service.apply(events, now, /*reply_in_response=*/viber);
+    out.outcome = applied.applied > 0 ? "ok" : applied.receipts > 0 ? "receipt" : "duplicate";
+    if (applied.response_message) {
+        out.body = adapters::viber::render_welcome(
+            *applied.response_message, {config.viber.sender_name, config.viber.sender_avatar});
+    }
+    return out;
+}
+
+void register_webhook_routes(httplib::Server& http, const Config& config, WebhookService& service,
+                             std::function<void()> on_queued) {
+    struct Route {
+        const char* channel;
+        const char* path;
+        const char* header;
+        bool enabled;
+    };
+    const Route routes[] = {
+        {"viber", "/webhook/viber", "X-Viber-Content-Signature", config.viber.enabled},
+        {"zalo", "/webhook/zalo", "X-ZEvent-Signature", config.zalo.enabled},
+    };
+    for (const auto& r : routes) {
+        if (!r.enabled) continue;
+        const std::string channel = r.channel;
+        const std::string header = r.header;
+        http.Post(r.path, [&config, &service, on_queued, channel, header](
+                              const httplib::Request& req, httplib::Response& res) {
+            const auto started = std::chrono::steady_clock::now();
+            std::string signature = req.get_header_value(header);
+            // Viber has been seen to put the signature in a `sig` query parameter instead
+            // (viber.md §3, unverified): accept it only when the header is absent.
+            if (signature.empty() && channel == "viber") signature = req.get_param_value("sig");
+            const auto now = std::chrono::time_point_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now());
+            WebhookResponse w;
+            try {
+                w = handle_webhook(channel, req.body, signature, config, service, now);
+            } catch (const std::exception& e) {
+                // Not stored: answer 500 so that the platform delivers it again.
+                log::error("webhook.store_failed", {{"channel", channel}, {"error", e.what()}});
+                w.status = 500;
+                w.body = R"({"error":"temporarily unavailable"})";
+                w.outcome = "error";
+            }
+            res.status = w.status;
+            res.set_content(w.body, "application/json; charset=utf-8");
+            const double secs =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            count(channel, w.outcome);
+            Metrics::instance().observe("tcns_webhook_duration_seconds",
+                                        "channel=\"" + channel + "\"", secs);
+            log::info("webhook", {{"channel", channel},
+                                  {"outcome", w.outcome},
+                                  {"status", w.status},
+                                  {"latency_ms", secs * 1000}});
+            if (w.outcome == "ok" && on_queued) on_queued();
+        });
+    }
+}
+
+}  // namespace tcns::bot

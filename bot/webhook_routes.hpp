@@ -1,0 +1,36 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "bot/config.hpp"
+#include "bot/webhook_service.hpp"
+#include "core/time.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace tcns::bot {
+
+/// An HTTP answer to a webhook, decided without the HTTP library.
+struct WebhookResponse {
+    int status = 200;
+    std::string body = "{}";
+    std::string outcome;  ///< for logs and metrics: ok, duplicate, bad_signature, malformed, …
+};
+
+/// The whole webhook path for one channel ("viber" or "zalo"): verify the signature on the raw
+/// body (403 and nothing stored when it fails, unless the channel is in log-only mode), parse
+/// (400 when malformed), apply durably (200 only after the commit; 500 when storing failed,
+/// so the platform retries). Unknown events get 200 and are ignored.
+WebhookResponse handle_webhook(const std::string& channel, const std::string& raw_body,
+                               const std::string& signature, const Config& config,
+                               WebhookService& service, core::Instant now);
+
+/// Registers POST /webhook/viber and /webhook/zalo (for enabled channels). `on_queued` runs
+/// after replies were committed (it wakes the dispatcher).
+void register_webhook_routes(httplib::Server& http, const Config& config, WebhookService& service,
+                             std::function<void()> on_queued);
+
+}  // namespace tcns::bot

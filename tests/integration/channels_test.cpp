@@ -1,0 +1,357 @@
+// Both channels end to end: signed webhooks into a real server on loopback, the durable path
+// into SQLite, and the dispatcher delivering replies to fake Viber and Zalo APIs.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <httplib.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "adapters/common/crypto.hpp"
+#include "adapters/common/text_split.hpp"
+#include "adapters/viber/viber_adapter.hpp"
+#include "adapters/zalo/zalo_adapter.hpp"
+#include "bot/channel_senders.hpp"
+#include "bot/conversation_engine.hpp"
+#include "bot/dispatcher.hpp"
+#include "bot/server.hpp"
+#include "bot/templates.hpp"
+#include "bot/webhook_service.hpp"
+#include "bot/write_queue.hpp"
+#include "bot/zalo_tokens.hpp"
+#include "storage/zalo_token_repo.hpp"
+#include "tests/fakes/fake_platform.hpp"
+#include "tests/support/small_roster.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace tcns;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kViberToken = "445da6az1s345z78-dazcczb2542zv51a-e0vc5fva17480im9";
+constexpr const char* kZaloApp = "50554360515256678";
+constexpr const char* kZaloKey = "oa-secret-key-for-tests";
+
+std::int64_t scalar(const std::string& path, const std::string& sql) {
+    storage::Database db(path);
+    SQLite::Statement q(db.handle(), sql);
+    q.executeStep();
+    return q.getColumn(0).getInt64();
+}
+
+/// A tcns server (webhooks, write queue, dispatcher) wired to the fake platform.
+struct Bot {
+    Bot(const std::string& db_path, test::FakePlatform& fake, const bot::Templates& templates)
+        : writes(db_path), engine(templates), webhooks(writes, engine) {
+        config.database = db_path;
+        config.server.listen = "127.0.0.1";
+        config.server.port = 0;
+        config.server.threads = 4;
+        config.viber.enabled = true;
+        config.viber.api_base = fake.viber_base();
+        config.zalo.enabled = true;
+        config.zalo.api_base = fake.zalo_base();
+        config.zalo.oauth_base = fake.oauth_base();
+        config.secrets.viber_token = kViberToken;
+        config.secrets.zalo_app_id = kZaloApp;
+        config.secrets.zalo_oa_secret = kZaloKey;
+        config.secrets.zalo_app_secret = "app-secret";
+        webhooks.set_splitter("viber", [](const core::OutboundMessage& m) {
+            return adapters::split_message(m, adapters::viber::kMaxTextChars);
+        });
+        webhooks.set_splitter("zalo", [](const core::OutboundMessage& m) {
+            return adapters::split_message(m, adapters::zalo::kMaxTextChars);
+        });
+        bot::ZaloTokenManager::Options o;
+        o.oauth_base = fake.oauth_base();
+        o.app_id = kZaloApp;
+        o.app_secret = "app-secret";
+        tokens = std::make_unique<bot::ZaloTokenManager>(db_path, o, http);
+        bot::DispatcherOptions d;
+        d.rate_per_second = 0;
+        d.base_backoff = std::chrono::seconds(1);
+        d.max_backoff = std::chrono::seconds(2);
+        dispatcher = std::make_unique<bot::Dispatcher>(
+            db_path,
+            std::vector<std::shared_ptr<bot::ChannelSender>>{
+                std::make_shared<bot::ViberSender>(fake.viber_base(), kViberToken, "Tổ CNS", "",
+                                                   http),
+                std::make_shared<bot::ZaloSender>(fake.zalo_base(), *tokens, http)},
+            d);
+        server = std::make_unique<bot::Server>(config, &webhooks, [this] { dispatcher->wake(); });
+        port = server->bind();
+        thread = std::thread([this] { server->run(); });
+    }
+    ~Bot() {
+        server->stop();
+        thread.join();
+        dispatcher->stop();
+        writes.stop();
+    }
+
+    httplib::Result viber(const std::string& body, std::string sig = "") {
+        if (sig.empty()) sig = adapters::hmac_sha256_hex(kViberToken, body);
+        httplib::Client c("127.0.0.1", port);
+        return c.Post("/webhook/viber?sig=ignored", {{"X-Viber-Content-Signature", sig}}, body,
+                      "application/json");
+    }
+    httplib::Result zalo(const std::string& body, const std::string& timestamp) {
+        const std::string mac =
+            "mac=" + adapters::sha256_hex(std::string(kZaloApp) + body + timestamp + kZaloKey);
+        httplib::Client c("127.0.0.1", port);
+        return c.Post("/webhook/zalo", {{"X-ZEvent-Signature", mac}}, body, "application/json");
+    }
+    /// Sends everything due, a bounded number of passes.
+    void drain() {
+        for (int i = 0; i < 50 && dispatcher->run_once() > 0; ++i) {
+        }
+    }
+
+    bot::Config config;
+    bot::WriteQueue writes;
+    bot::ConversationEngine engine;
+    bot::WebhookService webhooks;
+    bot::HttpClient http;
+    std::unique_ptr<bot::ZaloTokenManager> tokens;
+    std::unique_ptr<bot::Dispatcher> dispatcher;
+    std::unique_ptr<bot::Server> server;
+    int port = 0;
+    std::thread thread;
+};
+
+long long g_token = 5741311803571721000LL;
+
+std::string viber_text(const std::string& user, const std::string& text) {
+    return json{{"event", "message"},
+                {"timestamp", 1764475200000LL},
+                {"message_token", ++g_token},
+                {"sender", {{"id", user}, {"name", "An"}}},
+                {"message", {{"type", "text"}, {"text", text}}}}
+        .dump();
+}
+
+std::string zalo_text(const std::string& user, const std::string& text, const std::string& ts) {
+    return json{{"app_id", kZaloApp},
+                {"event_name", "user_send_text"},
+                {"sender", {{"id", user}}},
+                {"recipient", {{"id", "1646843870823903717"}}},
+                {"message", {{"text", text}, {"msg_id", "m" + std::to_string(++g_token)}}},
+                {"timestamp", ts}}
+        .dump();
+}
+
+struct World {
+    test::TempDir dir;
+    std::string path = (dir.path() / "t.db").string();
+    bot::Templates templates = bot::load_templates(TCNS_SOURCE_DIR "/templates");
+    test::FakePlatform fake;
+    World() {
+        storage::Database db(path);
+        test::seed_small_roster(db);
+        storage::ZaloTokens t;
+        t.access_token = "A0";
+        t.refresh_token = "R0";
+        t.access_expires_at = core::from_unix(4'000'000'000);
+        t.refresh_expires_at = core::from_unix(4'000'000'000);
+        storage::ZaloTokenRepo(db).save(t);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("the monthly report works through signed Viber webhooks, with a keyboard") {
+    World w;
+    Bot bot(w.path, w.fake, w.templates);
+
+    // Opening the chat from the invite deep link: the welcome comes back in the response.
+    const std::string started = json{
+        {"event", "conversation_started"},
+        {"timestamp", 1764475200000LL},
+        {"message_token", ++g_token},
+        {"type", "open"},
+        {"context", "AN2345"},
+        {"user", {{"id", "VIBER-USER-1="}, {"name", "An"}}},
+        {"subscribed", false}}.dump();
+    auto r = bot.viber(started);
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(r->body.find("Nguyễn Văn An") != std::string::npos);
+
+    r = bot.viber(viber_text("VIBER-USER-1=", "bc"));
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    bot.drain();
+    auto sent = w.fake.requests("/send_message");
+    REQUIRE(sent.size() >= 2);  // report intro, question 1
+    const auto last = json::parse(sent.back().body);
+    CHECK(last["receiver"] == "VIBER-USER-1=");
+    CHECK(last["keyboard"]["Type"] == "keyboard");
+    CHECK(last["min_api_version"].get<int>() >= 3);
+    CHECK(sent.back().token == kViberToken);
+
+    bot.viber(viber_text("VIBER-USER-1=", "bc 100 50 40 30 20 10 10 5 5 5 1 20 80"));
+    bot.viber(viber_text("VIBER-USER-1=", "gửi"));
+    bot.drain();
+    sent = w.fake.requests("/send_message");
+    CHECK(json::parse(sent.back().body)["text"].get<std::string>().find("Đã nhận báo cáo") !=
+          std::string::npos);
+    CHECK(scalar(w.path, "SELECT count(*) FROM reports WHERE team_id = 1") == 1);
+    CHECK(scalar(w.path, "SELECT count(*) FROM outbox WHERE status <> 'sent'") == 0);
+}
+
+TEST_CASE("the monthly report works through signed Zalo webhooks, with oa.query.show buttons") {
+    World w;
+    Bot bot(w.path, w.fake, w.templates);
+    const std::string user = "5510185758261927916";
+    auto r = bot.zalo(zalo_text(user, "an2345", "1764475200001"), "1764475200001");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    bot.zalo(zalo_text(user, "BC 100 50 40 30 20 10 10 5 5 5 1 20 80", "1764475200002"),
+             "1764475200002");
+    bot.drain();
+    auto sent = w.fake.requests("/message/cs");
+    REQUIRE(sent.size() == 2);
+    const auto summary = json::parse(sent.back().body);
+    CHECK(summary["recipient"]["user_id"] == user);
+    const std::string dumped = summary.dump();
+    CHECK(dumped.find("oa.query.show") != std::string::npos);
+    CHECK(dumped.find("TỔNG HỢP") != std::string::npos);
+    bot.zalo(zalo_text(user, "gui", "1764475200003"), "1764475200003");
+    bot.drain();
+    CHECK(scalar(w.path, "SELECT count(*) FROM reports WHERE team_id = 1") == 1);
+    CHECK(w.fake.requests("/message/cs").size() == 3);
+}
+
+TEST_CASE("a forged webhook is refused and leaves no trace; a replayed one has no effect") {
+    World w;
+    Bot bot(w.path, w.fake, w.templates);
+    const std::string body = viber_text("VIBER-X=", "AN2345");
+    auto forged = bot.viber(body, std::string(64, 'a'));
+    REQUIRE(forged);
+    CHECK(forged->status == 403);
+    httplib::Client c("127.0.0.1", bot.port);
+    auto missing = c.Post("/webhook/zalo", zalo_text("1", "hi", "1"), "application/json");
+    REQUIRE(missing);
+    CHECK(missing->status == 403);
+    for (const char* table : {"inbox", "outbox", "chat_accounts", "conversations"}) {
+        INFO(table);
+        CHECK(scalar(w.path, std::string("SELECT count(*) FROM ") + table) == 0);
+    }
+
+    auto first = bot.viber(body);
+    auto again = bot.viber(body);
+    REQUIRE(first);
+    REQUIRE(again);
+    CHECK(first->status == 200);
+    CHECK(again->status == 200);
+    CHECK(scalar(w.path, "SELECT count(*) FROM inbox") == 1);
+    CHECK(scalar(w.path, "SELECT count(*) FROM outbox") == 1);
+
+    auto malformed = bot.viber("{not json");
+    REQUIRE(malformed);
+    CHECK(malformed->status == 400);
+    const std::string big(70 * 1024, 'x');
+    auto too_big = bot.viber(big);
+    REQUIRE(too_big);
+    CHECK(too_big->status == 413);
+    auto unknown = bot.viber(R"({"event":"something_new","timestamp":1})");
+    REQUIRE(unknown);
+    CHECK(unknown->status == 200);
+}
+
+TEST_CASE("an API outage and a restart in the middle of it lose no reply") {
+    World w;
+    {
+        Bot bot(w.path, w.fake, w.templates);
+        bot.viber(viber_text("VIBER-USER-1=", "AN2345"));
+        for (int i = 0; i < 5; ++i) bot.viber(viber_text("VIBER-USER-1=", "tt"));
+        w.fake.fail_viber(1000);  // the platform is down
+        bot.drain();
+        CHECK(scalar(w.path, "SELECT count(*) FROM outbox WHERE status = 'sent'") == 0);
+        // Backoff: nothing is due right after the failure, so the dispatcher does not spin.
+        CHECK(bot.dispatcher->run_once() == 0);
+    }  // "crash": the process goes away with rows pending
+    w.fake.fail_viber(0);
+    Bot restarted(w.path, w.fake, w.templates);
+    for (int i = 0; i < 40; ++i) {
+        restarted.drain();
+        if (scalar(w.path, "SELECT count(*) FROM outbox WHERE status = 'pending'") == 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    CHECK(scalar(w.path, "SELECT count(*) FROM outbox WHERE status = 'sent'") == 6);
+    // Order per user survived the retries.
+    std::vector<std::string> texts;
+    for (const auto& r : w.fake.requests("/send_message")) {
+        const auto j = json::parse(r.body, nullptr, false);
+        if (j.is_object()) texts.push_back(j.value("text", ""));
+    }
+    REQUIRE_FALSE(texts.empty());
+    CHECK(texts.back().find("Tháng") != std::string::npos);
+}
+
+TEST_CASE("a refused Zalo token is refreshed once, rotated, stored and survives a restart") {
+    World w;
+    w.fake.set_zalo_pair("A-live", "R0");  // the stored A0 is no longer valid, R0 still is
+    {
+        Bot bot(w.path, w.fake, w.templates);
+        bot.zalo(zalo_text("42", "AN2345", "1764475200001"), "1764475200001");
+        bot.drain();
+        CHECK(scalar(w.path, "SELECT count(*) FROM outbox WHERE status = 'sent'") == 1);
+        CHECK(w.fake.refreshes() == 1);
+    }
+    {
+        storage::Database db(w.path);
+        const auto t = storage::ZaloTokenRepo(db).load();
+        REQUIRE(t);
+        CHECK(t->access_token == "A1");
+        CHECK(t->refresh_token == "R1");
+    }
+    Bot restarted(w.path, w.fake, w.templates);
+    restarted.zalo(zalo_text("42", "tt", "1764475200002"), "1764475200002");
+    restarted.drain();
+    CHECK(w.fake.refreshes() == 1);  // the stored A1 works
+    CHECK(scalar(w.path, "SELECT count(*) FROM outbox WHERE status = 'sent'") == 2);
+}
+
+TEST_CASE("a failed token refresh keeps the old pair") {
+    World w;
+    w.fake.break_oauth(true);
+    bot::HttpClient http;
+    bot::ZaloTokenManager::Options o;
+    o.oauth_base = w.fake.oauth_base();
+    o.app_id = kZaloApp;
+    o.app_secret = "app-secret";
+    storage::Database db(w.path);
+    auto r = bot::refresh_zalo_tokens(db, o, http, core::from_unix(1'800'000'000));
+    CHECK_FALSE(r.has_value());
+    const auto t = storage::ZaloTokenRepo(db).load();
+    REQUIRE(t);
+    CHECK(t->access_token == "A0");
+    CHECK(t->refresh_token == "R0");
+}
+
+TEST_CASE("a phone number shared through Zalo links the account to the roster") {
+    World w;
+    Bot bot(w.path, w.fake, w.templates);
+    const std::string ts = "1764475200009";
+    const std::string body = json{
+        {"app_id", kZaloApp},
+        {"event_name", "user_submit_info"},
+        {"sender", {{"id", "8888888888888888888"}}},
+        {"recipient", {{"id", "1646843870823903717"}}},
+        {"info", {{"name", "An"}, {"phone", "84912000001"}, {"address", ""}, {"city", ""}}},
+        {"timestamp", ts}}.dump();
+    auto r = bot.zalo(body, ts);
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(
+        scalar(
+            w.path,
+            "SELECT person_id FROM chat_accounts WHERE platform_user_id = '8888888888888888888'") ==
+        1);
+    bot.drain();
+    const auto sent = w.fake.requests("/message/cs");
+    REQUIRE(sent.size() == 1);
+    CHECK(sent[0].body.find("Nguyễn Văn An") != std::string::npos);
+}

@@ -1,0 +1,99 @@
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "bot/cli.hpp"
+#include "storage/database.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace tcns;
+
+namespace {
+
+struct CliResult {
+    int rc = 0;
+    std::string out;
+    std::string err;
+};
+
+CliResult tcns_cli(std::vector<std::string> args) {
+    std::vector<const char*> argv{"tcns"};
+    for (const auto& a : args) argv.push_back(a.c_str());
+    std::istringstream in;
+    std::ostringstream out, err;
+    CliResult r;
+    r.rc = bot::run_cli(static_cast<int>(argv.size()), argv.data(), in, out, err);
+    r.out = out.str();
+    r.err = err.str();
+    return r;
+}
+
+std::string invite_of(const std::string& db_path, const std::string& phone) {
+    storage::Database db(db_path);
+    SQLite::Statement q(db.handle(),
+                        "SELECT i.code FROM invite_codes i JOIN people p ON p.id = i.person_id "
+                        "WHERE p.phone = ?");
+    q.bind(1, phone);
+    return q.executeStep() ? q.getColumn(0).getString() : "";
+}
+
+/// The sample roster: commune 26380 with hamlets Ấp 1 and Ấp 2, one team each.
+std::string sample_db(const test::TempDir& dir) {
+    const std::string db = dir.file("t.db");
+    const std::string samples = TCNS_SAMPLES_DIR;
+    for (const auto& [what, file] :
+         std::vector<std::pair<std::string, std::string>>{{"units", "dong-nai-units-2025-03.csv"},
+                                                          {"units", "sample-hamlets.csv"},
+                                                          {"teams", "sample-teams.csv"},
+                                                          {"people", "sample-people.csv"}}) {
+        const auto r = tcns_cli({"--db", db, "import", what, samples + "/" + file});
+        INFO(file << ": " << r.err);
+        REQUIRE(r.rc == 0);
+    }
+    return db;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "invites print lists each leader and deputy of a commune with their code and a Viber "
+    "link",
+    "[invites]") {
+    test::TempDir dir;
+    const std::string db = sample_db(dir);
+    const auto r =
+        tcns_cli({"--db", db, "invites", "print", "--unit", "26380", "--viber-uri", "tcnsbot"});
+    INFO(r.err);
+    REQUIRE(r.rc == 0);
+    const std::string hung = invite_of(db, "84900000101");
+    REQUIRE(hung.size() == 6);
+    CHECK(r.out.find("Ấp 1 (26380-A01)") != std::string::npos);
+    CHECK(r.out.find("Tổ trưởng  Nguyễn Văn Hùng – 0900000101 – mã " + hung) != std::string::npos);
+    CHECK(r.out.find("viber://pa?chatURI=tcnsbot&context=" + hung) != std::string::npos);
+    CHECK(r.out.find("Tổ phó     Trần Thị Mai") != std::string::npos);
+    CHECK(r.out.find("Phạm Thị Hoa") == std::string::npos);  // members are not listed
+    CHECK(r.out.find("Khu phố") == std::string::npos);       // another commune
+}
+
+TEST_CASE("invites print --csv writes one row per leader or deputy for Excel", "[invites]") {
+    test::TempDir dir;
+    const std::string db = sample_db(dir);
+    const auto r = tcns_cli({"--db", db, "invites", "print", "--unit", "26380-A01", "--csv"});
+    REQUIRE(r.rc == 0);
+    CHECK(r.out.rfind("\xEF\xBB\xBFunit_code,unit_name,team_code", 0) == 0);
+    CHECK(r.out.find("\"leader\",\"Nguyễn Văn Hùng\",\"0900000101\",\"" +
+                     invite_of(db, "84900000101") + "\"") != std::string::npos);
+    std::size_t lines = 0;
+    for (char c : r.out) lines += c == '\n';
+    CHECK(lines == 3);  // header, leader, deputy
+}
+
+TEST_CASE("invites print refuses an unknown unit", "[invites]") {
+    test::TempDir dir;
+    const std::string db = sample_db(dir);
+    const auto r = tcns_cli({"--db", db, "invites", "print", "--unit", "NOPE"});
+    CHECK(r.rc == 1);
+    CHECK(r.err.find("no unit with code 'NOPE'") != std::string::npos);
+    CHECK(tcns_cli({"--db", db, "invites", "print"}).rc == 2);
+}
