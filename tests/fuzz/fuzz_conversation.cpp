@@ -3,19 +3,24 @@
 //
 // A line is a text event unless it starts with a byte 0x01..0x06, which makes it an unsupported
 // message, a chat opening (the rest is the deep-link context), a subscription, an
-// unsubscription, a shared phone (the rest is the number) or a receipt. An input whose first line
-// is "#unlinked" starts from an account not yet linked: six-character lines are then looked up as
-// invite codes (valid, unknown, expired or used according to their last byte) and a LinkAccount
-// effect links the account to the leader for the rest of the dialogue.
+// unsubscription, a shared phone (the rest is the number) or a receipt. A first line starting
+// with '#' sets up the context instead; the person leads team 7 unless it says otherwise:
+//   "unlinked"   the account is not linked yet: six-character lines are looked up as invite codes
+//                (valid, unknown, expired or used according to their last byte) and a LinkAccount
+//                effect links it for the rest of the dialogue;
+//   "two-teams"  the person is also deputy of team 8 and member of team 9 (picks a team);
+//   "submitted"  team 7 has already submitted the period (the report is a revision).
 //
 // Invariants checked: every text event gets a reply; a draft's position is inside the form; a
-// submitted report is for the leader's team and the context's period; when every line is valid
+// draft and a submitted report are for a team the person may file for, and the context's
+// period, with the next revision number; when every line is valid
 // UTF-8 (as it always is from the webhooks, whose JSON parser refuses anything else) every reply
 // is valid UTF-8 and the state survives storage's encode/decode unchanged.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -76,7 +81,13 @@ core::Messages keys_as_text() {
     return core::Messages(std::move(m));
 }
 
-core::TeamFacts leader_team() {
+struct Setup {
+    bool linked = true;
+    bool two_teams = false;
+    bool submitted = false;
+};
+
+std::vector<core::TeamFacts> teams_of(const Setup& setup) {
     core::TeamFacts t;
     t.id = 7;
     t.code = "T7";
@@ -85,7 +96,32 @@ core::TeamFacts leader_team() {
     t.role = core::Role::kLeader;
     t.last_values = {{"LH01", 120}, {"ID01", 30}};
     t.targets = {{"LH01", 100}};
-    return t;
+    if (setup.submitted) {
+        t.revision = 1;
+        t.submitted_at = *core::parse_instant("2026-11-20T10:00");
+        t.submitted["LH01"].number = 90;
+        t.submitted["ID01"].number = 20;
+        t.submitted["KK01"].skipped = true;
+    }
+    std::vector<core::TeamFacts> teams{t};
+    if (setup.two_teams) {
+        core::TeamFacts d;
+        d.id = 8;
+        d.code = "T8";
+        d.name = "Tổ CNS Ấp 2";
+        d.role = core::Role::kDeputy;
+        teams.push_back(d);
+        d.id = 9;
+        d.code = "T9";
+        d.name = "Tổ CNS Ấp 3";
+        d.role = core::Role::kMember;
+        teams.push_back(d);
+    }
+    return teams;
+}
+
+bool may_file(std::optional<core::TeamId> team, const Setup& setup) {
+    return team == 7 || (setup.two_teams && team == 8);
 }
 
 core::InboundEvent event_of(std::string_view line) {
@@ -152,11 +188,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         lines.push_back(input.substr(0, nl));
         input = nl == std::string_view::npos ? std::string_view() : input.substr(nl + 1);
     }
-    bool linked = true;
-    if (!lines.empty() && lines.front() == "#unlinked") {
-        linked = false;
+    Setup setup;
+    if (!lines.empty() && lines.front().starts_with('#')) {
+        const std::string_view h = lines.front();
+        setup.linked = h.find("unlinked") == std::string_view::npos;
+        setup.two_teams = h.find("two-teams") != std::string_view::npos;
+        setup.submitted = h.find("submitted") != std::string_view::npos;
         lines.erase(lines.begin());
     }
+    bool& linked = setup.linked;
+    const std::vector<core::TeamFacts> teams = teams_of(setup);
     bool all_utf8 = true;
     for (auto l : lines) all_utf8 = all_utf8 && core::is_valid_utf8(l);
 
@@ -170,7 +211,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (linked) {
             ctx.person = 1;
             ctx.person_name = "Nguyễn Văn An";
-            ctx.teams = {leader_team()};
+            ctx.teams = teams;
         }
         const core::InboundEvent ev = event_of(line);
         if (!linked && ev.kind == core::EventKind::kText && core::looks_like_invite_code(ev.text))
@@ -186,11 +227,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             fuzz::check(r.state.index < enabled, "a question is one of the enabled items");
         if (r.state.step == core::Step::kAsking || r.state.step == core::Step::kSummary ||
             r.state.step == core::Step::kConfirmingCheck)
-            fuzz::check(r.state.team == 7, "a draft belongs to the leader's team");
+            fuzz::check(may_file(r.state.team, setup), "a draft is for a team the person files");
         for (const auto& effect : r.effects) {
             if (const auto* s = std::get_if<core::SubmitReport>(&effect)) {
-                fuzz::check(linked && s->team == 7 && s->period == "2026-11",
-                            "a report is for the leader's team and period");
+                fuzz::check(linked && may_file(s->team, setup) && s->period == "2026-11",
+                            "a report is for a team the person files and the period");
+                const int before = setup.submitted && s->team == 7 ? 1 : 0;
+                fuzz::check(s->revision == before + 1, "a report is the next revision");
             }
             if (std::holds_alternative<core::LinkAccount>(effect)) {
                 fuzz::check(!linked, "only an unlinked account is linked");
