@@ -31,7 +31,7 @@ std::string resolve_input(std::string_view line, const core::OutboundMessage& la
         }
         if (digits && n >= 1 && n <= last.buttons.size()) return last.buttons[n - 1].payload;
     }
-    return std::string(line);
+    return core::to_valid_utf8(line);
 }
 
 }  // namespace tcns::adapters::console

@@ -142,6 +142,19 @@ void run_transcript(const fs::path& file, const bot::Templates& templates) {
 
 }  // namespace
 
+TEST_CASE("a line typed in a legacy code page is answered and the chat goes on") {
+    // Found by fuzz_conversation: a Latin-1 text answer reached the stored state and
+    // json::dump() threw, ending `tcns chat`; the console now passes U+FFFD instead.
+    const auto templates = bot::load_templates(TCNS_SOURCE_DIR "/templates");
+    Runner r(templates);
+    r.now = *core::parse_instant("2026-11-20T09:00");
+    auto& chat = r.chat("0912000001");
+    CHECK_FALSE(chat.send("bc", r.now).empty());
+    CHECK_FALSE(chat.send("kk: s\xF3ng y\xE1u", r.now).empty());
+    CHECK_FALSE(chat.send("s\xF3ng y\xE1u", r.now).empty());
+    CHECK(adapters::console::resolve_input("s\xF3ng", {}) == "s\uFFFDng");
+}
+
 TEST_CASE("every transcript in tests/fixtures/transcripts reads as the bot answers") {
     const bot::Templates templates = bot::load_templates(TCNS_SOURCE_DIR "/templates");
     std::vector<fs::path> files;

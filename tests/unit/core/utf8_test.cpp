@@ -21,3 +21,12 @@ TEST_CASE("code points are counted and offsets found", "[utf8]") {
     CHECK(trim("  \xC2\xA0 bc\t\r\n") == "bc");
     CHECK(trim("   ").empty());
 }
+
+TEST_CASE("bytes that are not UTF-8 become replacement characters, the rest is kept", "[utf8]") {
+    CHECK(to_valid_utf8("Tổ công nghệ số") == "Tổ công nghệ số");
+    CHECK(to_valid_utf8("s\xF3ng y\xE1u") == "s\uFFFDng y\uFFFDu");  // Latin-1 "sóng yếu"
+    CHECK(to_valid_utf8("\xC0\xAF") == "\uFFFD\uFFFD");              // overlong
+    CHECK(to_valid_utf8("ab\xE1\xBB") == "ab\uFFFD\uFFFD");          // truncated at the end
+    CHECK(to_valid_utf8("") == "");
+    CHECK(is_valid_utf8(to_valid_utf8("\xFF\xFE\x80 \xF0\x9F\x98\x80")));
+}
