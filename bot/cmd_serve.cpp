@@ -107,7 +107,8 @@ int cmd_serve(CommandContext& ctx) {
 
     std::unique_ptr<SchedulerThread> scheduler;
     if (config.scheduler.enabled) {
-        scheduler = std::make_unique<SchedulerThread>(config.database, templates, config.scheduler);
+        scheduler = std::make_unique<SchedulerThread>(config.database, templates, config.scheduler,
+                                                      SchedulerThread::Clock{}, &writes);
         scheduler->start();
         log::info("scheduler.started", {{"tick_s", config.scheduler.tick_seconds}});
     }
