@@ -19,6 +19,7 @@
 #include "bot/http_client.hpp"
 #include "bot/log.hpp"
 #include "bot/paths.hpp"
+#include "bot/serve_metrics.hpp"
 #include "bot/server.hpp"
 #include "bot/templates.hpp"
 #include "bot/webhook_service.hpp"
@@ -95,6 +96,9 @@ int cmd_serve(CommandContext& ctx) {
         senders.push_back(std::make_shared<ZaloSender>(config.zalo.api_base, *zalo_tokens, http,
                                                        config.zalo.rate_per_second));
     }
+    std::vector<std::string> channels;
+    for (const auto& s : senders) channels.push_back(s->channel());
+    register_serve_metrics(config.database, channels);
     Dispatcher dispatcher(config.database, senders, DispatcherOptions{});
     dispatcher.start();
 

@@ -4,6 +4,7 @@
 
 #include <variant>
 
+#include "bot/metrics.hpp"
 #include "core/phone.hpp"
 #include "storage/chat_store.hpp"
 #include "storage/invite_repo.hpp"
@@ -120,6 +121,9 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
             person = link->person;
         } else if (const auto* sub = std::get_if<core::SubmitReport>(&effect)) {
             reports.submit(*sub, templates_.form, person, account.id, now);
+            // Counted before the commit: a rolled-back batch (rare) over-counts by one.
+            Metrics::instance().add("tcns_reports_submitted_total",
+                                    "channel=\"" + event.channel + "\"");
         } else if (const auto* diff = std::get_if<core::RecordDifficulty>(&effect)) {
             reports.record_difficulty(*diff, person, now);
         }

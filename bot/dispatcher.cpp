@@ -61,8 +61,10 @@ void Dispatcher::take_token(Bucket& b, double rate) {
             b.last = t;
             b.tokens = burst;
         }
-        b.tokens = std::min(burst, b.tokens + std::chrono::duration<double>(t - b.last).count() *
-                                                  options_.rate_per_second);
+        // Refill at the rate in force (the channel's own, not the default: with a default of 0
+        // the bucket never refilled and the dispatcher slept forever).
+        b.tokens =
+            std::min(burst, b.tokens + std::chrono::duration<double>(t - b.last).count() * rate);
         b.last = t;
         if (b.tokens >= 1) {
             b.tokens -= 1;
@@ -72,6 +74,33 @@ void Dispatcher::take_token(Bucket& b, double rate) {
     }
 }
 
+void Dispatcher::hold_channel(const std::string& channel, const SendResult& r, double unit) {
+    if (options_.channel_backoff.count() <= 0) return;
+    Hold& h = holds_[channel];
+    h.failures = std::min(h.failures + 1, 30);
+    const double base = static_cast<double>(options_.channel_backoff.count());
+    const double cap = static_cast<double>(options_.max_channel_backoff.count());
+    const double d = std::min(cap, base * std::pow(2.0, h.failures - 1));
+    auto pause = std::chrono::milliseconds(
+        std::max<long long>(1, std::llround(d * (0.5 + 0.5 * std::clamp(unit, 0.0, 1.0)))));
+    if (r.retry_after)
+        pause =
+            std::max(pause, std::chrono::duration_cast<std::chrono::milliseconds>(*r.retry_after));
+    h.until = std::chrono::steady_clock::now() + pause;
+    log::warn("outbox.channel_paused", {{"channel", channel},
+                                        {"failures", h.failures},
+                                        {"pause_ms", static_cast<double>(pause.count())},
+                                        {"reason", r.reason}});
+}
+
+std::chrono::milliseconds Dispatcher::held_for(const std::string& channel) {
+    const auto it = holds_.find(channel);
+    if (it == holds_.end()) return std::chrono::milliseconds(0);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        it->second.until - std::chrono::steady_clock::now());
+    return std::max(left, std::chrono::milliseconds(0));
+}
+
 std::size_t Dispatcher::run_once() {
     thread_local std::mt19937_64 rng{std::random_device{}()};
     std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -79,6 +108,7 @@ std::size_t Dispatcher::run_once() {
     auto& metrics = Metrics::instance();
     for (const auto& sender : senders_) {
         const std::string channel = sender->channel();
+        if (held_for(channel).count() > 0) continue;
         storage::OutboxRepo outbox(*db_);
         const auto rows = outbox.due(channel, now(), options_.batch);
         db_->reset_cached();
@@ -87,7 +117,8 @@ std::size_t Dispatcher::run_once() {
         // At most one row per recipient is due at a time, so these can go out concurrently.
         std::vector<SendResult> results(rows.size());
         const std::size_t width = static_cast<std::size_t>(std::max(1, options_.concurrency));
-        for (std::size_t start = 0; start < rows.size(); start += width) {
+        std::optional<SendResult> channel_failure;
+        for (std::size_t start = 0; start < rows.size() && !channel_failure; start += width) {
             std::vector<std::future<SendResult>> inflight;
             const std::size_t end = std::min(rows.size(), start + width);
             for (std::size_t i = start; i < end; ++i) {
@@ -113,9 +144,11 @@ std::size_t Dispatcher::run_once() {
                 try {
                     switch (r.cls) {
                         case SendClass::kSuccess:
+                            holds_.erase(channel);
                             outbox.mark_sent(row.id, r.message_id, t);
                             break;
                         case SendClass::kRetryable:
+                            channel_failure = r;
                             if (attempts >= options_.max_attempts) {
                                 outbox.mark_final(row.id, "dead",
                                                   "too many attempts; last: " + r.reason, t);
@@ -149,6 +182,8 @@ std::size_t Dispatcher::run_once() {
                                           {"reason", r.reason}});
                 ++handled;
             }
+            // The rest of this batch waits for the channel's pause to end, untouched.
+            if (channel_failure) hold_channel(channel, *channel_failure, unit(rng));
         }
     }
     return handled;
@@ -190,8 +225,9 @@ void Dispatcher::loop() {
             log::error("outbox.pass_failed", {{"error", e.what()}});
         }
         if (handled > 0) continue;  // more may be due right away
-        // Nothing due: sleep until woken, the next due row, or the idle wait. During an
-        // outage rows are scheduled in the future, so this never spins.
+        // Nothing due: sleep until woken, the next due row (or the end of its channel's
+        // pause), or the idle wait. During an outage rows are scheduled in the future and the
+        // channel is paused, so this never spins.
         auto wait = options_.idle_wait;
         try {
             storage::OutboxRepo outbox(*db_);
@@ -199,8 +235,9 @@ void Dispatcher::loop() {
                 auto next = outbox.next_due(s->channel());
                 db_->reset_cached();
                 if (next) {
-                    const auto until =
-                        std::chrono::duration_cast<std::chrono::milliseconds>(*next - now());
+                    const auto until = std::max(
+                        std::chrono::duration_cast<std::chrono::milliseconds>(*next - now()),
+                        held_for(s->channel()));
                     wait = std::clamp(until, std::chrono::milliseconds(10), wait);
                 }
             }
