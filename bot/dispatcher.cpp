@@ -54,7 +54,9 @@ core::Instant Dispatcher::now() const {
 
 void Dispatcher::take_token(Bucket& b, double rate) {
     if (rate <= 0) return;
-    const double burst = std::max(1.0, rate);
+    // A fifth of a second's worth: after an idle spell or an outage the backlog starts at
+    // about the configured rate instead of a full second's burst on top of it.
+    const double burst = std::max(1.0, rate / 5);
     while (true) {
         const auto t = std::chrono::steady_clock::now();
         if (b.last.time_since_epoch().count() == 0) {
@@ -118,9 +120,10 @@ std::size_t Dispatcher::run_once() {
         std::vector<SendResult> results(rows.size());
         const std::size_t width = static_cast<std::size_t>(std::max(1, options_.concurrency));
         std::optional<SendResult> channel_failure;
-        for (std::size_t start = 0; start < rows.size() && !channel_failure; start += width) {
+        for (std::size_t start = 0, end = 0; start < rows.size() && !channel_failure; start = end) {
             std::vector<std::future<SendResult>> inflight;
-            const std::size_t end = std::min(rows.size(), start + width);
+            // A channel coming out of a pause probes with one send before a full wave.
+            end = std::min(rows.size(), start + (holds_.count(channel) ? 1 : width));
             for (std::size_t i = start; i < end; ++i) {
                 take_token(bucket, sender->rate_per_second() > 0 ? sender->rate_per_second()
                                                                  : options_.rate_per_second);
