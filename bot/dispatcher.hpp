@@ -69,9 +69,11 @@ std::chrono::seconds backoff_delay(int attempt, const DispatcherOptions& o, doub
 
 /// The outbox dispatcher (DESIGN.md decisions 1 and 8). One background thread reads due rows
 /// from its own connection and sends them through the channel's sender: at most one row per
-/// recipient is in flight, so each person's messages arrive in order. A row is marked sent in
-/// its own commit right after the platform accepted it; a crash between the two re-sends that
-/// one message after restart (the only window in which a message can be delivered twice).
+/// recipient is in flight, so each person's messages arrive in order. Rows are sent in waves of
+/// up to `concurrency`; a wave's outcomes are marked in one commit right after the platform
+/// answered; a crash between the two re-sends that wave after restart (the only window in which
+/// a message can be delivered twice, besides a platform that took a message but answered too
+/// late or unreadably).
 class Dispatcher {
   public:
     using Clock = std::function<core::Instant()>;

@@ -108,6 +108,7 @@ class FakePlatform {
                                 .dump(),
                             "application/json");
         });
+        server_.set_tcp_nodelay(true);
         port_ = server_.bind_to_any_port("127.0.0.1");
         thread_ = std::thread([this] { server_.listen_after_bind(); });
     }
