@@ -85,9 +85,10 @@ void Dispatcher::hold_channel(const std::string& channel, const SendResult& r, d
     const double d = std::min(cap, base * std::pow(2.0, h.failures - 1));
     auto pause = std::chrono::milliseconds(
         std::max<long long>(1, std::llround(d * (0.5 + 0.5 * std::clamp(unit, 0.0, 1.0)))));
+    // The platform's Retry-After, within reason (a wild value must not silence a channel).
     if (r.retry_after)
-        pause =
-            std::max(pause, std::chrono::duration_cast<std::chrono::milliseconds>(*r.retry_after));
+        pause = std::max(pause, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::min(*r.retry_after, options_.max_backoff)));
     h.until = std::chrono::steady_clock::now() + pause;
     log::warn("outbox.channel_paused", {{"channel", channel},
                                         {"failures", h.failures},
@@ -166,7 +167,9 @@ std::size_t Dispatcher::run_once() {
                                                   "too many attempts; last: " + r.reason, t);
                             } else {
                                 auto delay = backoff_delay(attempts, options_, unit(rng));
-                                if (r.retry_after) delay = std::max(delay, *r.retry_after);
+                                if (r.retry_after)
+                                    delay = std::max(
+                                        delay, std::min(*r.retry_after, options_.max_backoff));
                                 outbox.mark_retry(row.id, attempts, t + delay, r.reason, t);
                             }
                             break;

@@ -151,6 +151,11 @@ class FakePlatform {
         }
         cv_.notify_all();  // a slow answer in progress ends now
     }
+    /// Seconds in a Retry-After header on 429 answers (0: none).
+    void set_retry_after(int seconds) {
+        std::lock_guard lock(mu_);
+        retry_after_ = seconds;
+    }
     void fail_viber(int n) {
         std::lock_guard lock(mu_);
         fail_viber_ = n;
@@ -193,6 +198,7 @@ class FakePlatform {
                 return true;
             case Fault::kHttp429:
                 res.status = 429;
+                if (retry_after_ > 0) res.set_header("Retry-After", std::to_string(retry_after_));
                 res.set_content("Too Many Requests", "text/plain");
                 return true;
             case Fault::kRateLimitCode:
@@ -227,6 +233,7 @@ class FakePlatform {
     std::condition_variable cv_;
     std::deque<Request> requests_;
     Fault fault_ = Fault::kNone;
+    int retry_after_ = 0;
     std::chrono::milliseconds slow_{1000};
     bool stopping_ = false;
     int fail_viber_ = 0;

@@ -292,3 +292,20 @@ TEST_CASE("Zalo error -32 (API call limit): backoff, nothing lost, order kept") 
 TEST_CASE("Zalo closes connections mid-answer: backoff, nothing lost, order kept") {
     outage_then_recovery("zalo", Fault::kCloseConnection, "closed");
 }
+
+TEST_CASE("a 429 with Retry-After pauses the channel at least that long") {
+    Rig rig("viber", fast_options(50));
+    rig.fake.set_fault(Fault::kHttp429);
+    rig.fake.set_retry_after(2);
+    rig.enqueue(5, 2);
+    rig.dispatcher->start();
+    std::this_thread::sleep_for(1500ms);
+    CHECK(rig.fake.count("/send_message") == 5);  // the first wave, then silence
+    rig.fake.set_fault(Fault::kNone);
+    rig.wait_drained(10s);
+    const auto all = rig.fake.requests("/send_message");
+    const auto sent = rig.fake.accepted("/send_message");
+    REQUIRE_FALSE(sent.empty());
+    CHECK(sent.front().at - all.front().at >= 1900ms);
+    CHECK(rig.check_nothing_lost_and_in_order(5, 2) == 0);
+}
