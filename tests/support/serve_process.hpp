@@ -84,6 +84,9 @@ class ServeProcess {
             if (auto r = c.Get("/healthz"); r && r->status == 200) return true;
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
+        ::kill(pid_, SIGKILL);  // never leave a half-started child behind
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
         return false;
     }
 
