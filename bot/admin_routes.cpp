@@ -5,10 +5,12 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "bot/admin_page.hpp"
 #include "bot/export_support.hpp"
 #include "bot/log.hpp"
 #include "bot/paths.hpp"
@@ -159,6 +161,11 @@ bool bearer_token_matches(std::string_view authorization, std::string_view token
         if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != kScheme[i])
             return false;
     }
+    return tokens_match(authorization.substr(kScheme.size()), token);
+}
+
+bool tokens_match(std::string_view given, std::string_view token) {
+    if (token.empty()) return false;
     // Compare digests with CRYPTO_memcmp: the time taken depends neither on where the tokens
     // differ nor on their lengths.
     const auto digest = [](std::string_view text, unsigned char* out) {
@@ -166,24 +173,40 @@ bool bearer_token_matches(std::string_view authorization, std::string_view token
         return EVP_Digest(text.data(), text.size(), out, &size, EVP_sha256(), nullptr) == 1 &&
                size == 32;
     };
-    unsigned char given[32], expected[32];
-    if (!digest(authorization.substr(kScheme.size()), given) || !digest(token, expected))
-        return false;
-    return CRYPTO_memcmp(given, expected, sizeof given) == 0;
+    unsigned char a[32], b[32];
+    if (!digest(given, a) || !digest(token, b)) return false;
+    return CRYPTO_memcmp(a, b, sizeof a) == 0;
+}
+
+bool admin_authorized(const httplib::Request& req, const Config& config, AdminSessions& sessions,
+                      core::Instant now) {
+    // A bearer header decides alone (a wrong one is not rescued by a cookie); another scheme,
+    // such as a proxy's Basic authentication, leaves the decision to the session cookie.
+    const std::string authorization = req.get_header_value("Authorization");
+    const bool bearer =
+        authorization.size() >= 7 &&
+        std::equal(authorization.begin(), authorization.begin() + 7, "bearer ",
+                   [](char a, char b) { return (a >= 'A' && a <= 'Z' ? a - 'A' + 'a' : a) == b; });
+    if (bearer) return bearer_token_matches(authorization, config.secrets.admin_token);
+    const auto id = cookie_value(req.get_header_value("Cookie"), AdminSessions::kCookieName);
+    return id && sessions.valid(*id, now);
 }
 
 void register_admin_routes(httplib::Server& http, const Config& config) {
     if (config.secrets.admin_token.empty()) return;  // admin surface disabled: 404
-    http.Get(R"(/admin/exports/([a-z-]+)\.csv)",
-             [config](const httplib::Request& req, httplib::Response& res) {
-                 if (!bearer_token_matches(req.get_header_value("Authorization"),
-                                           config.secrets.admin_token)) {
-                     log::warn("admin.export", {{"outcome", "unauthorized"}, {"status", 401}});
-                     res.set_header("WWW-Authenticate", "Bearer");
-                     return json_error(res, 401, "unauthorized");
-                 }
-                 export_csv(config, req, res);
-             });
+    auto sessions = std::make_shared<AdminSessions>();
+    http.Get(R"(/admin/exports/([a-z-]+)\.csv)", [config, sessions](const httplib::Request& req,
+                                                                    httplib::Response& res) {
+        const core::Instant now =
+            std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+        if (!admin_authorized(req, config, *sessions, now)) {
+            log::warn("admin.export", {{"outcome", "unauthorized"}, {"status", 401}});
+            res.set_header("WWW-Authenticate", "Bearer");
+            return json_error(res, 401, "unauthorized");
+        }
+        export_csv(config, req, res);
+    });
+    register_admin_page_routes(http, config, std::move(sessions));
 }
 
 }  // namespace tcns::bot

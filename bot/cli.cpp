@@ -87,7 +87,9 @@ const CommandSpec kCommands[] = {
      "                             [--unit CODE] [--level LEVEL] [--codes] [--semicolon] "
      "[--out FILE]",
      cmd_export},
-    {"demo", "demo seed [--seed N] | demo hint   generated demo roster on the imported units",
+    {"demo",
+     "demo seed [--seed N] | demo history [--months N] [--seed N] | demo hint\n"
+     "                             generated demo roster and report history on the imported units",
      cmd_demo},
     {"chat", "chat --as PHONE|INVITE [--now YYYY-MM-DDTHH:MM]   chat with the bot on the console",
      cmd_chat},
@@ -102,6 +104,12 @@ const CommandSpec kCommands[] = {
     {"invites",
      "invites print --unit CODE [--csv] [--viber-uri URI]   leaders' invite codes to hand out",
      cmd_invites},
+    {"remind",
+     "remind [--dry-run] [--at YYYY-MM-DDTHH:MM]   one scheduler tick; --dry-run prints it",
+     cmd_remind},
+    {"simulate",
+     "simulate --month YYYY-MM [--seed N] [--report-share 0.7]   a month of reminders on a copy",
+     cmd_simulate},
 };
 
 void print_usage(std::ostream& os) {

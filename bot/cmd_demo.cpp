@@ -7,9 +7,13 @@
 
 #include "bot/commands.hpp"
 #include "bot/config.hpp"
+#include "bot/paths.hpp"
+#include "bot/templates.hpp"
 #include "core/demo_roster.hpp"
+#include "core/period.hpp"
 #include "core/phone.hpp"
 #include "storage/database.hpp"
+#include "storage/demo_history.hpp"
 #include "storage/invite_repo.hpp"
 #include "storage/roster_repo.hpp"
 
@@ -78,17 +82,22 @@ const DemoStep kDemoSteps[] = {
     {"roster", seed_roster},
 };
 
-int demo_seed(CommandContext& ctx, Args& args) {
+std::uint64_t seed_option(Args& args) {
     std::uint64_t seed = 2025;
     if (const auto v = args.option("seed")) {
         try {
             std::size_t used = 0;
             seed = std::stoull(*v, &used);
-            if (used != v->size()) throw std::invalid_argument(*v);
+            if (used != v->size() || v->front() == '-') throw std::invalid_argument(*v);
         } catch (const std::exception&) {
             throw UsageError("--seed needs a non-negative number");
         }
     }
+    return seed;
+}
+
+int demo_seed(CommandContext& ctx, Args& args) {
+    const std::uint64_t seed = seed_option(args);
     args.done();
     const Config config = load_config(ctx.global);
     storage::Database db(config.database);
@@ -105,6 +114,48 @@ int demo_seed(CommandContext& ctx, Args& args) {
         }
     }
     tx.commit();
+    return 0;
+}
+
+/// `tcns demo history`: reports of the demo teams for the months before the current one.
+int demo_history(CommandContext& ctx, Args& args) {
+    const std::uint64_t seed = seed_option(args);
+    int months = 3;
+    if (const auto v = args.option("months")) {
+        std::size_t used = 0;
+        try {
+            months = std::stoi(*v, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used != v->size() || months < 1 || months > 24)
+            throw UsageError("--months needs a number from 1 to 24");
+    }
+    core::Instant now = wall_now();
+    if (const auto v = args.option("now")) {  // for tests and reproducible demos
+        const auto t = core::parse_instant(*v);
+        if (!t) throw UsageError("--now wants YYYY-MM-DDTHH:MM (Vietnam time)");
+        now = *t;
+    }
+    args.done();
+    const Config config = load_config(ctx.global);
+    const core::Form form = load_templates(find_templates_dir(config.templates_dir)).form;
+    storage::Database db(config.database);
+    storage::WriteTransaction tx(db);
+    const auto c = storage::seed_demo_history(db, form, months, seed, now);
+    tx.commit();
+    if (c.teams == 0) {
+        ctx.err << "tcns: no demo teams in " << config.database << ": run tcns demo seed first\n";
+        return 1;
+    }
+    core::MonthPeriod first = core::current_period(now);
+    for (int i = 0; i < months; ++i) first = first.previous();
+    ctx.out << fmt::format(
+        "demo history (seed {}): {} teams, {} months from {} to {}\n"
+        "  reports filed: {} on time, {} late ({} with a difficulty)\n"
+        "  left missing: {}; already reported (unchanged): {}\n",
+        seed, c.teams, months, first.str(), core::current_period(now).previous().str(),
+        c.filed_on_time, c.filed_late, c.difficulties, c.left_missing, c.already_there);
     return 0;
 }
 
@@ -194,10 +245,11 @@ int demo_hint(CommandContext& ctx, Args& args) {
 
 int cmd_demo(CommandContext& ctx) {
     Args args(ctx.args);
-    const std::string sub = args.positional("subcommand (seed or hint)");
+    const std::string sub = args.positional("subcommand (seed, history or hint)");
     if (sub == "seed") return demo_seed(ctx, args);
+    if (sub == "history") return demo_history(ctx, args);
     if (sub == "hint") return demo_hint(ctx, args);
-    throw UsageError(fmt::format("unknown demo subcommand '{}' (seed or hint)", sub));
+    throw UsageError(fmt::format("unknown demo subcommand '{}' (seed, history or hint)", sub));
 }
 
 }  // namespace tcns::bot

@@ -19,6 +19,7 @@
 #include "bot/http_client.hpp"
 #include "bot/log.hpp"
 #include "bot/paths.hpp"
+#include "bot/scheduler.hpp"
 #include "bot/serve_metrics.hpp"
 #include "bot/server.hpp"
 #include "bot/templates.hpp"
@@ -70,7 +71,7 @@ int cmd_serve(CommandContext& ctx) {
 
     // The durable webhook path and the outbox dispatcher (DESIGN.md decisions 1 and 3).
     WriteQueue writes(config.database);
-    ConversationEngine engine(templates);
+    ConversationEngine engine(templates, config.scheduler);
     WebhookService webhooks(writes, engine);
     HttpClient http;
     std::optional<ZaloTokenManager> zalo_tokens;
@@ -99,7 +100,7 @@ int cmd_serve(CommandContext& ctx) {
     std::vector<std::string> channels;
     for (const auto& s : senders) channels.push_back(s->channel());
     register_serve_metrics(config.database, channels);
-    Dispatcher dispatcher(config.database, senders, DispatcherOptions{});
+    Dispatcher dispatcher(config.database, senders, DispatcherOptions{}, {}, &writes);
     dispatcher.start();
 
     Server server(config, &webhooks, [&dispatcher] { dispatcher.wake(); });
@@ -107,6 +108,13 @@ int cmd_serve(CommandContext& ctx) {
     log::info("server.listening", {{"address", config.server.listen}, {"port", server.port()}});
     ctx.out << "tcns listening on http://" << config.server.listen << ":" << server.port()
             << " (Ctrl-C to stop)" << std::endl;
+
+    std::unique_ptr<SchedulerThread> scheduler;
+    if (config.scheduler.enabled) {
+        scheduler = std::make_unique<SchedulerThread>(config.database, templates, config.scheduler);
+        scheduler->start();
+        log::info("scheduler.started", {{"tick_s", config.scheduler.tick_seconds}});
+    }
 
     std::thread signals([&server, set] {
         int sig = 0;
@@ -118,6 +126,7 @@ int cmd_serve(CommandContext& ctx) {
     // run() also returns when the listener fails; wake the signal thread so it can end.
     pthread_kill(signals.native_handle(), SIGTERM);
     signals.join();
+    if (scheduler) scheduler->stop();
     dispatcher.stop();
     writes.stop();
     log::info("server.stopped");

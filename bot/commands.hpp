@@ -18,5 +18,7 @@ int cmd_zalo(CommandContext& ctx);
 int cmd_backup(CommandContext& ctx);
 int cmd_restore(CommandContext& ctx);
 int cmd_invites(CommandContext& ctx);
+int cmd_remind(CommandContext& ctx);
+int cmd_simulate(CommandContext& ctx);
 
 }  // namespace tcns::bot

@@ -91,6 +91,90 @@ class Section {
     std::set<std::string> seen_;
 };
 
+core::OutsideWindow parse_outside(const std::string& s, const std::string& where) {
+    if (s == "send_anyway") return core::OutsideWindow::kSendAnyway;
+    if (s == "zns_template") return core::OutsideWindow::kZnsTemplate;
+    if (s == "skip_and_report") return core::OutsideWindow::kSkipAndReport;
+    throw ConfigError(fmt::format(
+        "{} must be \"send_anyway\", \"zns_template\" or \"skip_and_report\", not \"{}\"", where,
+        s));
+}
+
+/// The "scheduler" section; the policy's defaults stay for every key left out.
+void parse_scheduler(const json& j, SchedulerConfig& c) {
+    Section sec(j, "scheduler");
+    sec.boolean("enabled", c.enabled);
+    sec.integer("tick_seconds", c.tick_seconds, 1, 3600);
+    sec.integer("rescan_minutes", c.rescan_minutes, 0, 24 * 60);
+    if (const json* days = sec.object("reminder_days")) {
+        if (!days->is_array())
+            throw ConfigError("scheduler.reminder_days must be an array of integers");
+        c.policy.days_before.clear();
+        for (const auto& d : *days) {
+            if (!d.is_number_integer())
+                throw ConfigError("scheduler.reminder_days must be an array of integers");
+            c.policy.days_before.push_back(d.get<int>());
+        }
+    }
+    sec.integer("send_hour", c.policy.send_hour, 0, 23);
+    if (const json* q = sec.object("quiet_hours")) {
+        Section quiet(*q, "scheduler.quiet_hours");
+        quiet.integer("from", c.policy.quiet.from_hour, 0, 23);
+        quiet.integer("until", c.policy.quiet.until_hour, 0, 23);
+        quiet.finish();
+    }
+    sec.boolean("late_notice", c.policy.late_notice);
+    sec.boolean("escalation", c.policy.escalation);
+    int late_hours = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::hours>(c.policy.late_valid_for).count());
+    sec.integer("late_valid_hours", late_hours, 1, 24 * 60);
+    c.policy.late_valid_for = std::chrono::hours(late_hours);
+    sec.str("commune_level", c.commune_level);
+    sec.boolean("summaries", c.summaries);
+    int max_named = static_cast<int>(c.max_named);
+    sec.integer("max_named", max_named, 1, 200);
+    c.max_named = static_cast<std::size_t>(max_named);
+    if (const json* q = sec.object("quarterly")) {
+        Section quarterly(*q, "scheduler.quarterly");
+        quarterly.boolean("enabled", c.quarterly);
+        quarterly.str("level", c.quarterly_rule.level);
+        quarterly.integer("days_before", c.quarterly_rule.days_before, 0, 60);
+        quarterly.str("province_level", c.province_level);
+        quarterly.finish();
+    }
+    if (const json* channels = sec.object("channels")) {
+        if (!channels->is_object()) throw ConfigError("scheduler.channels must be an object");
+        for (auto it = channels->begin(); it != channels->end(); ++it) {
+            const std::string path = "scheduler.channels." + it.key();
+            core::ChannelRule* rule = nullptr;
+            for (auto& r : c.policy.channels)
+                if (r.channel == it.key()) rule = &r;
+            if (!rule) {
+                c.policy.channels.push_back({it.key(), std::chrono::hours(24), {}});
+                rule = &c.policy.channels.back();
+            }
+            Section ch(*it, path);
+            int hours = static_cast<int>(
+                std::chrono::duration_cast<std::chrono::hours>(rule->window).count());
+            ch.integer("window_hours", hours, 1, 24 * 60);
+            rule->window = std::chrono::hours(hours);
+            std::string outside = rule->outside == core::OutsideWindow::kSendAnyway ? "send_anyway"
+                                  : rule->outside == core::OutsideWindow::kZnsTemplate
+                                      ? "zns_template"
+                                      : "skip_and_report";
+            ch.str("outside_window", outside);
+            rule->outside = parse_outside(outside, path + ".outside_window");
+            ch.finish();
+        }
+    }
+    sec.finish();
+    // The quarterly reminder keeps the monthly send hour and quiet hours.
+    c.quarterly_rule.send_hour = c.policy.send_hour;
+    c.quarterly_rule.quiet = c.policy.quiet;
+    const auto problems = core::check_reminder_config(c.policy);
+    if (!problems.empty()) throw ConfigError("scheduler: " + problems.front());
+}
+
 std::string env(const char* name) {
     const char* v = std::getenv(name);
     return v ? std::string(v) : std::string();
@@ -146,6 +230,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
         sec.integer("rate_per_second", c.zalo.rate_per_second, 1, 1000);
         sec.finish();
     }
+    if (const json* s = root.object("scheduler")) parse_scheduler(*s, c.scheduler);
     root.finish();
     static const std::set<std::string> kLevels = {"debug", "info", "warn", "error"};
     if (!kLevels.count(c.log_level))

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "bot/cli.hpp"
+#include "bot/scheduler_config.hpp"
 
 namespace tcns::bot {
 
@@ -61,6 +62,7 @@ struct Config {
     ServerConfig server;
     ViberConfig viber;
     ZaloConfig zalo;
+    SchedulerConfig scheduler;
     Secrets secrets;
 };
 

@@ -1,14 +1,18 @@
 #include "bot/conversation_engine.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
 
 #include <variant>
 
 #include "bot/metrics.hpp"
+#include "bot/notify.hpp"
 #include "core/phone.hpp"
+#include "core/summary.hpp"
 #include "storage/chat_store.hpp"
 #include "storage/invite_repo.hpp"
 #include "storage/period_repo.hpp"
+#include "storage/reminder_repo.hpp"
 
 namespace tcns::bot {
 
@@ -23,6 +27,58 @@ core::InviteCheck person_check(storage::ReportRepo& reports, core::PersonId pers
     c.person_name = facts.name;
     if (!facts.teams.empty()) c.team_name = facts.teams.front().name;
     return c;
+}
+
+/// What an official reads about a new difficulty.
+struct DifficultyFacts {
+    std::int64_t id = 0;
+    core::TeamId team = 0;
+    std::string period;
+    std::string category;
+    std::string text;
+};
+
+/// Sends a new difficulty at once to every official of the team's commune (DESIGN.md: officials
+/// handle difficulties promptly, not at month end); in quiet hours it waits for the morning.
+void alert_officials(storage::Database& db, const Templates& templates,
+                     const SchedulerConfig& config, const core::ConversationContext& ctx,
+                     const DifficultyFacts& d, const std::string& reporter, core::Instant now) {
+    storage::ReminderRepo repo(db);
+    const auto unit = repo.team_unit_officials(d.team, config.commune_level);
+    if (!unit) return;
+    std::string team_name, hamlet;
+    for (const auto& t : ctx.teams) {
+        if (t.id != d.team) continue;
+        team_name = t.name;
+        hamlet = t.unit_name;
+    }
+    std::string category = d.category;
+    for (const auto& item : templates.form.items)
+        for (const auto& c : item.choices)
+            if (item.type == core::ItemType::kText && c.code == d.category) category = c.label;
+    const auto period = core::MonthPeriod::parse(d.period);
+    const std::string month =
+        period ? fmt::format("{:02}/{:04}", period->month, period->year) : d.period;
+    for (const core::Contact& official : unit->officials) {
+        Notice n;
+        n.idem_key = fmt::format("difficulty:{}:p{}", d.id, official.id);
+        n.kind = "difficulty";
+        n.person = official.id;
+        n.phone = official.phone;
+        const auto choice = core::choose_account(official, now, config.policy);
+        n.account = choice.account;
+        n.decision = choice.decision;
+        n.text = templates.messages.render("difficulty.alert", {{"name", official.name},
+                                                                {"team", team_name},
+                                                                {"hamlet", hamlet},
+                                                                {"commune", unit->name},
+                                                                {"month", month},
+                                                                {"category", category},
+                                                                {"text", d.text},
+                                                                {"person", reporter}});
+        n.not_before = after_quiet_hours(now, config.policy.quiet);
+        enqueue_notice(db, n, now);
+    }
 }
 
 }  // namespace
@@ -73,6 +129,8 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
     ctx.person_name = facts.name;
     ctx.teams = std::move(facts.teams);
     ctx.official = facts.official;
+    if (facts.official)
+        ctx.official_unit = storage::ReminderRepo(db).official_unit(*account.person);
     ctx.period = *period;
     ctx.deadline = periods.deadline(*period);
 
@@ -120,12 +178,55 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
             accounts.link(account.id, link->person, now);
             person = link->person;
         } else if (const auto* sub = std::get_if<core::SubmitReport>(&effect)) {
-            reports.submit(*sub, templates_.form, person, account.id, now);
+            const std::int64_t report =
+                reports.submit(*sub, templates_.form, person, account.id, now);
             // Counted before the commit: a rolled-back batch (rare) over-counts by one.
             Metrics::instance().add("tcns_reports_submitted_total",
                                     "channel=\"" + event.channel + "\"");
+            // A difficulty in the form alerts the officials when it is new: a revision that
+            // keeps the same text does not alert them again.
+            const core::Answers* before = nullptr;
+            for (const auto& t : ctx.teams)
+                if (t.id == sub->team && t.revision > 0) before = &t.submitted;
+            auto& q = db.cached(
+                "SELECT d.id, d.category, d.text FROM difficulties d WHERE d.report_id = ? AND "
+                "d.source = 'form' ORDER BY d.id");
+            q.bind(1, report);
+            std::vector<DifficultyFacts> fresh;
+            while (q.executeStep()) {
+                DifficultyFacts d{q.getColumn(0).getInt64(), sub->team, sub->period,
+                                  q.getColumn(1).getString(), q.getColumn(2).getString()};
+                bool seen = false;
+                if (before)
+                    for (const auto& [code, a] : *before) seen = seen || a.text == d.text;
+                if (!seen) fresh.push_back(std::move(d));
+            }
+            for (const auto& d : fresh)
+                alert_officials(db, templates_, alerts_, ctx, d, facts.name, now);
         } else if (const auto* diff = std::get_if<core::RecordDifficulty>(&effect)) {
-            reports.record_difficulty(*diff, person, now);
+            const std::int64_t id = reports.record_difficulty(*diff, person, now);
+            alert_officials(db, templates_, alerts_, ctx,
+                            {id, diff->team, diff->period, diff->category, diff->text}, facts.name,
+                            now);
+        } else if (const auto* req = std::get_if<core::RequestSummary>(&effect)) {
+            const auto period = core::MonthPeriod::parse(req->period);
+            const auto summary =
+                period ? storage::ReminderRepo(db).summary(
+                             templates_.form, req->unit, *period, *period,
+                             req->kind == core::SummaryKind::kMissing ? std::size_t{30}
+                                                                      : alerts_.max_named)
+                       : std::nullopt;
+            core::OutboundMessage reply;
+            if (!summary) {
+                reply.text = templates_.messages.render("summary.not_official");
+            } else if (req->kind == core::SummaryKind::kMissing) {
+                reply.text = core::render_missing(*summary, templates_.messages);
+            } else {
+                reply.text =
+                    core::render_summary(*summary, templates_.messages, alerts_.max_named) + "\n" +
+                    templates_.messages.render("summary.other_period_hint");
+            }
+            result.replies.push_back(std::move(reply));
         }
     }
     if (!(result.state == state)) conversations.save(account.id, result.state, now);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bot/event_handler.hpp"
+#include "bot/scheduler_config.hpp"
 #include "bot/templates.hpp"
 
 namespace tcns::bot {
@@ -10,12 +11,16 @@ namespace tcns::bot {
 /// the caller's transaction.
 class ConversationEngine : public EventHandler {
   public:
-    explicit ConversationEngine(const Templates& templates) : templates_(templates) {}
+    /// `alerts` gives the level whose officials hear of difficulties at once, and the channel
+    /// window rules and quiet hours those alerts follow.
+    explicit ConversationEngine(const Templates& templates, SchedulerConfig alerts = {})
+        : templates_(templates), alerts_(std::move(alerts)) {}
     HandleOutcome handle(storage::Database& db, const core::InboundEvent& event,
                          core::Instant now) override;
 
   private:
     const Templates& templates_;
+    SchedulerConfig alerts_;
 };
 
 }  // namespace tcns::bot

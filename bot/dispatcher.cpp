@@ -33,8 +33,9 @@ std::chrono::seconds backoff_delay(int attempt, const DispatcherOptions& o, doub
 }
 
 Dispatcher::Dispatcher(std::string db_path, std::vector<std::shared_ptr<ChannelSender>> senders,
-                       DispatcherOptions options, Clock clock)
-    : db_path_(std::move(db_path)),
+                       DispatcherOptions options, Clock clock, WriteQueue* writes)
+    : writes_(writes),
+      db_path_(std::move(db_path)),
       senders_(std::move(senders)),
       options_(options),
       clock_(std::move(clock)) {
@@ -140,71 +141,69 @@ std::size_t Dispatcher::run_once() {
                 }));
             }
             for (std::size_t i = start; i < end; ++i) results[i] = inflight[i - start].get();
-            // The wave's outcomes commit together: one fsync per wave instead of one per row (the
-            // per-row commits capped delivery at a few hundred rows a second). A crash before the
-            // commit re-sends at most this wave.
-            std::optional<storage::WriteTransaction> tx;
-            try {
-                tx.emplace(*db_);
-            } catch (const std::exception& e) {
-                log::error("outbox.mark_failed", {{"error", e.what()}});
-            }
+            // A success ends the channel's pause; a retryable failure (re)starts it below.
             for (std::size_t i = start; i < end; ++i) {
-                const auto& row = rows[i];
-                const auto& r = results[i];
-                const core::Instant t = now();
-                const int attempts = row.attempts + 1;
-                try {
+                if (results[i].cls == SendClass::kSuccess) holds_.erase(channel);
+                if (results[i].cls == SendClass::kRetryable) channel_failure = results[i];
+            }
+            // One commit for the chunk's outcomes (the sends were concurrent anyway); through
+            // the server's write queue when there is one, so the dispatcher never competes with
+            // webhooks for SQLite's write lock.
+            auto mark = [&](storage::Database& db) {
+                storage::OutboxRepo o(db);
+                for (std::size_t i = start; i < end; ++i) {
+                    const auto& row = rows[i];
+                    const auto& r = results[i];
+                    const core::Instant t = now();
+                    const int attempts = row.attempts + 1;
                     switch (r.cls) {
                         case SendClass::kSuccess:
-                            holds_.erase(channel);
-                            outbox.mark_sent(row.id, r.message_id, t);
+                            o.mark_sent(row.id, r.message_id, t);
                             break;
                         case SendClass::kRetryable:
-                            channel_failure = r;
                             if (attempts >= options_.max_attempts) {
-                                outbox.mark_final(row.id, "dead",
-                                                  "too many attempts; last: " + r.reason, t);
+                                o.mark_final(row.id, "dead", "too many attempts; last: " + r.reason,
+                                             t);
                             } else {
                                 auto delay = backoff_delay(attempts, options_, unit(rng));
                                 if (r.retry_after)
                                     delay = std::max(
                                         delay, std::min(*r.retry_after, options_.max_backoff));
-                                outbox.mark_retry(row.id, attempts, t + delay, r.reason, t);
+                                o.mark_retry(row.id, attempts, t + delay, r.reason, t);
                             }
                             break;
                         case SendClass::kUnreachable:
-                            outbox.mark_final(row.id, "unreachable", r.reason, t);
+                            o.mark_final(row.id, "unreachable", r.reason, t);
                             break;
                         case SendClass::kPermanent:
-                            outbox.mark_final(row.id, "dead", r.reason, t);
+                            o.mark_final(row.id, "dead", r.reason, t);
                             break;
                     }
-                    db_->reset_cached();
-                } catch (const std::exception& e) {
-                    db_->reset_cached();
-                    // The row stays pending and is sent again: better twice than never.
-                    log::error("outbox.mark_failed", {{"id", row.id}, {"error", e.what()}});
                 }
+            };
+            try {
+                if (writes_) {
+                    writes_->run(mark);
+                } else {
+                    storage::with_transaction(*db_, [&] { mark(*db_); });
+                }
+            } catch (const std::exception& e) {
+                db_->reset_cached();
+                // The rows stay pending and are sent again: better twice than never.
+                log::error("outbox.mark_failed", {{"channel", channel}, {"error", e.what()}});
+            }
+            for (std::size_t i = start; i < end; ++i) {
+                const auto& r = results[i];
                 metrics.add("tcns_outbox_sends_total", "channel=\"" + channel + "\",result=\"" +
                                                            std::string(send_class_name(r.cls)) +
                                                            "\"");
                 log::info("outbox.send", {{"channel", channel},
-                                          {"id", row.id},
-                                          {"kind", row.kind},
-                                          {"attempt", attempts},
+                                          {"id", rows[i].id},
+                                          {"kind", rows[i].kind},
+                                          {"attempt", rows[i].attempts + 1},
                                           {"result", std::string(send_class_name(r.cls))},
                                           {"reason", r.reason}});
                 ++handled;
-            }
-            if (tx) {
-                try {
-                    tx->commit();
-                } catch (const std::exception& e) {
-                    // The rows stay pending and are sent again: better twice than never.
-                    db_->reset_cached();
-                    log::error("outbox.mark_failed", {{"error", e.what()}});
-                }
             }
             // The rest of this batch waits for the channel's pause to end, untouched.
             if (channel_failure) hold_channel(channel, *channel_failure, unit(rng));

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "bot/write_queue.hpp"
 #include "core/time.hpp"
 #include "storage/outbox_repo.hpp"
 
@@ -78,8 +79,10 @@ class Dispatcher {
   public:
     using Clock = std::function<core::Instant()>;
 
+    /// `writes`: the server's write queue; outcomes are committed through it (one writer
+    /// connection, no lock contention with webhooks). Without it the dispatcher writes itself.
     Dispatcher(std::string db_path, std::vector<std::shared_ptr<ChannelSender>> senders,
-               DispatcherOptions options, Clock clock = {});
+               DispatcherOptions options, Clock clock = {}, WriteQueue* writes = nullptr);
     ~Dispatcher();
     Dispatcher(const Dispatcher&) = delete;
     Dispatcher& operator=(const Dispatcher&) = delete;
@@ -109,6 +112,7 @@ class Dispatcher {
     void loop();
     core::Instant now() const;
 
+    WriteQueue* writes_ = nullptr;
     std::string db_path_;
     std::vector<std::shared_ptr<ChannelSender>> senders_;
     DispatcherOptions options_;

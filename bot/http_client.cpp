@@ -46,9 +46,6 @@ struct HttpClient::Impl {
         c->set_read_timeout(secs, usecs);
         c->set_write_timeout(secs, usecs);
         c->set_keep_alive(true);
-        // httplib writes a request's headers and body separately: with Nagle's algorithm the
-        // body waits for the peer's delayed ACK (~40 ms per send, which capped the dispatcher
-        // at about 100 sends a second).
         c->set_tcp_nodelay(true);
         return c;
     }

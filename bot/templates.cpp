@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "bot/config.hpp"
+#include "core/summary.hpp"
 
 namespace tcns::bot {
 
@@ -141,9 +142,12 @@ Templates load_templates(const std::string& dir) {
         texts[key] = value.get<std::string>();
     }
     std::string missing;
-    for (auto key : core::required_message_keys()) {
-        if (!texts.count(std::string(key)))
-            missing += (missing.empty() ? "" : ", ") + std::string(key);
+    // The conversation's keys, then the scheduler's and the summaries'.
+    for (const auto* keys : {&core::required_message_keys(), &core::scheduler_message_keys()}) {
+        for (auto key : *keys) {
+            if (!texts.count(std::string(key)))
+                missing += (missing.empty() ? "" : ", ") + std::string(key);
+        }
     }
     if (!missing.empty())
         throw ConfigError(fmt::format("{}: missing message keys: {}", msg_path, missing));

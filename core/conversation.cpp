@@ -41,6 +41,8 @@ enum class Cmd {
     kCancel,
     kYes,
     kNo,
+    kSummary,
+    kMissing,
 };
 
 /// Recognises the fixed commands; `arg` receives what follows "sửa".
@@ -58,6 +60,19 @@ Cmd parse_command(const std::string& key, std::string& arg) {
                         "uh", "vang", "da", "co huy"}))
         return Cmd::kYes;
     if (is_one_of(key, {"khong", "ko", "k", "no", "thoi", "khong huy"})) return Cmd::kNo;
+    for (std::string_view w : {"tong hop", "th", "chua nop"}) {
+        if (key == w || key.rfind(std::string(w) + " ", 0) == 0) {
+            arg = key.size() > w.size() ? std::string(trim(key.substr(w.size()))) : "";
+            // "chưa nộp được vì mất sóng" is a sentence, not "chưa nộp 2026-10".
+            if (w != "tong hop" && !arg.empty() &&
+                (arg.find(' ') != std::string::npos ||
+                 !std::isdigit(static_cast<unsigned char>(arg.front())))) {
+                arg.clear();
+                return Cmd::kNone;
+            }
+            return w == "chua nop" ? Cmd::kMissing : Cmd::kSummary;
+        }
+    }
     if (key == "sua" || key.rfind("sua ", 0) == 0) {
         arg = key.size() > 4 ? key.substr(4) : "";
         return Cmd::kEdit;
@@ -203,6 +218,7 @@ class Machine {
     void submit();
     void edit(const std::string& arg);
     void difficulty(const std::string& text);
+    void summary_request(Cmd cmd, const std::string& arg);
     void reprompt();
     void reset_draft() {
         const int wrong = st_.wrong_codes;
@@ -375,6 +391,9 @@ void Machine::linked_text() {
     // Commands that work in every state.
     if (cmd == Cmd::kHelp) return help();
     if (cmd == Cmd::kStatus) return status();
+    // Typed while the form asks for a text ("tổng hợp ý kiến …"), it is the answer.
+    if ((cmd == Cmd::kSummary || cmd == Cmd::kMissing) && !asking_text)
+        return summary_request(cmd, arg);
     if (auto quick = quick_report_values(raw)) return start_report(std::nullopt, quick);
     if (cmd == Cmd::kReport) {
         if (draft_active() && st_.step != Step::kConfirmingCancel) {
@@ -939,6 +958,39 @@ void Machine::difficulty(const std::string& text) {
             {{"team", t->name}, {"period", period_display(period)}, {"category", label}}));
     out_.effects.push_back(std::move(d));
     if (draft_active()) reprompt();
+}
+
+/// "2026-10" or "10/2026"; nullopt otherwise.
+std::optional<MonthPeriod> parse_month_arg(const std::string& arg) {
+    if (auto p = MonthPeriod::parse(arg)) return p;
+    const auto slash = arg.find('/');
+    if (slash == std::string::npos) return std::nullopt;
+    std::string month = arg.substr(0, slash);
+    if (month.size() == 1) month = "0" + month;
+    return MonthPeriod::parse(arg.substr(slash + 1) + "-" + month);
+}
+
+void Machine::summary_request(Cmd cmd, const std::string& arg) {
+    if (!ctx_.official || !ctx_.official_unit) {
+        say(msg("summary.not_official"));
+        if (draft_active()) reprompt();
+        return;
+    }
+    // Without a month: the one just closed during the first ten days (late reports still come
+    // in and officials chase them), then the month in progress.
+    MonthPeriod period = ctx_.period;
+    if (to_vietnam(now_).date.day <= 10) period = MonthPeriod::containing(now_).previous();
+    if (!arg.empty()) {
+        const auto p = parse_month_arg(arg);
+        if (!p) {
+            say(msg("summary.bad_period", {{"input", arg}}));
+            return;
+        }
+        period = *p;
+    }
+    out_.effects.push_back(
+        RequestSummary{*ctx_.official_unit, period.str(),
+                       cmd == Cmd::kMissing ? SummaryKind::kMissing : SummaryKind::kRollup});
 }
 
 }  // namespace

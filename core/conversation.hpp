@@ -101,6 +101,7 @@ struct ConversationContext {
     std::string person_name;
     std::vector<TeamFacts> teams;            ///< every team the person belongs to
     bool official = false;                   ///< the person is an official of some unit
+    std::optional<UnitId> official_unit;     ///< the unit whose roll-up "tổng hợp" shows
     MonthPeriod period;                      ///< the draft's period, else the period "bc" files
     Instant deadline{};                      ///< that period's effective deadline
     std::optional<InviteCheck> invite;       ///< the text looked up as an invite code
@@ -130,7 +131,21 @@ struct RecordDifficulty {
     std::string text;
 };
 
-using Effect = std::variant<LinkAccount, SubmitReport, RecordDifficulty>;
+/// What an official asked for in chat.
+enum class SummaryKind {
+    kRollup,   ///< "tổng hợp": the roll-up of the unit's subtree
+    kMissing,  ///< "chưa nộp": the teams that have not reported
+};
+
+/// Effect: answer with a roll-up of `unit`'s subtree for `period`; the engine computes the text
+/// (it needs the database) and appends it to the replies.
+struct RequestSummary {
+    UnitId unit = 0;
+    std::string period;  ///< "YYYY-MM"
+    SummaryKind kind = SummaryKind::kRollup;
+};
+
+using Effect = std::variant<LinkAccount, SubmitReport, RecordDifficulty, RequestSummary>;
 
 struct StepResult {
     ConversationState state;

@@ -13,7 +13,7 @@ VAR=${TCNS_VAR_DIR:-$ROOT/var}
 
 BUILD_PKGS=(g++ cmake ninja-build pkg-config libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev
             nlohmann-json3-dev libfmt-dev libssl-dev catch2 sqlite3 curl)
-TEST_PKGS=()
+TEST_PKGS=(chromium)  # the admin page's browser test (tests/integration)
 
 usage() { echo "usage: $0 run|test" >&2; exit 2; }
 
@@ -32,17 +32,19 @@ install_missing() {
         "${missing[@]}"
 }
 
-build() {
+build() {  # [target…]: everything by default
     if [ ! -f "$BUILD/build.ninja" ]; then
         cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
     fi
-    cmake --build "$BUILD" -- -j"$(nproc)"
+    local targets=()
+    for t in "$@"; do targets+=(--target "$t"); done
+    cmake --build "$BUILD" ${targets[@]+"${targets[@]}"} -- -j"$(nproc)"
 }
 
 case "${1:-}" in
     run)
         install_missing "${BUILD_PKGS[@]}"
-        build
+        build tcns  # the server only: the tests are built by `test`
         mkdir -p "$VAR"
         DB="$VAR/tcns.db"
         if [ ! -f "$DB" ]; then
@@ -50,10 +52,23 @@ case "${1:-}" in
             "$BUILD/bot/tcns" --db "$DB.tmp" migrate
             "$BUILD/bot/tcns" --db "$DB.tmp" import units deploy/samples/dong-nai-units-2025-03.csv
             "$BUILD/bot/tcns" --db "$DB.tmp" demo seed
+            "$BUILD/bot/tcns" --db "$DB.tmp" demo history
             mv "$DB.tmp" "$DB"
             rm -f "$DB.tmp-wal" "$DB.tmp-shm"
         fi
         "$BUILD/bot/tcns" --db "$DB" demo hint || true
+        # The admin page needs a token: a random one kept in var/admin-token unless given.
+        TOKEN_FROM="\$TCNS_ADMIN_TOKEN"
+        if [ -z "${TCNS_ADMIN_TOKEN:-}" ]; then
+            if [ ! -s "$VAR/admin-token" ]; then
+                (umask 077; od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$VAR/admin-token")
+            fi
+            TCNS_ADMIN_TOKEN=$(cat "$VAR/admin-token")
+            export TCNS_ADMIN_TOKEN
+            TOKEN_FROM="the token in $VAR/admin-token"
+        fi
+        echo
+        echo "Admin page: http://127.0.0.1:8080/admin (log in with $TOKEN_FROM)"
         exec "$BUILD/bot/tcns" --db "$DB" --config deploy/dev-config.json serve
         ;;
     test)

@@ -1,5 +1,7 @@
 #include "storage/exports.hpp"
 
+#include "storage/admin_overview.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -22,15 +24,22 @@ using Items = std::vector<const FormItem*>;
 // "level<US>name" joined by <RS> (ASCII unit and record separators never occur in names), and a
 // sort key of codes in the same shape. `in_scope` marks the subtree of :unit (everything when
 // :unit is NULL). The depth cap guards against a cycle that slipped into the table.
+// Every unit with its path from the root; with :unit, only the unit's ancestors (for their
+// names in the path columns) and its subtree are walked, not the whole country.
 constexpr std::string_view kTreeCte = R"sql(
-WITH RECURSIVE tree(id, depth, level, path, sort_key, in_scope) AS (
+WITH RECURSIVE anc(id, parent_id) AS (
+    SELECT id, parent_id FROM units WHERE code = :unit
+    UNION ALL
+    SELECT u.id, u.parent_id FROM units u JOIN anc a ON u.id = a.parent_id
+),
+tree(id, depth, level, path, sort_key, in_scope) AS (
     SELECT id, 0, level, level || char(31) || name, code, (:unit IS NULL OR code = :unit)
-    FROM units WHERE parent_id IS NULL
+    FROM units WHERE parent_id IS NULL AND (:unit IS NULL OR id IN (SELECT id FROM anc))
     UNION ALL
     SELECT u.id, t.depth + 1, u.level, t.path || char(30) || u.level || char(31) || u.name,
            t.sort_key || char(30) || u.code, (t.in_scope OR u.code = :unit)
     FROM units u JOIN tree t ON u.parent_id = t.id
-    WHERE t.depth < 64
+    WHERE t.depth < 64 AND (:unit IS NULL OR t.in_scope OR u.id IN (SELECT id FROM anc))
 )
 )sql";
 
@@ -116,12 +125,7 @@ class ReadSnapshot {
 /// like "commune" before and after the 2025 merger, goes after the shallower ones).
 class LevelColumns {
   public:
-    explicit LevelColumns(Database& db) {
-        SQLite::Statement q(db.handle(), with_tree("SELECT level FROM tree GROUP BY level "
-                                                   "ORDER BY min(depth), max(depth), level"));
-        q.bind(":unit");
-        while (q.executeStep()) levels_.push_back(q.getColumn(0).getString());
-    }
+    explicit LevelColumns(Database& db) : levels_(unit_levels(db)) {}
 
     void header(const ExportLabels& labels, CsvWriter& out) const {
         for (const auto& l : levels_) out.cell(labels.level(l));

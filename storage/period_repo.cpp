@@ -5,7 +5,7 @@
 namespace tcns::storage {
 
 std::optional<core::Instant> PeriodRepo::extension(const core::MonthPeriod& p) {
-    SQLite::Statement q(db_.handle(), "SELECT deadline_at FROM period_deadlines WHERE period = ?");
+    auto& q = db_.cached("SELECT deadline_at FROM period_deadlines WHERE period = ?");
     q.bind(1, p.str());
     if (!q.executeStep()) return std::nullopt;
     return core::from_unix(q.getColumn(0).getInt64());

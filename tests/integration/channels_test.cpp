@@ -330,3 +330,28 @@ TEST_CASE("a failed token refresh keeps the old pair") {
     CHECK(t->access_token == "A0");
     CHECK(t->refresh_token == "R0");
 }
+
+TEST_CASE("a phone number shared through Zalo links the account to the roster") {
+    World w;
+    Bot bot(w.path, w.fake, w.templates);
+    const std::string ts = "1764475200009";
+    const std::string body = json{
+        {"app_id", kZaloApp},
+        {"event_name", "user_submit_info"},
+        {"sender", {{"id", "8888888888888888888"}}},
+        {"recipient", {{"id", "1646843870823903717"}}},
+        {"info", {{"name", "An"}, {"phone", "84912000001"}, {"address", ""}, {"city", ""}}},
+        {"timestamp", ts}}.dump();
+    auto r = bot.zalo(body, ts);
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(
+        scalar(
+            w.path,
+            "SELECT person_id FROM chat_accounts WHERE platform_user_id = '8888888888888888888'") ==
+        1);
+    bot.drain();
+    const auto sent = w.fake.requests("/message/cs");
+    REQUIRE(sent.size() == 1);
+    CHECK(sent[0].body.find("Nguyễn Văn An") != std::string::npos);
+}

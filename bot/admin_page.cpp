@@ -1,0 +1,386 @@
+#include "bot/admin_page.hpp"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "bot/admin_routes.hpp"
+#include "bot/export_support.hpp"
+#include "bot/log.hpp"
+#include "bot/paths.hpp"
+#include "core/html.hpp"
+#include "core/messages.hpp"
+#include "core/phone.hpp"
+#include "storage/database.hpp"
+#include "storage/period_repo.hpp"
+
+namespace tcns::bot {
+
+namespace {
+
+using core::html_escape;
+
+std::string read_text(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw ConfigError(fmt::format("cannot read {}", path));
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    return std::move(ss).str();
+}
+
+core::Instant wall_now() {
+    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+/// Template parameters: `text` escapes, `html` inserts a fragment this file rendered itself.
+class HtmlParams {
+  public:
+    HtmlParams& text(std::string name, std::string_view value) {
+        params_.emplace_back(std::move(name), html_escape(value));
+        return *this;
+    }
+    HtmlParams& html(std::string name, std::string fragment) {
+        params_.emplace_back(std::move(name), std::move(fragment));
+        return *this;
+    }
+    std::string fill(std::string_view tmpl) const { return core::fill_template(tmpl, params_); }
+
+  private:
+    core::Params params_;
+};
+
+std::string bar_class(std::optional<double> pct) {
+    if (!pct) return "poor";
+    return *pct >= 80.0 ? "good" : *pct >= 50.0 ? "fair" : "poor";
+}
+
+std::string counts_row(const AdminTemplates& t, const std::string& tmpl,
+                       const storage::ComplianceCounts& c, HtmlParams p) {
+    const auto pct = c.on_time_pct();
+    return p.text("teams", count_text(c.teams))
+        .text("submitted", count_text(c.submitted))
+        .text("on_time", count_text(c.on_time))
+        .text("late", count_text(c.late))
+        .text("missing", count_text(c.missing()))
+        .text("pct", pct ? percent_text(pct) : t.say("no_value"))
+        .text("bar_width", fmt::format("{:.1f}", pct.value_or(0.0)))
+        .text("bar_class", bar_class(pct))
+        .fill(tmpl);
+}
+
+std::string option(const AdminTemplates& t, std::string_view value, std::string_view label,
+                   bool selected) {
+    return HtmlParams()
+        .text("value", value)
+        .text("label", label)
+        .html("selected", selected ? " selected" : "")
+        .fill(t.option);
+}
+
+std::string month_label(const AdminTemplates& t, const core::MonthPeriod& p) {
+    return t.say("period_label",
+                 {{"month", fmt::format("{:02}", p.month)}, {"year", std::to_string(p.year)}});
+}
+
+}  // namespace
+
+std::string AdminTemplates::say(std::string_view key, const core::Params& params) const {
+    const auto it = text.find(key);
+    if (it == text.end()) return "[" + std::string(key) + "]";
+    return core::fill_template(it->second, params);
+}
+
+AdminTemplates load_admin_templates(const std::string& templates_dir) {
+    const std::string dir = templates_dir + "/admin/";
+    AdminTemplates t;
+    t.page = read_text(dir + "page.html");
+    t.login = read_text(dir + "login.html");
+    t.unit_row = read_text(dir + "unit_row.html");
+    t.total_row = read_text(dir + "total_row.html");
+    t.missing_row = read_text(dir + "missing_row.html");
+    t.option = read_text(dir + "option.html");
+    t.style = read_text(dir + "style.css");
+    const std::string text_path = dir + "text.vi.json";
+    const auto j = nlohmann::json::parse(read_text(text_path), nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        throw ConfigError(fmt::format("{}: not a JSON object", text_path));
+    for (const auto& [k, v] : j.items()) {
+        if (!v.is_string())
+            throw ConfigError(fmt::format("{}: \"{}\" must be a string", text_path, k));
+        t.text[k] = v.get<std::string>();
+    }
+    const std::string labels_path = templates_dir + "/exports.vi.json";
+    t.labels = parse_export_labels(read_text(labels_path), labels_path);
+    return t;
+}
+
+std::string percent_text(std::optional<double> pct) {
+    if (!pct) return "-";
+    std::string s = fmt::format("{:.1f}", *pct);
+    std::replace(s.begin(), s.end(), '.', ',');
+    return s + "%";
+}
+
+std::string count_text(std::int64_t n) {
+    std::string digits = std::to_string(n < 0 ? -n : n);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back('.');
+        out.push_back(digits[i]);
+    }
+    return n < 0 ? "-" + out : out;
+}
+
+std::string render_admin_page(const AdminTemplates& t, const AdminPageView& v) {
+    const std::string level_label = t.labels.level(v.level);
+
+    std::string period_options;
+    for (const auto& p : v.periods)
+        period_options += option(t, p.str(), month_label(t, p), p == v.period);
+    std::string level_options;
+    for (const auto& l : v.levels) level_options += option(t, l, t.labels.level(l), l == v.level);
+
+    std::string unit_rows;
+    for (const auto& u : v.overview.units)
+        unit_rows +=
+            counts_row(t, t.unit_row, u.counts,
+                       std::move(HtmlParams().text("name", u.name).text("parent", u.parent_name)));
+    if (v.overview.units.empty())
+        unit_rows += "<tr><td colspan=\"9\">" + html_escape(t.say("no_units")) + "</td></tr>\n";
+    unit_rows += counts_row(t, t.total_row, v.overview.total, HtmlParams());
+
+    std::string missing_rows;
+    for (const auto& m : v.overview.missing) {
+        missing_rows +=
+            HtmlParams()
+                .text("area", m.area)
+                .text("unit", m.unit)
+                .text("team_code", m.team_code)
+                .text("team_name", m.team_name)
+                .text("leader", m.leader_name.empty() ? t.say("no_leader") : m.leader_name)
+                .text("phone",
+                      m.leader_phone.empty() ? std::string() : core::national_phone(m.leader_phone))
+                .fill(t.missing_row);
+    }
+    const std::int64_t missing_total = v.overview.total.missing();
+    const auto listed = static_cast<std::int64_t>(v.overview.missing.size());
+    std::string missing_footer;
+    if (missing_total == 0)
+        missing_footer = "<p class=\"muted\">" + html_escape(t.say("missing_none")) + "</p>";
+    else if (missing_total > listed)
+        missing_footer =
+            "<p class=\"muted\">" +
+            html_escape(t.say("missing_more", {{"count", count_text(missing_total - listed)}})) +
+            "</p>";
+
+    const std::string query = "period=" + core::url_encode(v.period.str());
+    const std::string query_level = query + "&level=" + core::url_encode(v.level);
+    const std::string deadline = core::format_vietnam_short(v.deadline);
+    const auto total_pct = v.overview.total.on_time_pct();
+
+    return HtmlParams()
+        .html("style", t.style)
+        .html("notice_html", v.notice.empty()
+                                 ? std::string()
+                                 : "<div class=\"notice\">" + html_escape(v.notice) + "</div>")
+        .html("period_options_html", period_options)
+        .html("level_options_html", level_options)
+        .text("period_label", month_label(t, v.period))
+        .text("level_label", level_label)
+        .text("deadline_text", t.say(v.now >= v.deadline ? "deadline_passed" : "deadline_open",
+                                     {{"deadline", deadline}}))
+        .text("total_teams", count_text(v.overview.total.teams))
+        .text("total_submitted", count_text(v.overview.total.submitted))
+        .text("total_on_time", count_text(v.overview.total.on_time))
+        .text("total_late", count_text(v.overview.total.late))
+        .text("total_missing", count_text(missing_total))
+        .text("total_pct", total_pct ? percent_text(total_pct) : t.say("no_value"))
+        .html("unit_rows_html", unit_rows)
+        .html("missing_rows_html", missing_rows)
+        .html("missing_footer_html", missing_footer)
+        .text("export_query", query)
+        .text("export_query_level", query_level)
+        .fill(t.page);
+}
+
+std::string render_login_page(const AdminTemplates& t, const std::string& error) {
+    return HtmlParams()
+        .html("style", t.style)
+        .html("error_html", error.empty() ? std::string()
+                                          : "<div class=\"error\">" + html_escape(error) + "</div>")
+        .fill(t.login);
+}
+
+namespace {
+
+/// Headers of every admin HTML answer: never cached, never framed, no script at all.
+void html_reply(httplib::Response& res, int status, std::string body) {
+    res.status = status;
+    res.set_header("Cache-Control", "no-store");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                   "frame-ancestors 'none'; base-uri 'none'");
+    res.set_content(std::move(body), "text/html; charset=utf-8");
+}
+
+void redirect(httplib::Response& res, const std::string& to) {
+    res.status = 303;
+    res.set_header("Location", to);
+    res.set_header("Cache-Control", "no-store");
+}
+
+void plain_error(httplib::Response& res, int status) {
+    res.status = status;
+    res.set_content(status == 500 ? "internal error" : "error", "text/plain; charset=utf-8");
+}
+
+/// The session cookie's attributes; Secure when the reverse proxy says the request came over
+/// HTTPS (the dev server on http://127.0.0.1 could not set a Secure cookie).
+std::string session_cookie(const httplib::Request& req, const std::string& value,
+                           std::chrono::seconds max_age) {
+    std::string c = fmt::format("{}={}; Path=/admin; Max-Age={}; HttpOnly; SameSite=Strict",
+                                AdminSessions::kCookieName, value, max_age.count());
+    if (req.get_header_value("X-Forwarded-Proto") == "https") c += "; Secure";
+    return c;
+}
+
+std::optional<std::string> param(const httplib::Request& req, const char* name) {
+    if (!req.has_param(name)) return std::nullopt;
+    return req.get_param_value(name);
+}
+
+void admin_page(const Config& config, const httplib::Request& req, httplib::Response& res) {
+    const auto started = std::chrono::steady_clock::now();
+    const core::Instant now = wall_now();
+    AdminTemplates t;
+    std::unique_ptr<storage::Database> db;
+    try {
+        t = load_admin_templates(find_templates_dir(config.templates_dir));
+        storage::Database::Options o;
+        o.migrate = false;  // `serve` migrated at start-up
+        db = std::make_unique<storage::Database>(config.database, o);
+    } catch (const std::exception& e) {
+        log::error("admin.page", {{"outcome", "setup_failed"}, {"error", e.what()}});
+        return plain_error(res, 500);
+    }
+
+    AdminPageView v;
+    v.now = now;
+    const core::MonthPeriod current = core::current_period(now);
+    // Default: the latest month with reports (the current one as soon as a team has reported),
+    // so that the page opens on figures rather than on a month nobody has started.
+    v.period = storage::latest_reported_period(*db, current).value_or(current);
+    int status = 200;
+    if (const auto p = param(req, "period")) {
+        if (const auto parsed = core::MonthPeriod::parse(*p))
+            v.period = *parsed;
+        else {
+            v.notice = t.say("bad_period", {{"period", month_label(t, v.period)}});
+            status = 400;
+        }
+    }
+    v.levels = storage::unit_levels(*db);
+    // The default level: communes when the tree has them, else the root's level.
+    v.level = std::find(v.levels.begin(), v.levels.end(), "commune") != v.levels.end()
+                  ? "commune"
+                  : (v.levels.empty() ? "commune" : v.levels.front());
+    if (const auto l = param(req, "level")) {
+        if (std::find(v.levels.begin(), v.levels.end(), *l) != v.levels.end())
+            v.level = *l;
+        else {
+            v.notice = t.say("bad_level", {{"level", t.labels.level(v.level)}});
+            status = 400;
+        }
+    }
+    for (core::MonthPeriod p = current; v.periods.size() < 24; p = p.previous())
+        v.periods.push_back(p);
+    if (std::find(v.periods.begin(), v.periods.end(), v.period) == v.periods.end()) {
+        v.periods.push_back(v.period);
+        std::sort(v.periods.rbegin(), v.periods.rend());
+    }
+    v.deadline = storage::PeriodRepo(*db).deadline(v.period);
+    v.overview = storage::compliance_overview(*db, v.period, v.level, kMissingListLimit);
+    html_reply(res, status, render_admin_page(t, v));
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    log::info("admin.page", {{"outcome", "ok"},
+                             {"status", status},
+                             {"period", v.period.str()},
+                             {"level", v.level},
+                             {"latency_ms", ms}});
+}
+
+void login_form(const Config& config, httplib::Response& res, int status,
+                const std::string& error_key) {
+    try {
+        const AdminTemplates t = load_admin_templates(find_templates_dir(config.templates_dir));
+        html_reply(res, status, render_login_page(t, error_key.empty() ? "" : t.say(error_key)));
+    } catch (const std::exception& e) {
+        log::error("admin.login", {{"outcome", "setup_failed"}, {"error", e.what()}});
+        plain_error(res, 500);
+    }
+}
+
+}  // namespace
+
+void register_admin_page_routes(httplib::Server& http, const Config& config,
+                                std::shared_ptr<AdminSessions> sessions) {
+    http.Get("/admin", [config, sessions](const httplib::Request& req, httplib::Response& res) {
+        if (!admin_authorized(req, config, *sessions, wall_now()))
+            return redirect(res, "/admin/login");
+        admin_page(config, req, res);
+    });
+
+    http.Get("/admin/login",
+             [config, sessions](const httplib::Request& req, httplib::Response& res) {
+                 if (admin_authorized(req, config, *sessions, wall_now()))
+                     return redirect(res, "/admin");
+                 login_form(config, res, 200, "");
+             });
+
+    http.Post("/admin/login",
+              [config, sessions](const httplib::Request& req, httplib::Response& res) {
+                  const core::Instant now = wall_now();
+                  if (!sessions->login_allowed(now)) {
+                      log::warn("admin.login", {{"outcome", "throttled"}, {"status", 429}});
+                      return login_form(config, res, 429, "login_throttled");
+                  }
+                  const std::string given =
+                      req.has_param("token") ? req.get_param_value("token") : std::string();
+                  if (!tokens_match(given, config.secrets.admin_token)) {
+                      sessions->record_failure(now);
+                      log::warn("admin.login", {{"outcome", "refused"}, {"status", 401}});
+                      return login_form(config, res, 401, "login_failed");
+                  }
+                  std::string id;
+                  try {
+                      id = sessions->create(now);
+                  } catch (const std::exception& e) {
+                      log::error("admin.login", {{"outcome", "failed"}, {"error", e.what()}});
+                      return plain_error(res, 500);
+                  }
+                  res.set_header("Set-Cookie", session_cookie(req, id, sessions->ttl()));
+                  log::info("admin.login", {{"outcome", "ok"}, {"status", 303}});
+                  redirect(res, "/admin");
+              });
+
+    http.Post("/admin/logout", [sessions](const httplib::Request& req, httplib::Response& res) {
+        if (const auto id =
+                cookie_value(req.get_header_value("Cookie"), AdminSessions::kCookieName))
+            sessions->end(*id);
+        res.set_header("Set-Cookie", session_cookie(req, "", std::chrono::seconds(0)));
+        log::info("admin.logout", {{"outcome", "ok"}, {"status", 303}});
+        redirect(res, "/admin/login");
+    });
+}
+
+}  // namespace tcns::bot

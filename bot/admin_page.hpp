@@ -1,0 +1,73 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bot/admin_session.hpp"
+#include "bot/config.hpp"
+#include "core/messages.hpp"
+#include "core/period.hpp"
+#include "core/time.hpp"
+#include "storage/admin_overview.hpp"
+#include "storage/exports.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace tcns::bot {
+
+/// templates/admin/: the pages, their row fragments, the style sheet and the Vietnamese words
+/// (text.vi.json), plus the level names of exports.vi.json.
+struct AdminTemplates {
+    std::string page;
+    std::string login;
+    std::string unit_row;
+    std::string total_row;
+    std::string missing_row;
+    std::string option;
+    std::string style;
+    std::map<std::string, std::string, std::less<>> text;
+    storage::ExportLabels labels;
+
+    /// A text.vi.json entry with its {placeholders} filled (not escaped); "[key]" when missing.
+    std::string say(std::string_view key, const core::Params& params = {}) const;
+};
+
+/// Loads templates/admin/ and exports.vi.json. Throws ConfigError naming a missing or malformed
+/// file.
+AdminTemplates load_admin_templates(const std::string& templates_dir);
+
+/// What the admin page shows.
+struct AdminPageView {
+    core::MonthPeriod period;
+    std::string level;
+    std::vector<core::MonthPeriod> periods;  ///< the period picker's choices, newest first
+    std::vector<std::string> levels;         ///< the level picker's choices
+    core::Instant deadline{};
+    core::Instant now{};
+    storage::ComplianceOverview overview;
+    std::string notice;  ///< plain text shown above the page (a corrected parameter), or ""
+};
+
+/// The admin page as HTML. Every value from the database or the request is escaped.
+std::string render_admin_page(const AdminTemplates& t, const AdminPageView& view);
+/// The login form, with an error (plain text) when not empty.
+std::string render_login_page(const AdminTemplates& t, const std::string& error);
+
+/// "85,5%" (Vietnamese decimal comma), "-" without a value.
+std::string percent_text(std::optional<double> pct);
+/// "1.048" (Vietnamese thousands separator).
+std::string count_text(std::int64_t n);
+
+/// How many missing teams the page lists.
+inline constexpr std::size_t kMissingListLimit = 200;
+
+/// GET /admin (the page), GET and POST /admin/login, POST /admin/logout. The caller registers
+/// them only when an admin token is configured.
+void register_admin_page_routes(httplib::Server& http, const Config& config,
+                                std::shared_ptr<AdminSessions> sessions);
+
+}  // namespace tcns::bot

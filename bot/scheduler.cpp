@@ -1,0 +1,350 @@
+#include "bot/scheduler.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "bot/log.hpp"
+#include "bot/metrics.hpp"
+#include "core/period.hpp"
+#include "core/summary.hpp"
+#include "storage/period_repo.hpp"
+#include "storage/reminder_repo.hpp"
+
+namespace tcns::bot {
+
+namespace {
+
+std::string month_text(const core::MonthPeriod& p) {
+    return fmt::format("{:02}/{:04}", p.month, p.year);
+}
+
+/// "a\nb" → "• a\n• b": the policy joins names with newlines.
+std::string bullets(const std::string& lines) {
+    if (lines.empty()) return lines;
+    std::string out = "• ";
+    for (char c : lines) {
+        out.push_back(c);
+        if (c == '\n') out += "• ";
+    }
+    return out;
+}
+
+std::string_view outcome_name(NoticeOutcome o) {
+    switch (o) {
+        case NoticeOutcome::kQueued:
+            return "queued";
+        case NoticeOutcome::kRecorded:
+            return "recorded";
+        case NoticeOutcome::kDuplicate:
+            return "duplicate";
+    }
+    return "queued";
+}
+
+/// True when some reminder of this deadline went to the team (a row that is not 'skipped').
+bool team_was_reached(storage::Database& db, const std::string& team,
+                      const core::MonthPeriod& period) {
+    // A key range instead of LIKE, so that the unique index on idem_key answers.
+    const std::string prefix = "remind:" + team + ":" + period.str() + ":";
+    auto& q = db.cached(
+        "SELECT 1 FROM outbox WHERE idem_key >= ?1 AND idem_key < ?2 AND status <> 'skipped' "
+        "LIMIT 1");
+    q.bind(1, prefix);
+    q.bind(2, prefix.substr(0, prefix.size() - 1) + ";");
+    const bool found = q.executeStep();
+    q.reset();  // release the read snapshot (see notice_exists)
+    return found;
+}
+
+}  // namespace
+
+core::Instant morning_after(core::Instant deadline, int send_hour) {
+    const core::Date day = core::to_vietnam(deadline).date;
+    core::Instant at = core::from_vietnam(core::LocalDateTime{day, send_hour, 0, 0});
+    if (at < deadline)
+        at = core::from_vietnam(core::LocalDateTime{core::add_days(day, 1), send_hour, 0, 0});
+    return at;
+}
+
+Scheduler::Scheduler(const Templates& templates, SchedulerConfig config)
+    : templates_(templates), config_(std::move(config)) {}
+
+bool Scheduler::should_run(const std::string& job, core::Instant now, bool dry_run) {
+    if (dry_run) return true;
+    const auto it = last_run_.find(job);
+    if (it != last_run_.end() && now >= it->second &&
+        now - it->second < std::chrono::minutes(config_.rescan_minutes))
+        return false;
+    last_run_[job] = now;
+    return true;
+}
+
+void Scheduler::emit(storage::Database& db, PlannedNotice p, TickResult& out) {
+    p.recipient = masked_recipient(db, p.notice);
+    out.notices.push_back(std::move(p));
+}
+
+TickResult Scheduler::tick(storage::Database& db, core::Instant now, bool dry_run) {
+    const auto started = std::chrono::steady_clock::now();
+    TickResult out;
+    const core::MonthPeriod current = core::MonthPeriod::containing(now);
+    // The previous month's late notices fall in this month (February, extended deadlines).
+    month_jobs(db, current.previous(), now, dry_run, out);
+    month_jobs(db, current, now, dry_run, out);
+    if (config_.quarterly) quarter_jobs(db, now, dry_run, out);
+
+    if (!dry_run) {
+        // Written in chunks, so that webhooks waiting for the write lock are not held up by a
+        // country's worth of reminders; every row stands alone (its key makes it idempotent).
+        db.reset_cached();  // no statement of the planning phase may hold a read snapshot
+        constexpr std::size_t kChunk = 2000;
+        std::size_t i = 0;
+        while (i < out.notices.size()) {
+            storage::with_transaction(db, [&] {
+                for (std::size_t written = 0; i < out.notices.size() && written < kChunk; ++i) {
+                    PlannedNotice& p = out.notices[i];
+                    if (p.existed) continue;
+                    p.outcome = enqueue_notice(db, p.notice, now);
+                    ++written;
+                }
+            });
+        }
+        for (const auto& p : out.notices) {
+            if (p.existed || !p.outcome) {
+                ++out.existing;
+                continue;
+            }
+            if (*p.outcome == NoticeOutcome::kQueued) ++out.queued;
+            if (*p.outcome == NoticeOutcome::kRecorded) ++out.recorded;
+            if (*p.outcome == NoticeOutcome::kDuplicate) ++out.existing;
+            Metrics::instance().add(
+                "tcns_scheduler_notices_total",
+                fmt::format("kind=\"{}\",outcome=\"{}\"", p.notice.kind, outcome_name(*p.outcome)));
+        }
+    } else {
+        for (const auto& p : out.notices)
+            if (p.existed) ++out.existing;
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (!dry_run) {
+        Metrics::instance().observe("tcns_scheduler_tick_seconds", "", out.seconds);
+        if (out.queued + out.recorded > 0)
+            log::info("scheduler.tick", {{"at", core::format_utc(now)},
+                                         {"planned", out.notices.size()},
+                                         {"queued", out.queued},
+                                         {"recorded", out.recorded},
+                                         {"existing", out.existing},
+                                         {"ms", static_cast<int>(out.seconds * 1000)}});
+    }
+    return out;
+}
+
+void Scheduler::month_jobs(storage::Database& db, const core::MonthPeriod& period,
+                           core::Instant now, bool dry_run, TickResult& out) {
+    const core::Instant deadline = storage::PeriodRepo(db).deadline(period);
+    const auto steps = core::due_steps(now, deadline, config_.policy);
+    storage::ReminderRepo repo(db);
+    const core::Messages& m = templates_.messages;
+
+    if (!steps.empty()) {
+        std::string job = "month:" + period.str() + ":" + core::format_utc(deadline);
+        for (const auto& s : steps) job += ":" + core::format_utc(s.at);
+        if (should_run(job, now, dry_run)) {
+            const auto teams = repo.reminder_inputs(period, config_.commune_level);
+            for (const core::DueMessage& d :
+                 core::due_messages(now, period, deadline, teams, config_.policy)) {
+                PlannedNotice p;
+                p.notice.idem_key = d.idem_key;
+                p.notice.kind = std::string(core::due_kind_name(d.kind));
+                p.notice.person = d.person;
+                p.notice.account = d.account;
+                p.notice.phone = d.phone;
+                p.notice.decision = d.decision;
+                p.person_name = d.person_name;
+                p.template_key = d.template_key;
+                p.scheduled_at = d.scheduled_at;
+                p.why = fmt::format("{} {}", period.str(), core::due_kind_name(d.kind));
+                if (d.kind == core::DueKind::kReminder) p.why += " d" + d.params.at("days_left");
+                p.existed = notice_exists(db, d.idem_key);
+                // The policy re-decides windows at every tick: a team whose reminder went out
+                // this morning looks unreached once the window closes in the afternoon.
+                if (!p.existed && d.kind == core::DueKind::kNotReached &&
+                    team_was_reached(db, d.params.at("team_code"), period))
+                    continue;
+                if (!p.existed) {
+                    core::Params params;
+                    for (const auto& [k, v] : d.params)
+                        params.emplace_back(
+                            k, k == "missing_teams" || k == "not_reached" ? bullets(v) : v);
+                    p.notice.text = m.render(d.template_key, params);
+                    if (auto it = d.params.find("role");
+                        it != d.params.end() && it->second == "deputy")
+                        p.notice.text += "\n" + m.render("reminder.deputy_note");
+                }
+                emit(db, std::move(p), out);
+            }
+        }
+    }
+
+    if (!config_.summaries) return;
+    const core::Instant at = morning_after(deadline, config_.policy.send_hour);
+    if (now < at || now >= at + config_.policy.late_valid_for ||
+        core::in_quiet_hours(now, config_.policy.quiet))
+        return;
+    if (!should_run("summary:" + period.str() + ":" + core::format_utc(at), now, dry_run)) return;
+    const auto officials = repo.officials();
+    std::size_t i = 0;
+    while (i < officials.size()) {
+        std::size_t j = i;
+        while (j < officials.size() && officials[j].unit == officials[i].unit) ++j;
+        std::optional<core::UnitSummary> summary;
+        for (std::size_t k = i; k < j; ++k) {
+            const storage::OfficialContact& o = officials[k];
+            PlannedNotice p;
+            p.notice.idem_key =
+                fmt::format("summary:{}:{}:p{}", o.unit_code, period.str(), o.contact.id);
+            p.notice.kind = "summary";
+            p.notice.person = o.contact.id;
+            p.notice.phone = o.contact.phone;
+            const auto choice = core::choose_account(o.contact, now, config_.policy);
+            p.notice.account = choice.account;
+            p.notice.decision = choice.decision;
+            p.person_name = o.contact.name;
+            p.template_key = "summary.header";
+            p.scheduled_at = at;
+            p.why = fmt::format("{} summary {} ({})", period.str(), o.unit_code, o.level);
+            p.existed = notice_exists(db, p.notice.idem_key);
+            if (!p.existed) {
+                if (!summary)
+                    summary =
+                        repo.summary(templates_.form, o.unit, period, period, config_.max_named);
+                if (!summary) continue;
+                p.notice.text =
+                    m.render("summary.scheduled_intro",
+                             {{"name", o.contact.name}, {"month", month_text(period)}}) +
+                    "\n" + core::render_summary(*summary, m, config_.max_named);
+            }
+            emit(db, std::move(p), out);
+        }
+        i = j;
+    }
+}
+
+void Scheduler::quarter_jobs(storage::Database& db, core::Instant now, bool dry_run,
+                             TickResult& out) {
+    const core::MonthPeriod current = core::MonthPeriod::containing(now);
+    const core::QuarterPeriod q = core::QuarterPeriod::of(current);
+    const core::Instant deadline = core::default_quarterly_deadline(q);
+    // Quarter to date: the months already closed, at least the first one.
+    const core::MonthPeriod from = q.first_month();
+    core::MonthPeriod to = std::min(current.previous(), q.last_month());
+    if (to < from) to = from;
+    const core::Date dday = core::to_vietnam(deadline).date;
+    const std::string deadline_day =
+        fmt::format("{:02}/{:02}/{:04}", dday.day, dday.month, dday.year);
+    const std::string quarter = fmt::format("{}/{}", q.quarter, q.year);
+    storage::ReminderRepo repo(db);
+
+    auto run = [&](const std::string& level, const std::string& template_key) {
+        core::QuarterlyReminderConfig rule = config_.quarterly_rule;
+        rule.level = level;
+        const auto due = core::quarterly_reminder_due(now, q, deadline, rule);
+        if (!due || !should_run(due->idem_key_prefix, now, dry_run)) return;
+        const auto officials = repo.officials(level);
+        std::optional<core::UnitSummary> summary;
+        for (std::size_t k = 0; k < officials.size(); ++k) {
+            const storage::OfficialContact& o = officials[k];
+            if (k > 0 && officials[k - 1].unit != o.unit) summary.reset();
+            PlannedNotice p;
+            p.notice.idem_key = fmt::format("{}:p{}", due->idem_key_prefix, o.contact.id);
+            p.notice.kind = "quarterly";
+            p.notice.person = o.contact.id;
+            p.notice.phone = o.contact.phone;
+            const auto choice = core::choose_account(o.contact, now, config_.policy);
+            p.notice.account = choice.account;
+            p.notice.decision = choice.decision;
+            p.person_name = o.contact.name;
+            p.template_key = template_key;
+            p.scheduled_at = due->scheduled_at;
+            p.why = fmt::format("{} quarterly {} ({})", q.str(), o.unit_code, level);
+            p.existed = notice_exists(db, p.notice.idem_key);
+            if (!p.existed) {
+                if (!summary)
+                    summary = repo.summary(templates_.form, o.unit, from, to, config_.max_named);
+                if (!summary) continue;
+                p.notice.text = templates_.messages.render(
+                    template_key, {{"name", o.contact.name},
+                                   {"quarter", quarter},
+                                   {"unit_name", o.unit_name},
+                                   {"deadline_day", deadline_day},
+                                   {"summary", core::render_summary(*summary, templates_.messages,
+                                                                    config_.max_named)}});
+            }
+            emit(db, std::move(p), out);
+        }
+    };
+    run(config_.quarterly_rule.level, "quarterly.reminder");
+    if (config_.province_level != config_.quarterly_rule.level)
+        run(config_.province_level, "quarterly.province");
+}
+
+SchedulerThread::SchedulerThread(std::string db_path, const Templates& templates,
+                                 SchedulerConfig config, Clock clock)
+    : db_path_(std::move(db_path)),
+      scheduler_(templates, std::move(config)),
+      clock_(std::move(clock)) {
+    if (!clock_)
+        clock_ = [] {
+            return std::chrono::time_point_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now());
+        };
+}
+
+SchedulerThread::~SchedulerThread() {
+    stop();
+}
+
+void SchedulerThread::start() {
+    if (thread_.joinable()) return;
+    stopping_ = false;
+    thread_ = std::thread([this] { loop(); });
+}
+
+void SchedulerThread::stop() {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void SchedulerThread::loop() {
+    Metrics::instance().describe("tcns_scheduler_lag_seconds",
+                                 "How late scheduler ticks start after their planned time");
+    Metrics::instance().describe("tcns_scheduler_tick_seconds", "Duration of scheduler ticks");
+    std::unique_ptr<storage::Database> db;
+    const auto period = std::chrono::seconds(scheduler_.config().tick_seconds);
+    auto planned = std::chrono::steady_clock::now();
+    while (true) {
+        const auto lag = std::chrono::steady_clock::now() - planned;
+        Metrics::instance().observe("tcns_scheduler_lag_seconds", "",
+                                    std::chrono::duration<double>(lag).count());
+        try {
+            if (!db) db = std::make_unique<storage::Database>(db_path_);
+            scheduler_.tick(*db, clock_());
+        } catch (const std::exception& e) {
+            // A busy database or a bug: log, drop the connection, try again next tick.
+            log::error("scheduler.failed", {{"error", e.what()}});
+            Metrics::instance().add("tcns_scheduler_errors_total", "");
+            db.reset();
+        }
+        planned += period;
+        std::unique_lock<std::mutex> lock(mu_);
+        if (cv_.wait_until(lock, planned, [this] { return stopping_; })) return;
+    }
+}
+
+}  // namespace tcns::bot

@@ -1,0 +1,86 @@
+// The stack's ceiling for the webhook benchmark: a minimal cpp-httplib server with the same
+// thread pool that only verifies the same signatures and answers 200. With --api it plays the
+// Viber and Zalo send APIs instead (accepts every message), so tcns's dispatcher has somewhere
+// to deliver during the run.
+#include <httplib.h>
+
+#include <csignal>
+#include <iostream>
+#include <mutex>
+#include <string>
+
+#include "adapters/viber/viber_adapter.hpp"
+#include "adapters/zalo/zalo_adapter.hpp"
+
+namespace {
+httplib::Server* g_server = nullptr;
+void on_signal(int) {
+    if (g_server) g_server->stop();
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    int port = 0, threads = 8;
+    bool api = false;
+    std::string viber_token, zalo_app, zalo_key;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
+        if (a == "--port")
+            port = std::stoi(next());
+        else if (a == "--threads")
+            threads = std::stoi(next());
+        else if (a == "--api")
+            api = true;
+        else if (a == "--viber-token")
+            viber_token = next();
+        else if (a == "--zalo-app")
+            zalo_app = next();
+        else if (a == "--zalo-key")
+            zalo_key = next();
+    }
+    httplib::Server server;
+    server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server.set_payload_max_length(64 * 1024);
+    server.set_tcp_nodelay(true);
+    server.set_keep_alive_max_count(1000);
+    long id = 0;
+    std::mutex mu;
+    if (api) {
+        server.Post("/pa/send_message", [&](const httplib::Request&, httplib::Response& res) {
+            std::lock_guard lock(mu);
+            res.set_content("{\"status\":0,\"status_message\":\"ok\",\"message_token\":" +
+                                std::to_string(++id) + "}",
+                            "application/json");
+        });
+        server.Post("/zalo/v3.0/oa/message/cs", [&](const httplib::Request&,
+                                                    httplib::Response& res) {
+            std::lock_guard lock(mu);
+            res.set_content("{\"error\":0,\"message\":\"Success\",\"data\":{\"message_id\":\"z" +
+                                std::to_string(++id) + "\"}}",
+                            "application/json");
+        });
+    } else {
+        server.Post("/webhook/viber", [&](const httplib::Request& req, httplib::Response& res) {
+            const auto v = tcns::adapters::viber::verify_signature(
+                req.body, req.get_header_value("X-Viber-Content-Signature"), viber_token);
+            res.status = v == tcns::adapters::VerifyResult::kOk ? 200 : 403;
+            res.set_content("{}", "application/json");
+        });
+        server.Post("/webhook/zalo", [&](const httplib::Request& req, httplib::Response& res) {
+            const auto v = tcns::adapters::zalo::verify_signature(
+                req.body, req.get_header_value("X-ZEvent-Signature"), zalo_app, zalo_key);
+            res.status = v == tcns::adapters::VerifyResult::kOk ? 200 : 403;
+            res.set_content("{}", "application/json");
+        });
+    }
+    g_server = &server;
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGINT, on_signal);
+    if (!server.bind_to_port("127.0.0.1", port)) {
+        std::cerr << "cannot bind " << port << "\n";
+        return 1;
+    }
+    server.listen_after_bind();
+    return 0;
+}

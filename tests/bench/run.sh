@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Webhook load benchmark (issue 7): the same pre-signed Viber and Zalo webhooks against
+#   1. a minimal cpp-httplib server that only verifies the signature (the stack's ceiling), and
+#   2. `tcns serve` with every answer committed before its 200,
+# in one run on one machine. Prints throughput, p50/p99 latency, tcns's peak RSS and the ratio.
+#   tests/bench/run.sh [BUILD_DIR] [LEADERS] [SECONDS] [CONNECTIONS]
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+LEADERS=${2:-20000}
+SECONDS_=${3:-15}
+CONNS=${4:-64}
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+WORK=$(mktemp -d /tmp/tcns-bench.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+export TCNS_VIBER_TOKEN=bench-viber-token-445da6az1s345z78
+export TCNS_ZALO_APP_ID=50554360515256678
+export TCNS_ZALO_OA_SECRET=bench-zalo-oa-secret
+export TCNS_ZALO_APP_SECRET=bench-zalo-app-secret
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+              echo $((20000 + RANDOM % 20000)); }
+wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+echo "==> preparing $LEADERS leaders and their signed webhooks"
+"$BUILD/tests/bench/bench_prepare" --db "$WORK/bench.db" --out "$WORK/requests.txt" \
+    --leaders "$LEADERS" --viber-token "$TCNS_VIBER_TOKEN" --zalo-app "$TCNS_ZALO_APP_ID" \
+    --zalo-key "$TCNS_ZALO_OA_SECRET"
+REQUESTS=$(wc -l < "$WORK/requests.txt")
+
+run_wrk() {  # port → prints wrk output
+    wrk -t2 -c"$CONNS" -d"${SECONDS_}s" --latency --timeout 5s -s "$ROOT/tests/bench/webhooks.lua" \
+        "http://127.0.0.1:$1" -- "$WORK/requests.txt" 2
+}
+field() {  # wrk output, what → value
+    case "$2" in
+        rps) grep '^Requests/sec' <<<"$1" | awk '{print $2}' ;;
+        p50) grep -E '^ +50%' <<<"$1" | awk '{print $2}' ;;
+        p99) grep -E '^ +99%' <<<"$1" | awk '{print $2}' ;;
+        non200) grep '^non200' <<<"$1" | awk '{print $2}' ;;
+        total) grep 'requests in' <<<"$1" | awk '{print $1}' ;;
+    esac
+}
+
+API_PORT=$(free_port)
+"$BUILD/tests/bench/bench_ceiling" --api --threads 64 --port "$API_PORT" & PIDS+=($!)
+wait_port "$API_PORT"
+
+echo "==> ceiling: minimal cpp-httplib server verifying the signatures"
+CEIL_PORT=$(free_port)
+"$BUILD/tests/bench/bench_ceiling" --port "$CEIL_PORT" --threads 64 \
+    --viber-token "$TCNS_VIBER_TOKEN" --zalo-app "$TCNS_ZALO_APP_ID" --zalo-key "$TCNS_ZALO_OA_SECRET" &
+CEIL_PID=$!; PIDS+=($CEIL_PID)
+wait_port "$CEIL_PORT"
+CEIL=$(run_wrk "$CEIL_PORT")
+kill "$CEIL_PID"; wait "$CEIL_PID" 2>/dev/null || true
+
+echo "==> tcns serve: verify, parse, conversation step, commit, 200"
+TCNS_PORT=$(free_port)
+cat > "$WORK/config.json" <<JSON
+{
+  "server": {"listen": "127.0.0.1", "port": $TCNS_PORT, "threads": 64},
+  "log_level": "warn",
+  "viber": {"enabled": true, "api_base": "http://127.0.0.1:$API_PORT/pa", "rate_per_second": 1000},
+  "zalo": {"enabled": true, "api_base": "http://127.0.0.1:$API_PORT/zalo", "rate_per_second": 1000}
+}
+JSON
+"$BUILD/bot/tcns" --db "$WORK/bench.db" --config "$WORK/config.json" serve >"$WORK/serve.log" 2>&1 &
+TCNS_PID=$!; PIDS+=($TCNS_PID)
+wait_port "$TCNS_PORT"
+TCNS=$(run_wrk "$TCNS_PORT")
+RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$TCNS_PID/status")
+kill "$TCNS_PID"; wait "$TCNS_PID" 2>/dev/null || true
+
+STORED=$(sqlite3 "$WORK/bench.db" "SELECT count(*) FROM inbox" 2>/dev/null || echo "?")
+QUEUED=$(sqlite3 "$WORK/bench.db" "SELECT count(*) FROM outbox" 2>/dev/null || echo "?")
+SENT=$(sqlite3 "$WORK/bench.db" "SELECT count(*) FROM outbox WHERE status = 'sent'" 2>/dev/null || echo "?")
+
+C_RPS=$(field "$CEIL" rps); T_RPS=$(field "$TCNS" rps)
+RATIO=$(awk -v a="$T_RPS" -v b="$C_RPS" 'BEGIN { printf "%.0f%%", 100 * a / b }')
+echo
+echo "machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo | xargs), $(uname -r)"
+echo "load: $LEADERS leaders, $REQUESTS distinct signed webhooks (half Viber, half Zalo), wrk -t2 -c$CONNS -d${SECONDS_}s"
+printf '%-22s %12s %10s %10s %10s %10s\n' "server" "req/s" "p50" "p99" "requests" "non-200"
+printf '%-22s %12s %10s %10s %10s %10s\n' "ceiling (httplib+sig)" "$C_RPS" "$(field "$CEIL" p50)" \
+    "$(field "$CEIL" p99)" "$(field "$CEIL" total)" "$(field "$CEIL" non200)"
+printf '%-22s %12s %10s %10s %10s %10s\n' "tcns serve" "$T_RPS" "$(field "$TCNS" p50)" \
+    "$(field "$TCNS" p99)" "$(field "$TCNS" total)" "$(field "$TCNS" non200)"
+echo "tcns / ceiling: $RATIO; tcns peak RSS: $((RSS_KB / 1024)) MB"
+echo "stored: $STORED inbox rows, $QUEUED replies queued, $SENT delivered to the fake APIs by the end"
