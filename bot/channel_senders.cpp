@@ -38,6 +38,7 @@ SendResult ViberSender::send(const storage::OutboxRow& row) {
                                   body, "application/json");
         last = to_send_result(adapters::viber::classify_send_response(r.status, r.body));
         if (!r.status) last.reason = "transport: " + r.error;
+        last.retry_after = r.retry_after;
         if (last.cls != SendClass::kSuccess) return last;
     }
     return last;
@@ -69,6 +70,7 @@ SendResult ZaloSender::send(const storage::OutboxRow& row) {
         }
         last = to_send_result(outcome);
         if (!r.status) last.reason = "transport: " + r.error;
+        last.retry_after = r.retry_after;
         if (last.cls != SendClass::kSuccess) return last;
     }
     return last;

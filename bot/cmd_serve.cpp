@@ -20,6 +20,7 @@
 #include "bot/log.hpp"
 #include "bot/paths.hpp"
 #include "bot/scheduler.hpp"
+#include "bot/serve_metrics.hpp"
 #include "bot/server.hpp"
 #include "bot/templates.hpp"
 #include "bot/webhook_service.hpp"
@@ -96,6 +97,9 @@ int cmd_serve(CommandContext& ctx) {
         senders.push_back(std::make_shared<ZaloSender>(config.zalo.api_base, *zalo_tokens, http,
                                                        config.zalo.rate_per_second));
     }
+    std::vector<std::string> channels;
+    for (const auto& s : senders) channels.push_back(s->channel());
+    register_serve_metrics(config.database, channels);
     Dispatcher dispatcher(config.database, senders, DispatcherOptions{}, {}, &writes);
     dispatcher.start();
 
@@ -107,7 +111,8 @@ int cmd_serve(CommandContext& ctx) {
 
     std::unique_ptr<SchedulerThread> scheduler;
     if (config.scheduler.enabled) {
-        scheduler = std::make_unique<SchedulerThread>(config.database, templates, config.scheduler);
+        scheduler = std::make_unique<SchedulerThread>(config.database, templates, config.scheduler,
+                                                      SchedulerThread::Clock{}, &writes);
         scheduler->start();
         log::info("scheduler.started", {{"tick_s", config.scheduler.tick_seconds}});
     }

@@ -5,6 +5,7 @@
 
 #include <variant>
 
+#include "bot/metrics.hpp"
 #include "bot/notify.hpp"
 #include "core/phone.hpp"
 #include "core/summary.hpp"
@@ -179,6 +180,9 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
         } else if (const auto* sub = std::get_if<core::SubmitReport>(&effect)) {
             const std::int64_t report =
                 reports.submit(*sub, templates_.form, person, account.id, now);
+            // Counted before the commit: a rolled-back batch (rare) over-counts by one.
+            Metrics::instance().add("tcns_reports_submitted_total",
+                                    "channel=\"" + event.channel + "\"");
             // A difficulty in the form alerts the officials when it is new: a revision that
             // keeps the same text does not alert them again.
             const core::Answers* before = nullptr;

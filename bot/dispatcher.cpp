@@ -55,15 +55,19 @@ core::Instant Dispatcher::now() const {
 
 void Dispatcher::take_token(Bucket& b, double rate) {
     if (rate <= 0) return;
-    const double burst = std::max(1.0, rate);
+    // A fifth of a second's worth: after an idle spell or an outage the backlog starts at
+    // about the configured rate instead of a full second's burst on top of it.
+    const double burst = std::max(1.0, rate / 5);
     while (true) {
         const auto t = std::chrono::steady_clock::now();
         if (b.last.time_since_epoch().count() == 0) {
             b.last = t;
             b.tokens = burst;
         }
-        b.tokens = std::min(burst, b.tokens + std::chrono::duration<double>(t - b.last).count() *
-                                                  options_.rate_per_second);
+        // Refill at the rate in force (the channel's own, not the default: with a default of 0
+        // the bucket never refilled and the dispatcher slept forever).
+        b.tokens =
+            std::min(burst, b.tokens + std::chrono::duration<double>(t - b.last).count() * rate);
         b.last = t;
         if (b.tokens >= 1) {
             b.tokens -= 1;
@@ -73,6 +77,34 @@ void Dispatcher::take_token(Bucket& b, double rate) {
     }
 }
 
+void Dispatcher::hold_channel(const std::string& channel, const SendResult& r, double unit) {
+    if (options_.channel_backoff.count() <= 0) return;
+    Hold& h = holds_[channel];
+    h.failures = std::min(h.failures + 1, 30);
+    const double base = static_cast<double>(options_.channel_backoff.count());
+    const double cap = static_cast<double>(options_.max_channel_backoff.count());
+    const double d = std::min(cap, base * std::pow(2.0, h.failures - 1));
+    auto pause = std::chrono::milliseconds(
+        std::max<long long>(1, std::llround(d * (0.5 + 0.5 * std::clamp(unit, 0.0, 1.0)))));
+    // The platform's Retry-After, within reason (a wild value must not silence a channel).
+    if (r.retry_after)
+        pause = std::max(pause, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::min(*r.retry_after, options_.max_backoff)));
+    h.until = std::chrono::steady_clock::now() + pause;
+    log::warn("outbox.channel_paused", {{"channel", channel},
+                                        {"failures", h.failures},
+                                        {"pause_ms", static_cast<double>(pause.count())},
+                                        {"reason", r.reason}});
+}
+
+std::chrono::milliseconds Dispatcher::held_for(const std::string& channel) {
+    const auto it = holds_.find(channel);
+    if (it == holds_.end()) return std::chrono::milliseconds(0);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        it->second.until - std::chrono::steady_clock::now());
+    return std::max(left, std::chrono::milliseconds(0));
+}
+
 std::size_t Dispatcher::run_once() {
     thread_local std::mt19937_64 rng{std::random_device{}()};
     std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -80,6 +112,7 @@ std::size_t Dispatcher::run_once() {
     auto& metrics = Metrics::instance();
     for (const auto& sender : senders_) {
         const std::string channel = sender->channel();
+        if (held_for(channel).count() > 0) continue;
         storage::OutboxRepo outbox(*db_);
         const auto rows = outbox.due(channel, now(), options_.batch);
         db_->reset_cached();
@@ -88,9 +121,11 @@ std::size_t Dispatcher::run_once() {
         // At most one row per recipient is due at a time, so these can go out concurrently.
         std::vector<SendResult> results(rows.size());
         const std::size_t width = static_cast<std::size_t>(std::max(1, options_.concurrency));
-        for (std::size_t start = 0; start < rows.size(); start += width) {
+        std::optional<SendResult> channel_failure;
+        for (std::size_t start = 0, end = 0; start < rows.size() && !channel_failure; start = end) {
             std::vector<std::future<SendResult>> inflight;
-            const std::size_t end = std::min(rows.size(), start + width);
+            // A channel coming out of a pause probes with one send before a full wave.
+            end = std::min(rows.size(), start + (holds_.count(channel) ? 1 : width));
             for (std::size_t i = start; i < end; ++i) {
                 take_token(bucket, sender->rate_per_second() > 0 ? sender->rate_per_second()
                                                                  : options_.rate_per_second);
@@ -106,6 +141,11 @@ std::size_t Dispatcher::run_once() {
                 }));
             }
             for (std::size_t i = start; i < end; ++i) results[i] = inflight[i - start].get();
+            // A success ends the channel's pause; a retryable failure (re)starts it below.
+            for (std::size_t i = start; i < end; ++i) {
+                if (results[i].cls == SendClass::kSuccess) holds_.erase(channel);
+                if (results[i].cls == SendClass::kRetryable) channel_failure = results[i];
+            }
             // One commit for the chunk's outcomes (the sends were concurrent anyway); through
             // the server's write queue when there is one, so the dispatcher never competes with
             // webhooks for SQLite's write lock.
@@ -126,7 +166,9 @@ std::size_t Dispatcher::run_once() {
                                              t);
                             } else {
                                 auto delay = backoff_delay(attempts, options_, unit(rng));
-                                if (r.retry_after) delay = std::max(delay, *r.retry_after);
+                                if (r.retry_after)
+                                    delay = std::max(
+                                        delay, std::min(*r.retry_after, options_.max_backoff));
                                 o.mark_retry(row.id, attempts, t + delay, r.reason, t);
                             }
                             break;
@@ -163,6 +205,8 @@ std::size_t Dispatcher::run_once() {
                                           {"reason", r.reason}});
                 ++handled;
             }
+            // The rest of this batch waits for the channel's pause to end, untouched.
+            if (channel_failure) hold_channel(channel, *channel_failure, unit(rng));
         }
     }
     return handled;
@@ -204,8 +248,9 @@ void Dispatcher::loop() {
             log::error("outbox.pass_failed", {{"error", e.what()}});
         }
         if (handled > 0) continue;  // more may be due right away
-        // Nothing due: sleep until woken, the next due row, or the idle wait. During an
-        // outage rows are scheduled in the future, so this never spins.
+        // Nothing due: sleep until woken, the next due row (or the end of its channel's
+        // pause), or the idle wait. During an outage rows are scheduled in the future and the
+        // channel is paused, so this never spins.
         auto wait = options_.idle_wait;
         try {
             storage::OutboxRepo outbox(*db_);
@@ -213,8 +258,9 @@ void Dispatcher::loop() {
                 auto next = outbox.next_due(s->channel());
                 db_->reset_cached();
                 if (next) {
-                    const auto until =
-                        std::chrono::duration_cast<std::chrono::milliseconds>(*next - now());
+                    const auto until = std::max(
+                        std::chrono::duration_cast<std::chrono::milliseconds>(*next - now()),
+                        held_for(s->channel()));
                     wait = std::clamp(until, std::chrono::milliseconds(10), wait);
                 }
             }

@@ -55,6 +55,13 @@ struct DispatcherOptions {
     int batch = 64;               ///< rows read per pass and channel
     int concurrency = 8;          ///< sends in flight per channel (distinct recipients)
     std::chrono::milliseconds idle_wait{1000};
+    /// After a retryable failure (outage, 5xx, timeout, rate limit) the whole channel pauses,
+    /// not only the failed row: other rows would fail the same way and hammer a platform that is
+    /// down or throttling us. The pause doubles with each consecutive failed probe, up to the
+    /// max, and ends at the first success. Rows not tried meanwhile keep their attempt count.
+    /// 0 disables the pause (per-row backoff only).
+    std::chrono::milliseconds channel_backoff{1000};
+    std::chrono::milliseconds max_channel_backoff{std::chrono::seconds(60)};
 };
 
 /// Exponential backoff with jitter for the n-th failed attempt (n >= 1), in [d/2, d] where
@@ -63,9 +70,11 @@ std::chrono::seconds backoff_delay(int attempt, const DispatcherOptions& o, doub
 
 /// The outbox dispatcher (DESIGN.md decisions 1 and 8). One background thread reads due rows
 /// from its own connection and sends them through the channel's sender: at most one row per
-/// recipient is in flight, so each person's messages arrive in order. A row is marked sent in
-/// its own commit right after the platform accepted it; a crash between the two re-sends that
-/// one message after restart (the only window in which a message can be delivered twice).
+/// recipient is in flight, so each person's messages arrive in order. Rows are sent in waves of
+/// up to `concurrency`; a wave's outcomes are marked in one commit right after the platform
+/// answered; a crash between the two re-sends that wave after restart (the only window in which
+/// a message can be delivered twice, besides a platform that took a message but answered too
+/// late or unreadably).
 class Dispatcher {
   public:
     using Clock = std::function<core::Instant()>;
@@ -90,7 +99,16 @@ class Dispatcher {
         double tokens = 0;
         std::chrono::steady_clock::time_point last{};
     };
+    /// A channel paused after retryable failures (steady clock: not persisted, a restart
+    /// probes at once).
+    struct Hold {
+        int failures = 0;
+        std::chrono::steady_clock::time_point until{};
+    };
     void take_token(Bucket& b, double rate);
+    void hold_channel(const std::string& channel, const SendResult& r, double unit);
+    /// Time left on a channel's pause (zero when it may send).
+    std::chrono::milliseconds held_for(const std::string& channel);
     void loop();
     core::Instant now() const;
 
@@ -101,6 +119,7 @@ class Dispatcher {
     Clock clock_;
     std::unique_ptr<storage::Database> db_;
     std::map<std::string, Bucket> buckets_;
+    std::map<std::string, Hold> holds_;  ///< only touched by the dispatching thread
     std::mutex mu_;
     std::condition_variable cv_;
     bool woken_ = false;

@@ -59,6 +59,10 @@ struct HttpClient::Impl {
         if (r) {
             out.status = r->status;
             out.body = r->body;
+            const std::string after = r->get_header_value("Retry-After");
+            if (!after.empty() && after.size() <= 9 &&
+                after.find_first_not_of("0123456789") == std::string::npos)
+                out.retry_after = std::chrono::seconds(std::stol(after));
         } else {
             out.error = httplib::to_string(r.error());
         }

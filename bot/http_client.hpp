@@ -14,6 +14,8 @@ struct HttpResult {
     std::optional<int> status;  ///< nullopt: connect failure, TLS error or timeout
     std::string body;
     std::string error;  ///< transport error name when status is empty
+    /// A Retry-After header given in seconds (429, 503); the HTTP-date form is ignored.
+    std::optional<std::chrono::seconds> retry_after;
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;

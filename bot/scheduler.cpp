@@ -102,14 +102,26 @@ TickResult Scheduler::tick(storage::Database& db, core::Instant now, bool dry_ru
         constexpr std::size_t kChunk = 2000;
         std::size_t i = 0;
         while (i < out.notices.size()) {
-            storage::with_transaction(db, [&] {
+            auto chunk = [&](storage::Database& w) {
                 for (std::size_t written = 0; i < out.notices.size() && written < kChunk; ++i) {
                     PlannedNotice& p = out.notices[i];
                     if (p.existed) continue;
-                    p.outcome = enqueue_notice(db, p.notice, now);
+                    p.outcome = enqueue_notice(w, p.notice, now);
                     ++written;
                 }
-            });
+            };
+            if (writes_) {
+                const std::size_t start = i;
+                // A failed chunk is rolled back; plan it again from its first row.
+                try {
+                    writes_->run(chunk);
+                } catch (...) {
+                    i = start;
+                    throw;
+                }
+            } else {
+                storage::with_transaction(db, [&] { chunk(db); });
+            }
         }
         for (const auto& p : out.notices) {
             if (p.existed || !p.outcome) {
@@ -291,10 +303,11 @@ void Scheduler::quarter_jobs(storage::Database& db, core::Instant now, bool dry_
 }
 
 SchedulerThread::SchedulerThread(std::string db_path, const Templates& templates,
-                                 SchedulerConfig config, Clock clock)
+                                 SchedulerConfig config, Clock clock, WriteQueue* writes)
     : db_path_(std::move(db_path)),
       scheduler_(templates, std::move(config)),
       clock_(std::move(clock)) {
+    scheduler_.set_write_queue(writes);
     if (!clock_)
         clock_ = [] {
             return std::chrono::time_point_cast<std::chrono::seconds>(

@@ -11,6 +11,7 @@
 #include "bot/notify.hpp"
 #include "bot/scheduler_config.hpp"
 #include "bot/templates.hpp"
+#include "bot/write_queue.hpp"
 #include "core/time.hpp"
 #include "storage/database.hpp"
 
@@ -49,6 +50,10 @@ class Scheduler {
     TickResult tick(storage::Database& db, core::Instant now, bool dry_run = false);
 
     const SchedulerConfig& config() const { return config_; }
+    /// Writes go through the server's write queue (one writer connection: webhooks never wait
+    /// on SQLite's lock behind a country's worth of reminders). Without it, tick() writes on the
+    /// connection it was given.
+    void set_write_queue(WriteQueue* writes) { writes_ = writes; }
 
   private:
     /// True when the job has not been planned within the rescan interval (and records it).
@@ -60,6 +65,7 @@ class Scheduler {
 
     const Templates& templates_;
     SchedulerConfig config_;
+    WriteQueue* writes_ = nullptr;
     std::map<std::string, core::Instant> last_run_;
 };
 
@@ -69,7 +75,7 @@ class SchedulerThread {
   public:
     using Clock = std::function<core::Instant()>;
     SchedulerThread(std::string db_path, const Templates& templates, SchedulerConfig config,
-                    Clock clock = {});
+                    Clock clock = {}, WriteQueue* writes = nullptr);
     ~SchedulerThread();
     SchedulerThread(const SchedulerThread&) = delete;
     SchedulerThread& operator=(const SchedulerThread&) = delete;

@@ -10,6 +10,7 @@
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
 #include "bot/webhook_routes.hpp"
+#include "core/html.hpp"
 #include "storage/database.hpp"
 
 namespace tcns::bot {
@@ -31,29 +32,6 @@ storage::Database& thread_db(const std::string& path) {
 
 /// When the current request started; the logger runs on the thread that routed it.
 thread_local std::chrono::steady_clock::time_point t_request_start;
-
-std::string html_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
 
 void json_reply(httplib::Response& res, int status, const nlohmann::json& body) {
     res.status = status;
@@ -110,7 +88,7 @@ void Server::install_routes() {
         std::string head = "<meta charset=\"utf-8\"><title>tcns</title>";
         if (!verification.empty())
             head += "<meta name=\"zalo-platform-site-verification\" content=\"" +
-                    html_escape(verification) + "\" />";
+                    core::html_escape(verification) + "\" />";
         res.status = 200;
         res.set_content(
             "<!DOCTYPE html>\n<html><head>" + head + "</head><body>tcns</body></html>\n",

@@ -1,5 +1,7 @@
 #include "storage/chat_store.hpp"
 
+#include "storage/targets_repo.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <nlohmann/json.hpp>
@@ -268,21 +270,8 @@ void ReportRepo::fill_team_facts(core::TeamFacts& team, const core::MonthPeriod&
     while (p.executeStep())
         team.last_values[p.getColumn(0).getString()] = p.getColumn(1).getInt64();
 
-    // Targets: the team's own for the month; the year's target spread evenly otherwise.
-    auto& t = db_.cached(
-        "SELECT item_code, value, period FROM targets WHERE team_id = ? AND period IN (?, ?)");
-    t.bind(1, std::int64_t{team.id});
-    t.bind(2, period.str());
-    t.bind(3, std::to_string(period.year));
-    while (t.executeStep()) {
-        const std::string code = t.getColumn(0).getString();
-        const std::int64_t v = t.getColumn(1).getInt64();
-        if (t.getColumn(2).getString() == period.str()) {
-            team.targets[code] = v;
-        } else if (!team.targets.count(code)) {
-            team.targets[code] = (v + 11) / 12;
-        }
-    }
+    // Targets: the team's own for the month, or its yearly target pro rata (targets_over).
+    team.targets = targets_over(db_, core::TargetOwner::kTeam, team.id, period, period);
 }
 
 bool ReportRepo::submitted(core::TeamId team, const core::MonthPeriod& period) {

@@ -1,6 +1,7 @@
 #include "storage/exports.hpp"
 
 #include "storage/admin_overview.hpp"
+#include "storage/targets_repo.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
@@ -154,7 +155,7 @@ class LevelColumns {
     std::vector<std::string> levels_;
 };
 
-enum class TargetOwner { kTeam, kUnit };
+using core::TargetOwner;
 
 /// Which of these items have any target of this kind, so that target and % columns appear only
 /// for indicators someone set a target for.
@@ -257,64 +258,24 @@ class ValueReader {
     SQLite::Statement q_;
 };
 
-/// Targets of one team or unit over a range of months, one per item. Year by year: the sum of
-/// the monthly targets the year has inside the range; when it has none, the yearly target
-/// pro-rated to the months of the range in that year (1,200 a year is 100 a month, 300 a
-/// quarter), rounded to the nearest whole number.
+/// Targets of one team or unit over a range of months, one per item (targets_over's rule).
 class TargetReader {
   public:
-    TargetReader(Database& db, TargetOwner owner)
-        : q_(db.handle(), std::string(R"sql(
-SELECT item_code, substr(period, 1, 4), length(period) = 4, sum(value) FROM targets
-WHERE )sql") + (owner == TargetOwner::kTeam ? "team_id" : "unit_id") +
-                              R"sql( = :owner
-  AND ((length(period) = 7 AND period BETWEEN :from AND :to)
-       OR (length(period) = 4 AND period BETWEEN substr(:from, 1, 4) AND substr(:to, 1, 4)))
-GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-)sql") {}
+    TargetReader(Database& db, TargetOwner owner) : db_(db), owner_(owner) {}
 
     std::vector<std::optional<std::int64_t>> read(std::int64_t owner_id,
                                                   const core::MonthPeriod& from,
                                                   const core::MonthPeriod& to, const Items& items) {
         std::vector<std::optional<std::int64_t>> out(items.size());
-        q_.reset();
-        q_.bind(":owner", owner_id);
-        q_.bind(":from", from.str());
-        q_.bind(":to", to.str());
-        // Rows come ordered by item and year, the monthly sum (yearly = 0) before the yearly.
-        std::string item, year;
-        bool monthly_seen = false;
-        while (q_.executeStep()) {
-            const std::string code = q_.getColumn(0).getString();
-            const std::string y = q_.getColumn(1).getString();
-            const bool yearly = q_.getColumn(2).getInt() != 0;
-            const std::int64_t value = q_.getColumn(3).getInt64();
-            if (code != item || y != year) monthly_seen = false;
-            item = code;
-            year = y;
-            std::int64_t add = value;
-            if (yearly) {
-                if (monthly_seen) continue;
-                const int months = months_in_year(std::stoi(y), from, to);
-                add = (value * months + 6) / 12;
-            } else {
-                monthly_seen = true;
-            }
+        for (const auto& [code, value] : targets_over(db_, owner_, owner_id, from, to))
             for (std::size_t i = 0; i < items.size(); ++i)
-                if (items[i]->code == code) out[i] = out[i].value_or(0) + add;
-        }
+                if (items[i]->code == code) out[i] = value;
         return out;
     }
 
   private:
-    static int months_in_year(int year, const core::MonthPeriod& from,
-                              const core::MonthPeriod& to) {
-        const core::MonthPeriod first = std::max(from, core::MonthPeriod{year, 1});
-        const core::MonthPeriod last = std::min(to, core::MonthPeriod{year, 12});
-        return last < first ? 0 : first.months_until(last) + 1;
-    }
-
-    SQLite::Statement q_;
+    Database& db_;
+    TargetOwner owner_;
 };
 
 std::string status_value(std::optional<std::int64_t> late, const ExportLabels& labels) {

@@ -62,7 +62,8 @@ class OutboxRepo {
                     core::Instant now);
     /// Pending rows and the age of the oldest one (for /metrics).
     std::pair<std::int64_t, std::int64_t> depth_and_oldest_age(core::Instant now);
-    /// The earliest next_attempt_at among pending rows of a channel (to sleep until then).
+    /// The earliest next_attempt_at among pending rows of a channel that head their recipient's
+    /// queue (to sleep until then).
     std::optional<core::Instant> next_due(const std::string& channel);
 
     /// Serialises a message for the payload column, and back.

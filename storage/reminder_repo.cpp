@@ -1,5 +1,7 @@
 #include "storage/reminder_repo.hpp"
 
+#include "storage/targets_repo.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
@@ -315,42 +317,7 @@ GROUP BY rv.item_code
     }
     // The unit's own targets, year by year as the roll-up export counts them: the monthly
     // targets inside the range, else the yearly target pro rata to the months of the range.
-    std::unordered_map<std::string, std::int64_t> targets;
-    {
-        SQLite::Statement q(h, R"sql(
-SELECT item_code, substr(period, 1, 4), length(period) = 4, sum(value) FROM targets
-WHERE unit_id = :uid
-  AND ((length(period) = 7 AND period BETWEEN :from AND :to)
-       OR (length(period) = 4 AND period BETWEEN substr(:from, 1, 4) AND substr(:to, 1, 4)))
-GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-)sql");
-        q.bind(":uid", std::int64_t{unit});
-        q.bind(":from", f);
-        q.bind(":to", t);
-        std::string item, year;
-        bool monthly_seen = false;
-        while (q.executeStep()) {
-            const std::string code = q.getColumn(0).getString();
-            const std::string y = q.getColumn(1).getString();
-            const bool yearly = q.getColumn(2).getInt() != 0;
-            const std::int64_t value = q.getColumn(3).getInt64();
-            if (code != item || y != year) monthly_seen = false;
-            item = code;
-            year = y;
-            std::int64_t add = value;
-            if (yearly) {
-                if (monthly_seen) continue;
-                const int yi = std::stoi(y);
-                const core::MonthPeriod first = std::max(from, core::MonthPeriod{yi, 1});
-                const core::MonthPeriod last = std::min(to, core::MonthPeriod{yi, 12});
-                const int n = last < first ? 0 : first.months_until(last) + 1;
-                add = (value * n + 6) / 12;
-            } else {
-                monthly_seen = true;
-            }
-            targets[code] += add;
-        }
-    }
+    const auto targets = targets_over(db_, core::TargetOwner::kUnit, unit, from, to);
     for (const core::FormItem* item : form.enabled_items()) {
         if (item->type != core::ItemType::kCount) continue;
         core::ItemTotal total;

@@ -2,6 +2,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
+
 namespace tcns::storage {
 
 namespace {
@@ -104,6 +106,52 @@ std::vector<StoredTarget> TargetsRepo::all() {
 
 int TargetsRepo::count() {
     return db_.handle().execAndGet("SELECT count(*) FROM targets").getInt();
+}
+
+std::map<std::string, std::int64_t> targets_over(Database& db, core::TargetOwner owner,
+                                                 std::int64_t owner_id,
+                                                 const core::MonthPeriod& from,
+                                                 const core::MonthPeriod& to) {
+    static const std::string kSql = R"sql(
+SELECT item_code, substr(period, 1, 4), length(period) = 4, sum(value) FROM targets
+WHERE {owner} = :owner
+  AND ((length(period) = 7 AND period BETWEEN :from AND :to)
+       OR (length(period) = 4 AND period BETWEEN substr(:from, 1, 4) AND substr(:to, 1, 4)))
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+)sql";
+    std::string sql = kSql;
+    sql.replace(sql.find("{owner}"), 7, owner == core::TargetOwner::kTeam ? "team_id" : "unit_id");
+    auto& q = db.cached(sql);
+    q.bind(":owner", owner_id);
+    q.bind(":from", from.str());
+    q.bind(":to", to.str());
+    std::map<std::string, std::int64_t> out;
+    // Rows come ordered by item and year, the monthly sum (yearly = 0) before the yearly.
+    std::string item, year;
+    bool monthly_seen = false;
+    while (q.executeStep()) {
+        const std::string code = q.getColumn(0).getString();
+        const std::string y = q.getColumn(1).getString();
+        const bool yearly = q.getColumn(2).getInt() != 0;
+        const std::int64_t value = q.getColumn(3).getInt64();
+        if (code != item || y != year) monthly_seen = false;
+        item = code;
+        year = y;
+        std::int64_t add = value;
+        if (yearly) {
+            if (monthly_seen) continue;
+            const int yi = std::stoi(y);
+            const core::MonthPeriod first = std::max(from, core::MonthPeriod{yi, 1});
+            const core::MonthPeriod last = std::min(to, core::MonthPeriod{yi, 12});
+            const int months = last < first ? 0 : first.months_until(last) + 1;
+            add = (value * months + 6) / 12;
+        } else {
+            monthly_seen = true;
+        }
+        out[code] += add;
+    }
+    q.reset();
+    return out;
 }
 
 }  // namespace tcns::storage

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <map>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -7,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/period.hpp"
 #include "core/targets_import.hpp"
 #include "storage/database.hpp"
 #include "storage/roster_repo.hpp"
@@ -43,5 +46,14 @@ class TargetsRepo {
   private:
     Database& db_;
 };
+
+/// The targets of one team or unit over a range of months, by item code. Year by year: the sum
+/// of the monthly targets the year has inside the range; when it has none, the yearly target
+/// pro-rated to the months of the range in that year (1,200 a year is 100 a month, 300 a
+/// quarter), rounded to the nearest whole number. Questions, summaries and exports all use it.
+std::map<std::string, std::int64_t> targets_over(Database& db, core::TargetOwner owner,
+                                                 std::int64_t owner_id,
+                                                 const core::MonthPeriod& from,
+                                                 const core::MonthPeriod& to);
 
 }  // namespace tcns::storage

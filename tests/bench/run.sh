@@ -63,8 +63,9 @@ cat > "$WORK/config.json" <<JSON
 {
   "server": {"listen": "127.0.0.1", "port": $TCNS_PORT, "threads": 64},
   "log_level": "warn",
-  "viber": {"enabled": true, "api_base": "http://127.0.0.1:$API_PORT/pa", "rate_per_second": 1000},
-  "zalo": {"enabled": true, "api_base": "http://127.0.0.1:$API_PORT/zalo", "rate_per_second": 1000}
+  "scheduler": {"enabled": false},
+  "viber": {"enabled": true, "api_base": "http://127.0.0.1:$API_PORT/pa"},
+  "zalo": {"enabled": true, "api_base": "http://127.0.0.1:$API_PORT/zalo"}
 }
 JSON
 "$BUILD/bot/tcns" --db "$WORK/bench.db" --config "$WORK/config.json" serve >"$WORK/serve.log" 2>&1 &

@@ -162,6 +162,7 @@ TEST_CASE(
     sender->next["C"] = {bot::SendClass::kPermanent};
     bot::DispatcherOptions o;
     o.rate_per_second = 0;
+    o.channel_backoff = std::chrono::milliseconds(0);  // per-row backoff only (simulated clock)
     bot::Dispatcher d(w.path, {sender}, o, [&] { return clock; });
 
     CHECK(d.run_once() == 3);  // a1 (retry), b1, c1

@@ -7,29 +7,14 @@
 #include "bot/cli.hpp"
 #include "storage/database.hpp"
 #include "storage/targets_repo.hpp"
+#include "tests/support/cli.hpp"
 #include "tests/support/temp_dir.hpp"
 
+using tcns::test::CliResult;
+using tcns::test::tcns_cli;
 using namespace tcns;
 
 namespace {
-
-struct CliResult {
-    int rc = 0;
-    std::string out;
-    std::string err;
-};
-
-CliResult tcns_cli(std::vector<std::string> args) {
-    std::vector<const char*> argv{"tcns"};
-    for (const auto& a : args) argv.push_back(a.c_str());
-    std::istringstream in;
-    std::ostringstream out, err;
-    CliResult r;
-    r.rc = bot::run_cli(static_cast<int>(argv.size()), argv.data(), in, out, err);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
-}
 
 std::string samples(const std::string& name) {
     return std::string(TCNS_SAMPLES_DIR) + "/" + name;

@@ -1,0 +1,48 @@
+// The writer's share of a webhook: applies pre-parsed events through WebhookService (inbox,
+// conversation step, outbox, group commit) from one thread, without HTTP, and prints the cost
+// per event. Usage: bench_engine DB REQUESTS_FILE [N]
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+
+#include "adapters/viber/viber_adapter.hpp"
+#include "adapters/zalo/zalo_adapter.hpp"
+#include "bot/conversation_engine.hpp"
+#include "bot/templates.hpp"
+#include "bot/webhook_service.hpp"
+#include "bot/write_queue.hpp"
+
+using namespace tcns;
+
+int main(int argc, char** argv) {
+    if (argc < 3) return 2;
+    const std::size_t n = argc > 3 ? std::stoul(argv[3]) : 20000;
+    std::vector<core::InboundEvent> events;
+    std::ifstream in(argv[2]);
+    std::string line;
+    while (events.size() < n && std::getline(in, line)) {
+        const auto tab = line.rfind('\t');
+        const std::string body = line.substr(tab + 1);
+        auto parsed = line.rfind("/webhook/viber", 0) == 0 ? adapters::viber::parse_webhook(body)
+                                                           : adapters::zalo::parse_webhook(body);
+        if (parsed)
+            for (auto& e : parsed->events) events.push_back(std::move(e));
+    }
+    const auto templates = bot::load_templates(TCNS_SOURCE_DIR "/templates");
+    bot::WriteQueue writes(argv[1]);
+    bot::ConversationEngine engine(templates);
+    bot::WebhookService service(writes, engine);
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < events.size(); i += 32) {
+        std::vector<core::InboundEvent> batch(events.begin() + i,
+                                              events.begin() + std::min(events.size(), i + 32));
+        service.apply(batch, now);
+    }
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::cout << fmt::format("{} events in {:.2f} s: {:.0f} µs each, {:.0f} events/s\n",
+                             events.size(), s, 1e6 * s / events.size(), events.size() / s);
+}
