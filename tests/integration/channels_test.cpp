@@ -223,6 +223,46 @@ TEST_CASE("the monthly report works through signed Zalo webhooks, with oa.query.
     CHECK(w.fake.requests("/message/cs").size() == 3);
 }
 
+TEST_CASE("a leader walks the whole form question by question through Zalo, buttons tapped") {
+    World w;
+    Bot bot(w.path, w.fake, w.templates);
+    const std::string user = "5510185758261927916";
+    long long ts = 1764475300000LL;
+    auto say = [&](const std::string& text) {
+        const std::string t = std::to_string(++ts);
+        auto r = bot.zalo(zalo_text(user, text, t), t);
+        REQUIRE(r);
+        CHECK(r->status == 200);
+        bot.drain();
+        const auto sent = w.fake.requests("/message/cs");
+        REQUIRE_FALSE(sent.empty());
+        return json::parse(sent.back().body);
+    };
+    say("AN2345");
+    auto q = say("bao cao");
+    CHECK(q.dump().find("Câu 1/15") != std::string::npos);
+    // A tapped oa.query.show button sends its payload back as text: tap "0 (không có)".
+    std::string zero_payload;
+    for (const auto& b : q["message"]["attachment"]["payload"]["buttons"])
+        if (b["type"] == "oa.query.show" && b["title"].get<std::string>().rfind("0", 0) == 0)
+            zero_payload = b["payload"].get<std::string>();
+    REQUIRE(zero_payload == "0");
+    const std::vector<std::string> answers = {
+        "120", "45 ho", "30", "hai muoi lam", "12", "10", "40", "0", "3", "15", "2", "35", "110"};
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+        INFO("answer " << i + 1);
+        q = say(i == 7 ? zero_payload : answers[i]);
+    }
+    CHECK(q.dump().find("Câu 14/15") != std::string::npos);
+    q = say("bo qua");
+    q = say("bo qua");
+    CHECK(q.dump().find("TỔNG HỢP") != std::string::npos);
+    q = say("gửi");
+    CHECK(q.dump().find("Đã nhận báo cáo") != std::string::npos);
+    CHECK(scalar(w.path, "SELECT value_int FROM report_values WHERE item_code = 'DV01'") == 25);
+    CHECK(scalar(w.path, "SELECT count(*) FROM outbox WHERE status <> 'sent'") == 0);
+}
+
 TEST_CASE("a forged webhook is refused and leaves no trace; a replayed one has no effect") {
     World w;
     Bot bot(w.path, w.fake, w.templates);
