@@ -1,5 +1,7 @@
 #include "bot/metrics.hpp"
 
+#include <unordered_map>
+
 #include <fmt/format.h>
 
 namespace tcns::bot {
@@ -10,13 +12,25 @@ Metrics& Metrics::instance() {
 }
 
 std::atomic<std::uint64_t>& Metrics::counter(const std::string& name, const std::string& labels) {
+    // Each thread remembers where its series live, so the shared map and its lock are touched
+    // once per thread and series (request threads update metrics on every webhook).
+    thread_local std::unordered_map<std::string, std::atomic<std::uint64_t>*> cache;
+    const std::string key = name + '\x1f' + labels;
+    if (auto it = cache.find(key); it != cache.end()) return *it->second;
     std::lock_guard lock(mu_);
-    return counters_[name][labels];  // std::map nodes never move: the reference stays valid
+    auto* c = &counters_[name][labels];  // std::map nodes never move: the pointer stays valid
+    cache.emplace(key, c);
+    return *c;
 }
 
 Metrics::Histogram& Metrics::histogram(const std::string& name, const std::string& labels) {
+    thread_local std::unordered_map<std::string, Histogram*> cache;
+    const std::string key = name + '\x1f' + labels;
+    if (auto it = cache.find(key); it != cache.end()) return *it->second;
     std::lock_guard lock(mu_);
-    return histograms_[name][labels];
+    auto* h = &histograms_[name][labels];
+    cache.emplace(key, h);
+    return *h;
 }
 
 void Metrics::add(const std::string& name, const std::string& labels, std::uint64_t n) {

@@ -140,6 +140,7 @@ void Server::install_routes() {
                                     .count()
                               : 0;
         t_request_start = {};
+        if (!log::enabled(log::Level::kInfo)) return;
         log::info("http.request", {{"method", req.method},
                                    {"path", req.path},
                                    {"status", res.status},

@@ -111,10 +111,13 @@ void register_webhook_routes(httplib::Server& http, const Config& config, Webhoo
             count(channel, w.outcome);
             Metrics::instance().observe("tcns_webhook_duration_seconds",
                                         "channel=\"" + channel + "\"", secs);
-            log::info("webhook", {{"channel", channel},
-                                  {"outcome", w.outcome},
-                                  {"status", w.status},
-                                  {"latency_ms", secs * 1000}});
+            // The server's request line (method, path, status, latency) is the one info line per
+            // request; this adds the outcome, at debug, or at warn when the webhook was refused.
+            log::write(w.status == 200 ? log::Level::kDebug : log::Level::kWarn, "webhook",
+                       {{"channel", channel},
+                        {"outcome", w.outcome},
+                        {"status", w.status},
+                        {"latency_ms", secs * 1000}});
             if (w.outcome == "ok" && on_queued) on_queued();
         });
     }

@@ -35,12 +35,15 @@ void WriteQueue::run(std::function<void(storage::Database&)> job) {
     auto j = std::make_unique<Job>();
     j->fn = std::move(job);
     auto done = j->done.get_future();
+    bool wake = false;
     {
         std::lock_guard lock(mu_);
         if (stopping_) throw storage::StorageError("the write queue is stopped");
         queue_.push_back(std::move(j));
+        // A writer busy with a batch finds this job when it looks again: no wake-up syscall.
+        wake = writer_waiting_;
     }
-    cv_.notify_one();
+    if (wake) cv_.notify_one();
     done.get();
 }
 
@@ -59,7 +62,9 @@ void WriteQueue::loop() {
     while (true) {
         {
             std::unique_lock lock(mu_);
+            writer_waiting_ = true;
             cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            writer_waiting_ = false;
             if (queue_.empty() && stopping_) break;
             while (!queue_.empty() && batch.size() < max_batch_) {
                 batch.push_back(std::move(queue_.front()));

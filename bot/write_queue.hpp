@@ -53,6 +53,7 @@ class WriteQueue {
     std::condition_variable cv_;
     std::deque<std::unique_ptr<Job>> queue_;
     bool stopping_ = false;
+    bool writer_waiting_ = false;
     Stats stats_;
     std::promise<void> ready_;
     std::exception_ptr open_error_;

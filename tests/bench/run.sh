@@ -62,7 +62,7 @@ TCNS_PORT=$(free_port)
 cat > "$WORK/config.json" <<JSON
 {
   "server": {"listen": "127.0.0.1", "port": $TCNS_PORT, "threads": 64},
-  "log_level": "warn",
+  "log_level": "${BENCH_LOG_LEVEL:-warn}",
   "scheduler": {"enabled": false},
   "viber": {"enabled": true, "api_base": "http://127.0.0.1:$API_PORT/pa"},
   "zalo": {"enabled": true, "api_base": "http://127.0.0.1:$API_PORT/zalo"}
