@@ -841,8 +841,7 @@ void Machine::store_and_advance(const FormItem& item, Answer a) {
         return summary();
     }
     ++st_.index;
-    // Skip questions already answered (a resumed or revised draft) only when going forward
-    // through a fresh draft is not wanted: always ask in order, the current value is shown.
+    // Questions are always asked in order; one already answered shows its current value.
     if (st_.index >= items_.size()) return summary();
     ask();
 }
