@@ -11,6 +11,7 @@
 #include "bot/config.hpp"
 #include "bot/http_client.hpp"
 #include "bot/zalo_tokens.hpp"
+#include "core/utf8.hpp"
 #include "storage/database.hpp"
 #include "storage/zalo_token_repo.hpp"
 
@@ -107,15 +108,9 @@ int cmd_zalo(CommandContext& ctx) {
         std::string line;
         if (!access && std::getline(ctx.in, line)) access = std::string(line);
         if (!refresh && std::getline(ctx.in, line)) refresh = std::string(line);
-        auto trim = [](std::string s) {
-            while (!s.empty() && (s.back() == '\r' || s.back() == ' ' || s.back() == '\n'))
-                s.pop_back();
-            while (!s.empty() && s.front() == ' ') s.erase(s.begin());
-            return s;
-        };
         storage::ZaloTokens t;
-        t.access_token = trim(access.value_or(""));
-        t.refresh_token = trim(refresh.value_or(""));
+        t.access_token = std::string(core::trim(access.value_or("")));
+        t.refresh_token = std::string(core::trim(refresh.value_or("")));
         long long secs = 90000;
         if (expires) {
             try {

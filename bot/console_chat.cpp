@@ -1,7 +1,5 @@
 #include "bot/console_chat.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include <stdexcept>
 
 #include "adapters/console/console_adapter.hpp"
@@ -16,12 +14,11 @@ ConsoleChat::ConsoleChat(storage::Database& db, const Templates& templates, cons
     : db_(db), engine_(templates) {
     const std::string channel(adapters::console::kChannel);
     if (auto phone = core::normalize_phone(as)) {
-        auto& q = db_.cached("SELECT id FROM people WHERE phone = ?");
-        q.bind(1, *phone);
-        if (!q.executeStep())
+        const auto found = storage::ReportRepo(db_).person_by_phone(*phone);
+        if (!found)
             throw std::invalid_argument("no person with phone " + core::national_phone(*phone) +
                                         " in the roster (see `tcns demo hint`)");
-        const core::PersonId person = q.getColumn(0).getInt64();
+        const core::PersonId person = *found;
         user_id_ = "phone:" + *phone;
         storage::with_transaction(db_, [&] {
             storage::ChatAccountRepo accounts(db_);

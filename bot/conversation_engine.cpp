@@ -151,12 +151,9 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
             }
         }
         if (event.kind == core::EventKind::kSharedPhone) {
-            if (auto phone = core::normalize_phone(event.phone)) {
-                auto& q = db.cached("SELECT id FROM people WHERE phone = ?");
-                q.bind(1, *phone);
-                if (q.executeStep())
-                    ctx.phone_match = person_check(reports, q.getColumn(0).getInt64());
-            }
+            if (auto phone = core::normalize_phone(event.phone))
+                if (auto person = reports.person_by_phone(*phone))
+                    ctx.phone_match = person_check(reports, *person);
         }
     }
 

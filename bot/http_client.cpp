@@ -89,16 +89,4 @@ HttpResult HttpClient::post(const std::string& base_url, const std::string& path
     return out;
 }
 
-HttpResult HttpClient::get(const std::string& base_url, const std::string& path,
-                           const Headers& headers) {
-    const auto [origin, prefix] = split_base(base_url);
-    auto client = impl_->borrow(origin);
-    httplib::Headers h;
-    for (const auto& [k, v] : headers) h.emplace(k, v);
-    auto r = client->Get(prefix + path, h);
-    HttpResult out = Impl::result(r);
-    if (r) impl_->give_back(origin, std::move(client));
-    return out;
-}
-
 }  // namespace tcns::bot

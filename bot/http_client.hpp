@@ -32,7 +32,6 @@ class HttpClient {
 
     HttpResult post(const std::string& base_url, const std::string& path, const Headers& headers,
                     const std::string& body, const std::string& content_type);
-    HttpResult get(const std::string& base_url, const std::string& path, const Headers& headers);
 
   private:
     struct Impl;

@@ -34,7 +34,6 @@ ApplyOutcome WebhookService::apply(const std::vector<core::InboundEvent>& events
     ApplyOutcome out;
     if (events.empty()) return out;
     writes_.run([&](storage::Database& db) {
-        out = ApplyOutcome{};  // a retried job starts clean
         storage::InboxRepo inbox(db);
         storage::OutboxRepo outbox(db);
         for (const auto& e : events) {

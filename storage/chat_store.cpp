@@ -195,6 +195,15 @@ void ConversationRepo::save(core::AccountId account, const core::ConversationSta
 
 // ---- reports ----------------------------------------------------------------------------------
 
+std::optional<core::PersonId> ReportRepo::person_by_phone(const std::string& phone) {
+    auto& q = db_.cached("SELECT id FROM people WHERE phone = ?");
+    q.bind(1, phone);
+    std::optional<core::PersonId> id;
+    if (q.executeStep()) id = q.getColumn(0).getInt64();
+    q.reset();
+    return id;
+}
+
 PersonFacts ReportRepo::person_facts(core::PersonId person) {
     PersonFacts f;
     {

@@ -66,6 +66,8 @@ class ReportRepo {
     explicit ReportRepo(Database& db) : db_(db) {}
 
     PersonFacts person_facts(core::PersonId person);
+    /// The person with this normalised phone ("84…"), if the roster has one.
+    std::optional<core::PersonId> person_by_phone(const std::string& phone);
     /// Fills last month's values, this period's targets and the latest submission.
     void fill_team_facts(core::TeamFacts& team, const core::MonthPeriod& period);
     /// True when the team has submitted the period.
