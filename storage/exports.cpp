@@ -316,6 +316,26 @@ std::string subtree_sql(std::string_view select) {
 
 }  // namespace
 
+std::map<std::string, std::int64_t> subtree_item_sums(Database& db, core::UnitId unit,
+                                                      const core::MonthPeriod& from,
+                                                      const core::MonthPeriod& to) {
+    auto& q = db.cached(subtree_sql(R"sql(
+SELECT rv.item_code, sum(rv.value_int)
+FROM report_status rs JOIN teams t ON t.id = rs.team_id
+JOIN report_values rv ON rv.report_id = rs.latest_report_id
+WHERE t.active = 1 AND t.unit_id IN (SELECT id FROM sub) AND rs.period BETWEEN :from AND :to
+GROUP BY rv.item_code
+)sql"));
+    q.bind(":uid", std::int64_t{unit});
+    q.bind(":from", from.str());
+    q.bind(":to", to.str());
+    std::map<std::string, std::int64_t> out;
+    while (q.executeStep())
+        if (!q.getColumn(1).isNull()) out[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+    q.reset();
+    return out;
+}
+
 std::span<const ExportKind> all_export_kinds() {
     static constexpr std::array kAll = {ExportKind::kReports,      ExportKind::kReportsLong,
                                         ExportKind::kCompliance,   ExportKind::kRollup,
@@ -659,13 +679,6 @@ SELECT (SELECT count(*) FROM teams WHERE active = 1 AND unit_id IN (SELECT id FR
 FROM report_status rs JOIN teams t ON t.id = rs.team_id
 WHERE t.active = 1 AND t.unit_id IN (SELECT id FROM sub) AND rs.period BETWEEN :from AND :to
 )sql"));
-    SQLite::Statement sums(db.handle(), subtree_sql(R"sql(
-SELECT rv.item_code, sum(rv.value_int)
-FROM report_status rs JOIN teams t ON t.id = rs.team_id
-JOIN report_values rv ON rv.report_id = rs.latest_report_id
-WHERE t.active = 1 AND t.unit_id IN (SELECT id FROM sub) AND rs.period BETWEEN :from AND :to
-GROUP BY rv.item_code
-)sql"));
     TargetReader targets(db, TargetOwner::kUnit);
     bind_scope(units, r);
     units.bind(":level", r.level);
@@ -683,15 +696,9 @@ GROUP BY rv.item_code
         const std::int64_t expected = teams * month_count;
 
         std::vector<std::optional<std::int64_t>> totals(items.size());
-        sums.reset();
-        sums.bind(":uid", unit_id);
-        sums.bind(":from", from);
-        sums.bind(":to", to);
-        while (sums.executeStep()) {
-            const std::string code = sums.getColumn(0).getString();
+        for (const auto& [code, sum] : subtree_item_sums(db, unit_id, r.from, r.to))
             for (std::size_t i = 0; i < items.size(); ++i)
-                if (items[i]->code == code) totals[i] = integer(sums, 1);
-        }
+                if (items[i]->code == code) totals[i] = sum;
         const auto goals = targets.read(unit_id, r.from, r.to, items);
 
         levels.cells(text(units, 1), out);

@@ -10,6 +10,7 @@
 #include "core/csv_writer.hpp"
 #include "core/expected.hpp"
 #include "core/form.hpp"
+#include "core/org.hpp"
 #include "core/period.hpp"
 #include "core/time.hpp"
 #include "storage/database.hpp"
@@ -81,6 +82,13 @@ core::Expected<std::size_t, ExportError> write_export(Database& db, ExportKind k
                                                       const ExportRequest& request,
                                                       const ExportLabels& labels,
                                                       core::CsvWriter& out);
+
+/// The sum of every count item over a unit's subtree (itself included) and a month range,
+/// from the latest revision of each active team's reports: the roll-up's figures, shared by
+/// the rollup export and the officials' summaries. Items nobody reported are absent.
+std::map<std::string, std::int64_t> subtree_item_sums(Database& db, core::UnitId unit,
+                                                      const core::MonthPeriod& from,
+                                                      const core::MonthPeriod& to);
 
 /// One function per export (write_export checks the request, then calls one of these).
 std::size_t write_reports_export(Database& db, const core::Form& form, const ExportRequest& r,

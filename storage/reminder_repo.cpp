@@ -1,5 +1,6 @@
 #include "storage/reminder_repo.hpp"
 
+#include "storage/exports.hpp"
 #include "storage/targets_repo.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -298,23 +299,8 @@ LIMIT :limit
         }
     }
 
-    // Sums of the latest revision of every report, per count item.
-    std::unordered_map<std::string, std::int64_t> totals;
-    {
-        SQLite::Statement q(h, subtree(R"sql(
-SELECT rv.item_code, sum(rv.value_int)
-FROM report_status rs JOIN teams t ON t.id = rs.team_id
-JOIN report_values rv ON rv.report_id = rs.latest_report_id
-WHERE t.active = 1 AND t.unit_id IN (SELECT id FROM sub) AND rs.period BETWEEN :from AND :to
-GROUP BY rv.item_code
-)sql"));
-        q.bind(":uid", std::int64_t{unit});
-        q.bind(":from", f);
-        q.bind(":to", t);
-        while (q.executeStep())
-            if (!q.getColumn(1).isNull())
-                totals[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
-    }
+    // Sums of the latest revision of every report, per count item (the roll-up's figures).
+    const auto totals = subtree_item_sums(db_, unit, from, to);
     // The unit's own targets, year by year as the roll-up export counts them: the monthly
     // targets inside the range, else the yearly target pro rata to the months of the range.
     const auto targets = targets_over(db_, core::TargetOwner::kUnit, unit, from, to);
