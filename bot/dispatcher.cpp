@@ -1,5 +1,7 @@
 #include "bot/dispatcher.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cmath>
 #include <future>
@@ -214,7 +216,10 @@ std::size_t Dispatcher::run_once() {
 
 void Dispatcher::start() {
     if (thread_.joinable()) return;
-    thread_ = std::thread([this] { loop(); });
+    thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "tcns-dispatch");  // seen in top -H, perf, gdb
+        loop();
+    });
 }
 
 void Dispatcher::stop() {

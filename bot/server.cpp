@@ -5,8 +5,10 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "bot/admin_routes.hpp"
+#include "bot/http_front.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
 #include "bot/webhook_routes.hpp"
@@ -149,24 +151,30 @@ void Server::install_routes() {
 }
 
 int Server::bind() {
-    if (config_.server.port == 0) {
-        port_ = http_->bind_to_any_port(config_.server.listen);
-        if (port_ <= 0)
-            throw std::runtime_error(fmt::format("cannot bind {}", config_.server.listen));
-    } else {
-        if (!http_->bind_to_port(config_.server.listen, config_.server.port))
-            throw std::runtime_error(fmt::format("cannot listen on {}:{} (port in use?)",
-                                                 config_.server.listen, config_.server.port));
-        port_ = config_.server.port;
-    }
+    // The full server listens on loopback only; the front takes the configured address.
+    backend_port_ = http_->bind_to_any_port("127.0.0.1");
+    if (backend_port_ <= 0) throw std::runtime_error("cannot bind a loopback port");
+    HttpFront::Options o;
+    o.listen = config_.server.listen;
+    o.port = config_.server.port;
+    o.backend_port = backend_port_;
+    o.read_timeout_s = config_.server.read_timeout_s;
+    o.write_timeout_s = config_.server.write_timeout_s;
+    o.max_body_bytes = config_.server.max_body_bytes;
+    front_ = std::make_unique<HttpFront>(o, config_, webhooks_, on_queued_);
+    port_ = front_->bind();
     return port_;
 }
 
 void Server::run() {
-    http_->listen_after_bind();
+    std::thread backend([this] { http_->listen_after_bind(); });
+    front_->run();
+    http_->stop();
+    backend.join();
 }
 
 void Server::stop() {
+    if (front_) front_->stop();
     http_->stop();
 }
 

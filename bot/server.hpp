@@ -14,8 +14,11 @@ class Server;
 namespace tcns::bot {
 
 class WebhookService;
+class HttpFront;
 
-/// The HTTP front of `tcns serve`: routes, limits, the last-resort exception handler.
+/// The HTTP side of `tcns serve`: the event-loop front (HttpFront) on the configured address,
+/// which answers signed webhooks itself, and behind it on a loopback port the cpp-httplib
+/// server with every route, limit and the last-resort exception handler.
 /// Background threads (dispatcher, scheduler) are owned by the caller of run().
 class Server {
   public:
@@ -42,7 +45,9 @@ class Server {
     WebhookService* webhooks_ = nullptr;
     std::function<void()> on_queued_;
     std::unique_ptr<httplib::Server> http_;
+    std::unique_ptr<HttpFront> front_;
     int port_ = 0;
+    int backend_port_ = 0;
 };
 
 }  // namespace tcns::bot

@@ -20,53 +20,93 @@ void count(const std::string& channel, const std::string& outcome) {
 
 }  // namespace
 
-WebhookResponse handle_webhook(const std::string& channel, const std::string& raw_body,
-                               const std::string& signature, const Config& config,
-                               WebhookService& service, core::Instant now) {
-    WebhookResponse out;
-    const bool viber = channel == "viber";
-    const VerifyMode mode = viber ? config.viber.verify : config.zalo.verify;
+PreparedWebhook prepare_webhook(const std::string& channel, const std::string& raw_body,
+                                const std::string& signature, const Config& config,
+                                core::Instant now) {
+    PreparedWebhook p;
+    p.viber = channel == "viber";
+    const VerifyMode mode = p.viber ? config.viber.verify : config.zalo.verify;
     const adapters::VerifyResult v =
-        viber ? adapters::viber::verify_signature(raw_body, signature, config.secrets.viber_token)
-              : adapters::zalo::verify_signature(raw_body, signature, config.secrets.zalo_app_id,
-                                                 config.secrets.zalo_oa_secret);
+        p.viber ? adapters::viber::verify_signature(raw_body, signature, config.secrets.viber_token)
+                : adapters::zalo::verify_signature(raw_body, signature, config.secrets.zalo_app_id,
+                                                   config.secrets.zalo_oa_secret);
     if (v != adapters::VerifyResult::kOk) {
         Metrics::instance().add(
             "tcns_webhook_signature_failures_total",
             "channel=\"" + channel + "\",reason=\"" + std::string(adapters::to_string(v)) + "\"");
         if (mode == VerifyMode::kEnforce) {
-            out.status = 403;
-            out.body = R"({"error":"bad signature"})";
-            out.outcome = "bad_signature";
-            return out;
+            p.response.emplace();
+            p.response->status = 403;
+            p.response->body = R"({"error":"bad signature"})";
+            p.response->outcome = "bad_signature";
+            return p;
         }
         // Log-only mode for the first days of a roll-out (config `verify: "log-only"`).
         log::warn("webhook.signature_ignored",
                   {{"channel", channel}, {"result", std::string(adapters::to_string(v))}});
     }
-    auto parsed =
-        viber ? adapters::viber::parse_webhook(raw_body) : adapters::zalo::parse_webhook(raw_body);
+    auto parsed = p.viber ? adapters::viber::parse_webhook(raw_body)
+                          : adapters::zalo::parse_webhook(raw_body);
     if (!parsed) {
-        out.status = 400;
-        out.body = R"({"error":"malformed webhook"})";
-        out.outcome = std::string(adapters::to_string(parsed.error()));
-        return out;
+        p.response.emplace();
+        p.response->status = 400;
+        p.response->body = R"({"error":"malformed webhook"})";
+        p.response->outcome = std::string(adapters::to_string(parsed.error()));
+        return p;
     }
-    auto events = std::move(parsed->events);
-    if (events.empty()) {
-        out.outcome = "ignored";
-        return out;
+    p.events = std::move(parsed->events);
+    if (p.events.empty()) {
+        p.response.emplace();
+        p.response->outcome = "ignored";
+        return p;
     }
-    for (auto& e : events) {
+    for (auto& e : p.events) {
         if (e.at.time_since_epoch().count() == 0) e.at = now;
     }
-    const ApplyOutcome applied = service.apply(events, now, /*reply_in_response=*/viber);
+    return p;
+}
+
+WebhookResponse finish_webhook(const ApplyOutcome& applied, const Config& config) {
+    WebhookResponse out;
     out.outcome = applied.applied > 0 ? "ok" : applied.receipts > 0 ? "receipt" : "duplicate";
     if (applied.response_message) {
         out.body = adapters::viber::render_welcome(
             *applied.response_message, {config.viber.sender_name, config.viber.sender_avatar});
     }
     return out;
+}
+
+WebhookResponse store_failed_webhook(const std::string& channel, const std::string& error) {
+    log::error("webhook.store_failed", {{"channel", channel}, {"error", error}});
+    WebhookResponse w;
+    w.status = 500;
+    w.body = R"({"error":"temporarily unavailable"})";
+    w.outcome = "error";
+    return w;
+}
+
+void record_webhook(const std::string& channel, const WebhookResponse& w, double secs) {
+    count(channel, w.outcome);
+    Metrics::instance().observe("tcns_webhook_duration_seconds", "channel=\"" + channel + "\"",
+                                secs);
+    // The request line (method, path, status, latency) is the one info line per request; this
+    // adds the outcome, at debug, or at warn when the webhook was refused.
+    const auto level = w.status == 200 ? log::Level::kDebug : log::Level::kWarn;
+    if (!log::enabled(level)) return;
+    log::write(level, "webhook",
+               {{"channel", channel},
+                {"outcome", w.outcome},
+                {"status", w.status},
+                {"latency_ms", secs * 1000}});
+}
+
+WebhookResponse handle_webhook(const std::string& channel, const std::string& raw_body,
+                               const std::string& signature, const Config& config,
+                               WebhookService& service, core::Instant now) {
+    PreparedWebhook p = prepare_webhook(channel, raw_body, signature, config, now);
+    if (p.response) return *p.response;
+    const ApplyOutcome applied = service.apply(p.events, now, /*reply_in_response=*/p.viber);
+    return finish_webhook(applied, config);
 }
 
 void register_webhook_routes(httplib::Server& http, const Config& config, WebhookService& service,
@@ -98,26 +138,13 @@ void register_webhook_routes(httplib::Server& http, const Config& config, Webhoo
             try {
                 w = handle_webhook(channel, req.body, signature, config, service, now);
             } catch (const std::exception& e) {
-                // Not stored: answer 500 so that the platform delivers it again.
-                log::error("webhook.store_failed", {{"channel", channel}, {"error", e.what()}});
-                w.status = 500;
-                w.body = R"({"error":"temporarily unavailable"})";
-                w.outcome = "error";
+                w = store_failed_webhook(channel, e.what());  // not stored: the platform retries
             }
             res.status = w.status;
             res.set_content(w.body, "application/json; charset=utf-8");
-            const double secs =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            count(channel, w.outcome);
-            Metrics::instance().observe("tcns_webhook_duration_seconds",
-                                        "channel=\"" + channel + "\"", secs);
-            // The server's request line (method, path, status, latency) is the one info line per
-            // request; this adds the outcome, at debug, or at warn when the webhook was refused.
-            log::write(w.status == 200 ? log::Level::kDebug : log::Level::kWarn, "webhook",
-                       {{"channel", channel},
-                        {"outcome", w.outcome},
-                        {"status", w.status},
-                        {"latency_ms", secs * 1000}});
+            record_webhook(
+                channel, w,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
             if (w.outcome == "ok" && on_queued) on_queued();
         });
     }

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "bot/config.hpp"
 #include "bot/webhook_service.hpp"
@@ -27,6 +29,23 @@ struct WebhookResponse {
 WebhookResponse handle_webhook(const std::string& channel, const std::string& raw_body,
                                const std::string& signature, const Config& config,
                                WebhookService& service, core::Instant now);
+
+/// The part of handle_webhook before the commit: verify and parse. Either `response` is the
+/// final answer (refused, malformed, nothing to store), or `events` are to be applied.
+struct PreparedWebhook {
+    std::optional<WebhookResponse> response;
+    std::vector<core::InboundEvent> events;
+    bool viber = false;
+};
+PreparedWebhook prepare_webhook(const std::string& channel, const std::string& raw_body,
+                                const std::string& signature, const Config& config,
+                                core::Instant now);
+/// The answer once the events were applied (committed).
+WebhookResponse finish_webhook(const ApplyOutcome& applied, const Config& config);
+/// The answer when storing failed: 500, so that the platform delivers the webhook again.
+WebhookResponse store_failed_webhook(const std::string& channel, const std::string& error);
+/// Metrics and the debug/warn log line of one answered webhook.
+void record_webhook(const std::string& channel, const WebhookResponse& w, double seconds);
 
 /// Registers POST /webhook/viber and /webhook/zalo (for enabled channels). `on_queued` runs
 /// after replies were committed (it wakes the dispatcher).

@@ -33,7 +33,29 @@ ApplyOutcome WebhookService::apply(const std::vector<core::InboundEvent>& events
                                    bool reply_in_response) {
     ApplyOutcome out;
     if (events.empty()) return out;
-    writes_.run([&](storage::Database& db) {
+    writes_.run([&](storage::Database& db) { apply_in(db, events, now, reply_in_response, out); });
+    return out;
+}
+
+void WebhookService::apply_async(std::vector<core::InboundEvent> events, core::Instant now,
+                                 bool reply_in_response, ApplyDone done) {
+    struct Pending {
+        std::vector<core::InboundEvent> events;
+        ApplyOutcome out;
+    };
+    auto p = std::make_shared<Pending>();
+    p->events = std::move(events);
+    writes_.submit(
+        [this, p, now, reply_in_response](storage::Database& db) {
+            p->out = ApplyOutcome{};
+            apply_in(db, p->events, now, reply_in_response, p->out);
+        },
+        [p, done = std::move(done)](std::exception_ptr e) { done(std::move(p->out), e); });
+}
+
+void WebhookService::apply_in(storage::Database& db, const std::vector<core::InboundEvent>& events,
+                              core::Instant now, bool reply_in_response, ApplyOutcome& out) {
+    {
         storage::InboxRepo inbox(db);
         storage::OutboxRepo outbox(db);
         for (const auto& e : events) {
@@ -78,8 +100,7 @@ ApplyOutcome WebhookService::apply(const std::vector<core::InboundEvent>& events
                 }
             }
         }
-    });
-    return out;
+    }
 }
 
 }  // namespace tcns::bot

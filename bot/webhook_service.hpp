@@ -1,6 +1,8 @@
 #pragma once
 
+#include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,7 +43,16 @@ class WebhookService {
     ApplyOutcome apply(const std::vector<core::InboundEvent>& events, core::Instant now,
                        bool reply_in_response = false);
 
+    /// The same without waiting: `done` runs on the writer thread after the commit, with the
+    /// outcome, or with the exception when nothing was stored (then the caller answers 500).
+    using ApplyDone = std::function<void(ApplyOutcome, std::exception_ptr)>;
+    void apply_async(std::vector<core::InboundEvent> events, core::Instant now,
+                     bool reply_in_response, ApplyDone done);
+
   private:
+    void apply_in(storage::Database& db, const std::vector<core::InboundEvent>& events,
+                  core::Instant now, bool reply_in_response, ApplyOutcome& out);
+
     WriteQueue& writes_;
     EventHandler& handler_;
     std::vector<std::pair<std::string, MessageSplitter>> splitters_;

@@ -1,5 +1,7 @@
 #include "bot/write_queue.hpp"
 
+#include <pthread.h>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <vector>
@@ -9,7 +11,10 @@ namespace tcns::bot {
 WriteQueue::WriteQueue(const std::string& db_path, std::size_t max_batch)
     : db_path_(db_path), max_batch_(max_batch == 0 ? 1 : max_batch) {
     auto ready = ready_.get_future();
-    thread_ = std::thread([this] { loop(); });
+    thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "tcns-writer");  // seen in top -H, perf, gdb
+        loop();
+    });
     ready.get();  // rethrows when the database cannot be opened
 }
 
@@ -32,9 +37,21 @@ WriteQueue::Stats WriteQueue::stats() const {
 }
 
 void WriteQueue::run(std::function<void(storage::Database&)> job) {
+    std::promise<void> committed;
+    auto done = committed.get_future();
+    submit(std::move(job), [&committed](std::exception_ptr e) {
+        if (e)
+            committed.set_exception(e);
+        else
+            committed.set_value();
+    });
+    done.get();
+}
+
+void WriteQueue::submit(std::function<void(storage::Database&)> job, Done done) {
     auto j = std::make_unique<Job>();
     j->fn = std::move(job);
-    auto done = j->done.get_future();
+    j->done = std::move(done);
     bool wake = false;
     {
         std::lock_guard lock(mu_);
@@ -44,7 +61,6 @@ void WriteQueue::run(std::function<void(storage::Database&)> job) {
         wake = writer_waiting_;
     }
     if (wake) cv_.notify_one();
-    done.get();
 }
 
 void WriteQueue::loop() {
@@ -74,22 +90,22 @@ void WriteQueue::loop() {
         std::vector<std::exception_ptr> errors(batch.size());
         std::exception_ptr commit_error;
         try {
-            auto& h = db->handle();
-            h.exec("BEGIN IMMEDIATE");
+            // Prepared once (sqlite3_exec would compile the text on every job).
+            db->cached("BEGIN IMMEDIATE").exec();
             for (std::size_t i = 0; i < batch.size(); ++i) {
-                h.exec("SAVEPOINT job");
+                db->cached("SAVEPOINT job").exec();
                 try {
                     batch[i]->fn(*db);
-                    h.exec("RELEASE job");
+                    db->cached("RELEASE job").exec();
                 } catch (...) {
                     errors[i] = std::current_exception();
                     db->reset_cached();
-                    h.exec("ROLLBACK TO job");
-                    h.exec("RELEASE job");
+                    db->cached("ROLLBACK TO job").exec();
+                    db->cached("RELEASE job").exec();
                 }
             }
             db->reset_cached();
-            h.exec("COMMIT");
+            db->cached("COMMIT").exec();
         } catch (const std::exception& e) {
             commit_error = std::make_exception_ptr(
                 storage::StorageError(std::string("group commit failed: ") + e.what()));
@@ -104,14 +120,8 @@ void WriteQueue::loop() {
             stats_.jobs += batch.size();
             stats_.commits += 1;
         }
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            if (commit_error)
-                batch[i]->done.set_exception(commit_error);
-            else if (errors[i])
-                batch[i]->done.set_exception(errors[i]);
-            else
-                batch[i]->done.set_value();
-        }
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            batch[i]->done(commit_error ? commit_error : errors[i]);
         batch.clear();
     }
 }

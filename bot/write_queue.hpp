@@ -36,6 +36,11 @@ class WriteQueue {
     /// Runs `job` on the writer connection; blocks until its transaction committed.
     /// Rethrows what the job threw, or a storage::StorageError when the commit failed.
     void run(std::function<void(storage::Database&)> job);
+    /// Queues `job` without waiting. `done` runs on the writer thread once the job's transaction
+    /// committed (with nullptr) or failed (with what the job threw, or the commit error); it
+    /// must be quick and must not throw. Throws storage::StorageError when stopped.
+    using Done = std::function<void(std::exception_ptr)>;
+    void submit(std::function<void(storage::Database&)> job, Done done);
     /// Stops after finishing the queued jobs.
     void stop();
     Stats stats() const;
@@ -43,7 +48,7 @@ class WriteQueue {
   private:
     struct Job {
         std::function<void(storage::Database&)> fn;
-        std::promise<void> done;
+        Done done;
     };
     void loop();
 

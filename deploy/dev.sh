@@ -11,7 +11,7 @@ ROOT=$(pwd)
 BUILD=${TCNS_BUILD_DIR:-$ROOT/build}
 VAR=${TCNS_VAR_DIR:-$ROOT/var}
 
-BUILD_PKGS=(g++ cmake ninja-build pkg-config libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev
+BUILD_PKGS=(g++ cmake ninja-build pkg-config libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev libevent-dev
             nlohmann-json3-dev libfmt-dev libssl-dev catch2 sqlite3 curl)
 # chromium: the admin page's browser test (tests/integration). clang and libclang-rt-14-dev:
 # the fuzz build; libclang-rt-14-dev holds the libFuzzer and sanitizer runtimes on Debian 12 and

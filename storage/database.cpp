@@ -39,10 +39,12 @@ void Database::reset_cached() noexcept {
     }
 }
 
-SQLite::Statement& Database::cached(const std::string& sql) {
+SQLite::Statement& Database::cached(std::string_view sql) {
     auto it = statements_.find(sql);
     if (it == statements_.end()) {
-        it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
+        std::string text(sql);
+        auto st = std::make_unique<SQLite::Statement>(*db_, text);
+        it = statements_.emplace(std::move(text), std::move(st)).first;
     } else {
         it->second->reset();
         it->second->clearBindings();

@@ -1,9 +1,11 @@
 #pragma once
 
-#include <map>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 namespace SQLite {
 class Database;
@@ -50,7 +52,7 @@ class Database {
     /// A prepared statement for `sql`, compiled once per connection and reused (hot paths),
     /// reset and with its bindings cleared. Valid until the Database is destroyed; do not hold
     /// two uses of the same text at once.
-    SQLite::Statement& cached(const std::string& sql);
+    SQLite::Statement& cached(std::string_view sql);
     /// Resets every cached statement. A statement left on a row keeps a read snapshot open,
     /// and a later write on this connection then fails with SQLITE_BUSY once another connection
     /// has committed: call this at the end of every unit of work (transactions do it).
@@ -59,7 +61,16 @@ class Database {
   private:
     std::string path_;
     std::unique_ptr<SQLite::Database> db_;
-    std::map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+    /// Hashed by text and looked up without building a std::string: the writer looks up a
+    /// dozen statements per webhook, and ordered lookups compared long, similar SQL texts.
+    struct TextHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, TextHash, std::equal_to<>>
+        statements_;
 };
 
 /// Runs `fn` inside BEGIN IMMEDIATE … COMMIT; rolls back when it throws.

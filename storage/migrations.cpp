@@ -217,6 +217,38 @@ CREATE TABLE zalo_tokens (
         {4, "outbox order per recipient", R"sql(
 CREATE INDEX outbox_pending_recipient ON outbox(channel, recipient, id) WHERE status = 'pending';
 )sql"},
+        // SQLite evaluates `status IN (five values)` by building a temporary b-tree on every
+        // insert and update: a fifth of the writer's time per webhook. The same rule written
+        // with OR costs nothing. A CHECK cannot be altered, so the table is rebuilt (SQLite's
+        // documented procedure, inside the migration's transaction; nothing references it).
+        {5, "outbox status check without a temporary b-tree", R"sql(
+CREATE TABLE outbox_new (
+    id                    INTEGER PRIMARY KEY,
+    idem_key              TEXT UNIQUE,
+    channel               TEXT NOT NULL,
+    account_id            INTEGER REFERENCES chat_accounts(id),
+    recipient             TEXT NOT NULL,
+    kind                  TEXT NOT NULL DEFAULT 'reply',
+    payload               TEXT NOT NULL,
+    status                TEXT NOT NULL DEFAULT 'pending'
+                          CHECK (status = 'pending' OR status = 'sent' OR status = 'dead' OR
+                                 status = 'unreachable' OR status = 'skipped'),
+    attempts              INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at       INTEGER NOT NULL,
+    created_at            INTEGER NOT NULL,
+    updated_at            INTEGER NOT NULL,
+    sent_at               INTEGER,
+    platform_message_id   TEXT,
+    error                 TEXT
+);
+INSERT INTO outbox_new SELECT id, idem_key, channel, account_id, recipient, kind, payload, status,
+    attempts, next_attempt_at, created_at, updated_at, sent_at, platform_message_id, error
+    FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_new RENAME TO outbox;
+CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
+CREATE INDEX outbox_pending_recipient ON outbox(channel, recipient, id) WHERE status = 'pending';
+)sql"},
     };
     return kAll;
 }
