@@ -167,8 +167,17 @@ int Server::bind() {
 }
 
 void Server::run() {
-    std::thread backend([this] { http_->listen_after_bind(); });
+    std::atomic<bool> backend_done{false};
+    std::thread backend([this, &backend_done] {
+        http_->listen_after_bind();
+        backend_done = true;
+    });
     front_->run();
+    // httplib's stop() does nothing before listen_after_bind() has started (it tests
+    // is_running()): a stop() that came before the backend thread got there would leave it
+    // listening for ever and this join waiting for it.
+    while (!http_->is_running() && !backend_done)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     http_->stop();
     backend.join();
 }
