@@ -425,6 +425,26 @@ struct HttpFront::Impl {
         free_side(s);
     }
 
+    /// Every client connection and pipe, at once. The sockets are shut down here because
+    /// bufferevent_free() leaves the close to a finalizer that only a running loop (or
+    /// event_base_free()) executes.
+    void close_all() {
+        const auto shut = [](bufferevent* bev) {
+            if (!bev) return;
+            const evutil_socket_t fd = bufferevent_getfd(bev);
+            if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+            bufferevent_free(bev);
+        };
+        for (auto& [id, c] : conns) shut(c->bev);
+        conns.clear();
+        for (Pipe* p : pipes) {
+            shut(p->client.bev);
+            shut(p->backend.bev);
+            delete p;
+        }
+        pipes.clear();
+    }
+
     // --- the mailbox and stop events ---------------------------------------------------
 
     static void on_mailbox(evutil_socket_t, short, void* ctx) {
@@ -463,15 +483,7 @@ HttpFront::~HttpFront() {
         std::lock_guard lock(impl_->mailbox->mu);
         impl_->mailbox->closed = true;
     }
-    for (auto& [id, c] : impl_->conns)
-        if (c->bev) bufferevent_free(c->bev);
-    impl_->conns.clear();
-    for (Pipe* p : std::vector<Pipe*>(impl_->pipes.begin(), impl_->pipes.end())) {
-        if (p->client.bev) bufferevent_free(p->client.bev);
-        if (p->backend.bev) bufferevent_free(p->backend.bev);
-        delete p;
-    }
-    impl_->pipes.clear();
+    impl_->close_all();
     if (impl_->listener) evconnlistener_free(impl_->listener);
     {
         std::lock_guard lock(impl_->mailbox->mu);
@@ -509,6 +521,14 @@ int HttpFront::bind() {
 
 void HttpFront::run() {
     event_base_dispatch(impl_->base);
+    // Close what the loop no longer serves now, not when the front is destroyed: a pipe left
+    // open keeps a thread of the full server in its keep-alive wait (5 s), which delays the
+    // stop of the full server that the caller is about to wait for. One more pass of the loop
+    // runs the finalizers that close the sockets of bufferevents freed just before the stop
+    // (libevent closes them from the loop, not in bufferevent_free()).
+    if (impl_->listener) evconnlistener_disable(impl_->listener);
+    impl_->close_all();
+    event_base_loop(impl_->base, EVLOOP_NONBLOCK);
 }
 
 void HttpFront::stop() {
