@@ -1,8 +1,11 @@
 #include "storage/chat_store.hpp"
 
+#include "storage/json_text.hpp"
 #include "storage/targets_repo.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
 
 #include <nlohmann/json.hpp>
 
@@ -87,15 +90,6 @@ void ChatAccountRepo::set_subscribed(core::AccountId id, bool subscribed) {
 
 namespace {
 
-json answer_json(const core::Answer& a) {
-    json j = json::object();
-    if (a.number) j["n"] = *a.number;
-    if (!a.text.empty()) j["t"] = a.text;
-    if (!a.choice.empty()) j["c"] = a.choice;
-    if (a.skipped) j["s"] = true;
-    return j;
-}
-
 core::Answer answer_from(const json& j) {
     core::Answer a;
     if (j.contains("n") && j["n"].is_number_integer()) a.number = j["n"].get<std::int64_t>();
@@ -108,29 +102,48 @@ core::Answer answer_from(const json& j) {
 }  // namespace
 
 std::string ConversationRepo::encode(const core::ConversationState& s) {
-    json j;
-    j["step"] = std::string(core::step_name(s.step));
-    if (s.team) j["team"] = *s.team;
-    if (!s.period.empty()) j["period"] = s.period;
-    j["index"] = s.index;
-    json answers = json::object();
-    for (const auto& [code, a] : s.answers) answers[code] = answer_json(a);
-    j["answers"] = std::move(answers);
-    if (s.return_to_summary) j["return_to_summary"] = true;
-    if (s.revising) j["revising"] = true;
-    // Every field that differs from a fresh state is written, whatever the step, so that the
-    // state read back is exactly the one saved (a restart resumes exactly where it stopped).
-    if (!s.pending_item.empty()) j["pending_item"] = s.pending_item;
-    if (s.pending_value != 0) j["pending_value"] = s.pending_value;
-    if (!s.pending_category.empty()) j["pending_category"] = s.pending_category;
+    // Keys in nlohmann's order (sorted), so the text is the one nlohmann would write. Every
+    // field that differs from a fresh state is written, whatever the step, so that the state
+    // read back is exactly the one saved (a restart resumes exactly where it stopped). Text
+    // typed on the console need not be UTF-8: bad bytes are stored as U+FFFD.
+    std::string answers = "{";
+    for (const auto& [code, a] : s.answers) {
+        if (answers.size() > 1) answers.push_back(',');
+        append_json_string(answers, code);
+        answers.push_back(':');
+        JsonObjectWriter aw;
+        if (!a.choice.empty()) aw.string("c", a.choice);
+        if (a.number) aw.integer("n", *a.number);
+        if (a.skipped) aw.boolean("s", true);
+        if (!a.text.empty()) aw.string("t", a.text);
+        answers += std::move(aw).finish();
+    }
+    answers.push_back('}');
+    JsonObjectWriter w;
+    w.raw("answers", answers);
     if (s.cancel_return != core::Step::kIdle)
-        j["cancel_return"] = std::string(core::step_name(s.cancel_return));
-    if (!s.team_choices.empty()) j["team_choices"] = s.team_choices;
-    if (s.wrong_codes != 0) j["wrong_codes"] = s.wrong_codes;
-    if (s.wrong_codes_since) j["wrong_codes_since"] = core::to_unix(*s.wrong_codes_since);
-    // Text typed on the console need not be UTF-8 (a terminal in a legacy code page); dump()
-    // would throw on it and lose the message. Bad bytes are stored as U+FFFD instead.
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+        w.string("cancel_return", core::step_name(s.cancel_return));
+    w.integer("index", static_cast<std::int64_t>(s.index));
+    if (!s.pending_category.empty()) w.string("pending_category", s.pending_category);
+    if (!s.pending_item.empty()) w.string("pending_item", s.pending_item);
+    if (s.pending_value != 0) w.integer("pending_value", s.pending_value);
+    if (!s.period.empty()) w.string("period", s.period);
+    if (s.return_to_summary) w.boolean("return_to_summary", true);
+    if (s.revising) w.boolean("revising", true);
+    w.string("step", core::step_name(s.step));
+    if (s.team) w.integer("team", *s.team);
+    if (!s.team_choices.empty()) {
+        std::string choices = "[";
+        for (auto t : s.team_choices) {
+            if (choices.size() > 1) choices.push_back(',');
+            choices += std::to_string(t);
+        }
+        choices.push_back(']');
+        w.raw("team_choices", choices);
+    }
+    if (s.wrong_codes != 0) w.integer("wrong_codes", s.wrong_codes);
+    if (s.wrong_codes_since) w.integer("wrong_codes_since", core::to_unix(*s.wrong_codes_since));
+    return std::move(w).finish();
 }
 
 core::ConversationState ConversationRepo::decode(const std::string& text) {
@@ -211,11 +224,13 @@ PersonFacts ReportRepo::person_facts(core::PersonId person) {
         q.bind(1, std::int64_t{person});
         if (q.executeStep()) f.name = q.getColumn(0).getString();
     }
+    auto rank = [](core::Role r) {
+        return r == core::Role::kLeader ? 0 : r == core::Role::kDeputy ? 1 : 2;
+    };
     auto& q = db_.cached(
         "SELECT r.role, t.id, t.code, t.name, u.name FROM roles r "
         "JOIN teams t ON t.id = r.team_id JOIN units u ON u.id = t.unit_id "
-        "WHERE r.person_id = ? AND t.active = 1 "
-        "ORDER BY CASE r.role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 ELSE 2 END, t.code");
+        "WHERE r.person_id = ? AND t.active = 1");
     q.bind(1, std::int64_t{person});
     while (q.executeStep()) {
         core::TeamFacts t;
@@ -225,9 +240,18 @@ PersonFacts ReportRepo::person_facts(core::PersonId person) {
         t.name = q.getColumn(3).getString();
         t.unit_name = q.getColumn(4).getString();
         bool dup = false;
-        for (const auto& e : f.teams) dup = dup || e.id == t.id;
+        for (auto& e : f.teams) {
+            if (e.id != t.id) continue;
+            dup = true;  // two roles in one team: the higher one counts
+            if (rank(t.role) < rank(e.role)) e.role = t.role;
+        }
         if (!dup) f.teams.push_back(std::move(t));
     }
+    // Leader roles first, then deputy, then the rest, each by team code (sorted here: an ORDER
+    // BY built a temporary b-tree on every webhook).
+    std::stable_sort(f.teams.begin(), f.teams.end(), [&](const auto& a, const auto& b) {
+        return std::pair(rank(a.role), a.code) < std::pair(rank(b.role), b.code);
+    });
     auto& o = db_.cached("SELECT 1 FROM roles WHERE person_id = ? AND role = 'official' LIMIT 1");
     o.bind(1, std::int64_t{person});
     f.official = o.executeStep();
