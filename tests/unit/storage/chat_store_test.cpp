@@ -7,6 +7,7 @@
 #include "storage/chat_store.hpp"
 #include "storage/outbox_repo.hpp"
 #include "tests/support/small_roster.hpp"
+#include "tests/support/state_decode_dom.hpp"
 
 using namespace tcns;
 
@@ -126,6 +127,51 @@ TEST_CASE("a person's teams come leader roles first, with officials flagged") {
     CHECK(reports.person_facts(2).official);
 }
 
+TEST_CASE("an answer within a minute of the last does not rewrite the account, unless refused") {
+    storage::Database db(":memory:");
+    storage::ChatAccountRepo accounts(db);
+    const auto t0 = core::from_unix(1'790'000'000);
+    auto last = [&] {
+        return db.handle()
+            .execAndGet("SELECT last_inbound_at FROM chat_accounts WHERE id = 1")
+            .getInt64();
+    };
+    auto a = accounts.find_or_create("zalo", "u1", "", t0);
+    accounts.touch_inbound(a, t0);
+    CHECK(last() == 1'790'000'000);
+    a = *accounts.find("zalo", "u1");
+    REQUIRE(a.last_inbound == t0);
+    accounts.touch_inbound(a, t0 + std::chrono::seconds(59));
+    CHECK(last() == 1'790'000'000);  // unchanged: nothing that matters changed
+    accounts.touch_inbound(a, t0 + std::chrono::seconds(60));
+    CHECK(last() == 1'790'000'060);
+    // A platform refused the account since: the next message clears that at once.
+    db.handle().exec(
+        "UPDATE chat_accounts SET unreachable_reason = 'blocked', "
+        "unreachable_at = 1790000061");
+    a = *accounts.find("zalo", "u1");
+    CHECK(a.unreachable);
+    accounts.touch_inbound(a, t0 + std::chrono::seconds(62));
+    CHECK(last() == 1'790'000'062);
+    CHECK(db.handle()
+              .execAndGet("SELECT unreachable_reason IS NULL AND unreachable_at IS NULL FROM "
+                          "chat_accounts")
+              .getInt() == 1);
+}
+
+TEST_CASE("a person's teams are sorted leader roles first, then by code; the higher role counts") {
+    storage::Database db(":memory:");
+    test::seed_small_roster(db);
+    // Dung is deputy of T1 and leader of T2; make her a member of T1 too (two roles in a team).
+    db.handle().exec("INSERT INTO roles (person_id, role, team_id) VALUES (5, 'member', 1)");
+    storage::ReportRepo reports(db);
+    const auto dung = reports.person_facts(5);
+    REQUIRE(dung.teams.size() == 2);
+    CHECK(dung.teams[0].code == "T2");
+    CHECK(dung.teams[1].code == "T1");
+    CHECK(dung.teams[1].role == core::Role::kDeputy);
+}
+
 namespace {
 
 /// The encoders as they were written with nlohmann's DOM: the hand-written ones must produce
@@ -214,5 +260,42 @@ TEST_CASE("states and outbox messages are written byte for byte as nlohmann writ
         m.buttons = {{t, "p1"}, {"Có", t}};
         m.expects_number = true;
         CHECK(storage::OutboxRepo::encode(m) == nlohmann_message(m));
+    }
+}
+
+TEST_CASE("the SAX state reader agrees with the DOM reader on odd stored states") {
+    const std::vector<std::string> texts = {
+        "",
+        "null",
+        "[]",
+        "[{\"step\":\"summary\"}]",
+        "\"summary\"",
+        R"({})",
+        R"({"step":"summary","team":7,"period":"2026-11","index":3})",
+        R"({"step":"asking","team":"7","index":-1,"period":5})",
+        R"({"team":7,"team":"x"})",
+        R"({"team":"x","team":7})",
+        R"({"answers":{"A":{"n":5,"t":"x","c":"y","s":true},"B":5,"C":[1,2],"D":{}}})",
+        R"({"answers":{"A":{"n":5,"n":"five"}}})",
+        R"({"answers":{"A":{"n":5}},"answers":[1]})",
+        R"({"answers":{"A":{"n":5}},"answers":{"B":{"t":"b"}}})",
+        R"({"answers":{"A":{"n":1},"A":{"t":"second"}}})",
+        R"({"answers":{"A":{"n":{"deep":[1,2,{"n":3}]},"t":["x"],"c":null,"s":1}}})",
+        R"({"answers":{"A":{"n":18446744073709551615,"s":false}}})",
+        R"({"answers":{"A":{"n":1.5}}})",
+        R"({"team_choices":[1,"2",3.5,[4],{"a":5},-6,18446744073709551615]})",
+        R"({"team_choices":[1],"team_choices":{"a":1}})",
+        R"({"return_to_summary":true,"revising":"yes","return_to_summary":1})",
+        R"({"wrong_codes":3,"wrong_codes_since":99999999999999,"pending_value":-5})",
+        R"({"wrong_codes_since":1790000000,"cancel_return":"summary","pending_item":"ID01"})",
+        R"({"nested":{"step":"summary","answers":{"X":{"n":1}}},"step":"asking"})",
+        R"({"step":"summary"} trailing)",
+        R"({"step":"summ)",
+        "{\"step\":\"s\xff\"}",
+        R"({"index":1e3,"team":-0,"pending_value":9223372036854775808})",
+    };
+    for (const auto& t : texts) {
+        INFO(t);
+        CHECK(storage::ConversationRepo::decode(t) == test::decode_state_dom(t));
     }
 }
