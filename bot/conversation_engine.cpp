@@ -100,7 +100,7 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
         accounts.set_subscribed(account.id, false);
         return out;
     }
-    accounts.touch_inbound(account.id, now);
+    accounts.touch_inbound(account, now);
     if (!account.subscribed) accounts.set_subscribed(account.id, true);
 
     const core::ConversationState state = conversations.load(account.id);

@@ -59,12 +59,13 @@ void WebhookService::apply_in(storage::Database& db, const std::vector<core::Inb
         storage::InboxRepo inbox(db);
         storage::OutboxRepo outbox(db);
         for (const auto& e : events) {
-            if (!e.event_id.empty() &&
-                !inbox.record(e.channel, e.event_id, std::string(kind_name(e.kind)), now)) {
+            const bool recorded = !e.event_id.empty();
+            if (recorded && inbox.seen(e.channel, e.event_id)) {
                 ++out.duplicates;
                 continue;
             }
             if (e.kind == core::EventKind::kReceipt) {
+                if (recorded) inbox.record(e.channel, e.event_id, "receipt", now);
                 inbox.record_receipt(e.channel, e.message_id, e.user_id, e.receipt, e.reason,
                                      e.at.time_since_epoch().count() ? e.at : now);
                 ++out.receipts;
@@ -72,8 +73,8 @@ void WebhookService::apply_in(storage::Database& db, const std::vector<core::Inb
             }
             HandleOutcome h = handler_.handle(db, e, now);
             ++out.applied;
-            if (h.account && !e.event_id.empty())
-                inbox.set_account(e.channel, e.event_id, *h.account);
+            if (recorded)
+                inbox.record(e.channel, e.event_id, std::string(kind_name(e.kind)), now, h.account);
             std::size_t first = 0;
             if (reply_in_response && e.kind == core::EventKind::kStarted && !h.replies.empty() &&
                 !out.response_message) {

@@ -31,6 +31,17 @@ MonthPeriod MonthPeriod::containing(Instant t) {
 }
 
 std::string MonthPeriod::str() const {
+    // Hot (several times per webhook): written by hand for the usual range.
+    if (year >= 0 && year <= 9999 && month >= 0 && month <= 99) {
+        std::string s = "0000-00";
+        s[0] = static_cast<char>('0' + year / 1000);
+        s[1] = static_cast<char>('0' + year / 100 % 10);
+        s[2] = static_cast<char>('0' + year / 10 % 10);
+        s[3] = static_cast<char>('0' + year % 10);
+        s[5] = static_cast<char>('0' + month / 10);
+        s[6] = static_cast<char>('0' + month % 10);
+        return s;
+    }
     return fmt::format("{:04}-{:02}", year, month);
 }
 

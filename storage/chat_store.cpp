@@ -1,8 +1,11 @@
 #include "storage/chat_store.hpp"
 
+#include "storage/json_text.hpp"
 #include "storage/targets_repo.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +26,8 @@ ChatAccount read_account(SQLite::Statement& q) {
     a.user_id = q.getColumn(2).getString();
     if (!q.getColumn(3).isNull()) a.person = q.getColumn(3).getInt64();
     a.subscribed = q.getColumn(4).getInt() != 0;
+    if (!q.getColumn(5).isNull()) a.last_inbound = core::from_unix(q.getColumn(5).getInt64());
+    a.unreachable = q.getColumn(6).getInt() != 0;
     return a;
 }
 
@@ -33,7 +38,8 @@ ChatAccount read_account(SQLite::Statement& q) {
 std::optional<ChatAccount> ChatAccountRepo::find(const std::string& channel,
                                                  const std::string& user_id) {
     auto& q = db_.cached(
-        "SELECT id, channel, platform_user_id, person_id, subscribed FROM chat_accounts "
+        "SELECT id, channel, platform_user_id, person_id, subscribed, last_inbound_at, "
+        "unreachable_at IS NOT NULL OR unreachable_reason IS NOT NULL FROM chat_accounts "
         "WHERE channel = ? AND platform_user_id = ?");
     q.bind(1, channel);
     q.bind(2, user_id);
@@ -68,6 +74,13 @@ void ChatAccountRepo::touch_inbound(core::AccountId id, core::Instant now) {
     q.exec();
 }
 
+void ChatAccountRepo::touch_inbound(const ChatAccount& a, core::Instant now) {
+    if (!a.unreachable && a.last_inbound && *a.last_inbound <= now &&
+        now - *a.last_inbound < std::chrono::minutes(1))
+        return;
+    touch_inbound(a.id, now);
+}
+
 void ChatAccountRepo::link(core::AccountId id, core::PersonId person, core::Instant now) {
     auto& q = db_.cached("UPDATE chat_accounts SET person_id = ?, linked_at = ? WHERE id = ?");
     q.bind(1, std::int64_t{person});
@@ -87,15 +100,6 @@ void ChatAccountRepo::set_subscribed(core::AccountId id, bool subscribed) {
 
 namespace {
 
-json answer_json(const core::Answer& a) {
-    json j = json::object();
-    if (a.number) j["n"] = *a.number;
-    if (!a.text.empty()) j["t"] = a.text;
-    if (!a.choice.empty()) j["c"] = a.choice;
-    if (a.skipped) j["s"] = true;
-    return j;
-}
-
 core::Answer answer_from(const json& j) {
     core::Answer a;
     if (j.contains("n") && j["n"].is_number_integer()) a.number = j["n"].get<std::int64_t>();
@@ -108,68 +112,237 @@ core::Answer answer_from(const json& j) {
 }  // namespace
 
 std::string ConversationRepo::encode(const core::ConversationState& s) {
-    json j;
-    j["step"] = std::string(core::step_name(s.step));
-    if (s.team) j["team"] = *s.team;
-    if (!s.period.empty()) j["period"] = s.period;
-    j["index"] = s.index;
-    json answers = json::object();
-    for (const auto& [code, a] : s.answers) answers[code] = answer_json(a);
-    j["answers"] = std::move(answers);
-    if (s.return_to_summary) j["return_to_summary"] = true;
-    if (s.revising) j["revising"] = true;
-    // Every field that differs from a fresh state is written, whatever the step, so that the
-    // state read back is exactly the one saved (a restart resumes exactly where it stopped).
-    if (!s.pending_item.empty()) j["pending_item"] = s.pending_item;
-    if (s.pending_value != 0) j["pending_value"] = s.pending_value;
-    if (!s.pending_category.empty()) j["pending_category"] = s.pending_category;
+    // Keys in nlohmann's order (sorted), so the text is the one nlohmann would write. Every
+    // field that differs from a fresh state is written, whatever the step, so that the state
+    // read back is exactly the one saved (a restart resumes exactly where it stopped). Text
+    // typed on the console need not be UTF-8: bad bytes are stored as U+FFFD.
+    std::string answers = "{";
+    for (const auto& [code, a] : s.answers) {
+        if (answers.size() > 1) answers.push_back(',');
+        append_json_string(answers, code);
+        answers.push_back(':');
+        JsonObjectWriter aw;
+        if (!a.choice.empty()) aw.string("c", a.choice);
+        if (a.number) aw.integer("n", *a.number);
+        if (a.skipped) aw.boolean("s", true);
+        if (!a.text.empty()) aw.string("t", a.text);
+        answers += std::move(aw).finish();
+    }
+    answers.push_back('}');
+    JsonObjectWriter w;
+    w.raw("answers", answers);
     if (s.cancel_return != core::Step::kIdle)
-        j["cancel_return"] = std::string(core::step_name(s.cancel_return));
-    if (!s.team_choices.empty()) j["team_choices"] = s.team_choices;
-    if (s.wrong_codes != 0) j["wrong_codes"] = s.wrong_codes;
-    if (s.wrong_codes_since) j["wrong_codes_since"] = core::to_unix(*s.wrong_codes_since);
-    // Text typed on the console need not be UTF-8 (a terminal in a legacy code page); dump()
-    // would throw on it and lose the message. Bad bytes are stored as U+FFFD instead.
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+        w.string("cancel_return", core::step_name(s.cancel_return));
+    w.integer("index", static_cast<std::int64_t>(s.index));
+    if (!s.pending_category.empty()) w.string("pending_category", s.pending_category);
+    if (!s.pending_item.empty()) w.string("pending_item", s.pending_item);
+    if (s.pending_value != 0) w.integer("pending_value", s.pending_value);
+    if (!s.period.empty()) w.string("period", s.period);
+    if (s.return_to_summary) w.boolean("return_to_summary", true);
+    if (s.revising) w.boolean("revising", true);
+    w.string("step", core::step_name(s.step));
+    if (s.team) w.integer("team", *s.team);
+    if (!s.team_choices.empty()) {
+        std::string choices = "[";
+        for (auto t : s.team_choices) {
+            if (choices.size() > 1) choices.push_back(',');
+            choices += std::to_string(t);
+        }
+        choices.push_back(']');
+        w.raw("team_choices", choices);
+    }
+    if (s.wrong_codes != 0) w.integer("wrong_codes", s.wrong_codes);
+    if (s.wrong_codes_since) w.integer("wrong_codes_since", core::to_unix(*s.wrong_codes_since));
+    return std::move(w).finish();
 }
+
+namespace {
+
+/// Reads a stored state with nlohmann's SAX parser: the same rules as reading it into a DOM
+/// and picking fields (a field of the wrong type is left out, the last of duplicate keys wins,
+/// text that is not JSON is a fresh state), without a std::map per object.
+class StateReader : public nlohmann::json_sax<json> {
+  public:
+    // Fields as read; the state is built from them at the end, as from a DOM.
+    struct Raw {
+        std::optional<std::string> step, period, pending_item, pending_category, cancel_return;
+        std::optional<std::int64_t> team, index, pending_value, wrong_codes, wrong_codes_since;
+        std::optional<bool> return_to_summary, revising;
+        core::Answers answers;
+        std::vector<std::int64_t> team_choices;
+    } raw;
+    bool top_is_object = false;
+
+    bool null() override { return scalar(Value{}); }
+    bool boolean(bool v) override { return scalar(Value{Value::kBool, v}); }
+    bool number_integer(number_integer_t v) override {
+        return scalar(Value{Value::kInt, false, v});
+    }
+    bool number_unsigned(number_unsigned_t v) override {
+        return scalar(Value{Value::kInt, false, static_cast<std::int64_t>(v)});
+    }
+    bool number_float(number_float_t, const string_t&) override { return scalar(Value{}); }
+    bool string(string_t& v) override { return scalar(Value{Value::kString, false, 0, &v}); }
+    bool binary(binary_t&) override { return scalar(Value{}); }
+    bool start_object(std::size_t) override { return open(true); }
+    bool start_array(std::size_t) override { return open(false); }
+    bool end_object() override { return close(); }
+    bool end_array() override { return close(); }
+    bool key(string_t& k) override {
+        stack_.back().key = k;
+        return true;
+    }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+        return false;
+    }
+
+  private:
+    enum class Frame { kTop, kAnswers, kAnswer, kChoices, kOther };
+    struct Level {
+        Frame frame;
+        std::string key;
+    };
+    struct Value {
+        enum Type { kOther, kBool, kInt, kString } type = kOther;
+        bool b = false;
+        std::int64_t i = 0;
+        std::string* s = nullptr;
+    };
+
+    template <class T>
+    static void set(std::optional<T>& field, bool ok, T value) {
+        if (ok)
+            field = std::move(value);
+        else
+            field.reset();
+    }
+
+    /// A value (scalar, or an object or array when `v` is kOther) for the top-level `key`.
+    void top_field(const std::string& key, const Value& v) {
+        const bool str = v.type == Value::kString, num = v.type == Value::kInt,
+                   flag = v.type == Value::kBool;
+        const std::string text = str ? *v.s : std::string();
+        if (key == "step")
+            set(raw.step, str, text);
+        else if (key == "period")
+            set(raw.period, str, text);
+        else if (key == "pending_item")
+            set(raw.pending_item, str, text);
+        else if (key == "pending_category")
+            set(raw.pending_category, str, text);
+        else if (key == "cancel_return")
+            set(raw.cancel_return, str, text);
+        else if (key == "team")
+            set(raw.team, num, v.i);
+        else if (key == "index")
+            set(raw.index, num, v.i);
+        else if (key == "pending_value")
+            set(raw.pending_value, num, v.i);
+        else if (key == "wrong_codes")
+            set(raw.wrong_codes, num, v.i);
+        else if (key == "wrong_codes_since")
+            set(raw.wrong_codes_since, num, v.i);
+        else if (key == "return_to_summary")
+            set(raw.return_to_summary, flag, v.b);
+        else if (key == "revising")
+            set(raw.revising, flag, v.b);
+        else if (key == "answers")
+            raw.answers.clear();
+        else if (key == "team_choices")
+            raw.team_choices.clear();
+    }
+
+    void answer_field(core::Answer& a, const std::string& key, const Value& v) {
+        if (key == "n") {
+            if (v.type == Value::kInt)
+                a.number = v.i;
+            else
+                a.number.reset();
+        } else if (key == "t") {
+            a.text = v.type == Value::kString ? *v.s : std::string();
+        } else if (key == "c") {
+            a.choice = v.type == Value::kString ? *v.s : std::string();
+        } else if (key == "s") {
+            a.skipped = v.type == Value::kBool && v.b;
+        }
+    }
+
+    bool scalar(const Value& v) {
+        if (stack_.empty()) return true;  // a top-level scalar: not a state
+        Level& l = stack_.back();
+        switch (l.frame) {
+            case Frame::kTop:
+                top_field(l.key, v);
+                break;
+            case Frame::kAnswers:
+                raw.answers[l.key] = core::Answer{};  // a code with a non-object: an empty answer
+                break;
+            case Frame::kAnswer:
+                answer_field(raw.answers[stack_[stack_.size() - 2].key], l.key, v);
+                break;
+            case Frame::kChoices:
+                if (v.type == Value::kInt) raw.team_choices.push_back(v.i);
+                break;
+            case Frame::kOther:
+                break;
+        }
+        return true;
+    }
+
+    bool open(bool object) {
+        Frame f = Frame::kOther;
+        if (stack_.empty()) {
+            top_is_object = object;
+            f = object ? Frame::kTop : Frame::kOther;
+        } else {
+            Level& l = stack_.back();
+            if (l.frame == Frame::kTop) {
+                top_field(l.key, Value{});  // resets the field; containers below refill it
+                if (l.key == "answers" && object) f = Frame::kAnswers;
+                if (l.key == "team_choices" && !object) f = Frame::kChoices;
+            } else if (l.frame == Frame::kAnswers) {
+                raw.answers[l.key] = core::Answer{};
+                if (object) f = Frame::kAnswer;
+            } else if (l.frame == Frame::kAnswer) {
+                answer_field(raw.answers[stack_[stack_.size() - 2].key], l.key, Value{});
+            }
+        }
+        stack_.push_back({f, {}});
+        return true;
+    }
+
+    bool close() {
+        stack_.pop_back();
+        return true;
+    }
+
+    std::vector<Level> stack_;
+};
+
+}  // namespace
 
 core::ConversationState ConversationRepo::decode(const std::string& text) {
     core::ConversationState s;
-    const json j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return s;
-    auto str = [&](const char* k) {
-        return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
-    };
-    auto i64 = [&](const char* k) -> std::optional<std::int64_t> {
-        if (j.contains(k) && j[k].is_number_integer()) return j[k].get<std::int64_t>();
-        return std::nullopt;
-    };
-    s.step = core::parse_step(str("step")).value_or(core::Step::kIdle);
-    if (auto t = i64("team")) s.team = *t;
-    s.period = str("period");
-    s.index = static_cast<std::size_t>(i64("index").value_or(0));
-    if (j.contains("answers") && j["answers"].is_object()) {
-        for (const auto& [code, a] : j["answers"].items()) s.answers[code] = answer_from(a);
-    }
-    // Not j.value(): it throws when the stored value is not a boolean, and decode never throws.
-    auto flag = [&](const char* k) {
-        return j.contains(k) && j[k].is_boolean() && j[k].get<bool>();
-    };
-    s.return_to_summary = flag("return_to_summary");
-    s.revising = flag("revising");
-    s.pending_item = str("pending_item");
-    s.pending_value = i64("pending_value").value_or(0);
-    s.pending_category = str("pending_category");
-    s.cancel_return = core::parse_step(str("cancel_return")).value_or(core::Step::kIdle);
-    if (j.contains("team_choices") && j["team_choices"].is_array()) {
-        for (const auto& t : j["team_choices"])
-            if (t.is_number_integer()) s.team_choices.push_back(t.get<std::int64_t>());
-    }
-    s.wrong_codes = static_cast<int>(i64("wrong_codes").value_or(0));
+    StateReader r;
+    if (!json::sax_parse(text, &r) || !r.top_is_object) return s;
+    StateReader::Raw& raw = r.raw;
+    s.step = core::parse_step(raw.step.value_or("")).value_or(core::Step::kIdle);
+    if (raw.team) s.team = *raw.team;
+    s.period = raw.period.value_or("");
+    s.index = static_cast<std::size_t>(raw.index.value_or(0));
+    s.answers = std::move(raw.answers);
+    s.return_to_summary = raw.return_to_summary.value_or(false);
+    s.revising = raw.revising.value_or(false);
+    s.pending_item = raw.pending_item.value_or("");
+    s.pending_value = raw.pending_value.value_or(0);
+    s.pending_category = raw.pending_category.value_or("");
+    s.cancel_return = core::parse_step(raw.cancel_return.value_or("")).value_or(core::Step::kIdle);
+    s.team_choices = std::move(raw.team_choices);
+    s.wrong_codes = static_cast<int>(raw.wrong_codes.value_or(0));
     // The conversation adds and subtracts an hour: an instant beyond the years 0..9999 (only a
     // hand edit could store one) would overflow, so it is dropped like any unreadable field.
     constexpr std::int64_t kYear0 = -62'167'219'200, kYear9999 = 253'402'300'799;
-    if (auto t = i64("wrong_codes_since"); t && *t >= kYear0 && *t <= kYear9999)
+    if (auto t = raw.wrong_codes_since; t && *t >= kYear0 && *t <= kYear9999)
         s.wrong_codes_since = core::from_unix(*t);
     return s;
 }
@@ -206,31 +379,41 @@ std::optional<core::PersonId> ReportRepo::person_by_phone(const std::string& pho
 
 PersonFacts ReportRepo::person_facts(core::PersonId person) {
     PersonFacts f;
-    {
-        auto& q = db_.cached("SELECT full_name FROM people WHERE id = ?");
-        q.bind(1, std::int64_t{person});
-        if (q.executeStep()) f.name = q.getColumn(0).getString();
-    }
+    auto rank = [](core::Role r) {
+        return r == core::Role::kLeader ? 0 : r == core::Role::kDeputy ? 1 : 2;
+    };
+    // One query for the name and every role (this runs for every webhook).
     auto& q = db_.cached(
-        "SELECT r.role, t.id, t.code, t.name, u.name FROM roles r "
-        "JOIN teams t ON t.id = r.team_id JOIN units u ON u.id = t.unit_id "
-        "WHERE r.person_id = ? AND t.active = 1 "
-        "ORDER BY CASE r.role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 ELSE 2 END, t.code");
+        "SELECT p.full_name, r.role, t.id, t.code, t.name, u.name, t.active FROM people p "
+        "LEFT JOIN roles r ON r.person_id = p.id LEFT JOIN teams t ON t.id = r.team_id "
+        "LEFT JOIN units u ON u.id = t.unit_id WHERE p.id = ?");
     q.bind(1, std::int64_t{person});
     while (q.executeStep()) {
+        f.name = q.getColumn(0).getString();
+        if (q.getColumn(1).isNull()) continue;  // no role at all
+        const std::string role = q.getColumn(1).getString();
+        if (role == "official") f.official = true;
+        if (q.getColumn(2).isNull() || q.getColumn(6).getInt() != 1 || q.getColumn(5).isNull())
+            continue;  // not a team role, or the team is inactive
         core::TeamFacts t;
-        t.role = core::parse_role(q.getColumn(0).getString()).value_or(core::Role::kMember);
-        t.id = q.getColumn(1).getInt64();
-        t.code = q.getColumn(2).getString();
-        t.name = q.getColumn(3).getString();
-        t.unit_name = q.getColumn(4).getString();
+        t.role = core::parse_role(role).value_or(core::Role::kMember);
+        t.id = q.getColumn(2).getInt64();
+        t.code = q.getColumn(3).getString();
+        t.name = q.getColumn(4).getString();
+        t.unit_name = q.getColumn(5).getString();
         bool dup = false;
-        for (const auto& e : f.teams) dup = dup || e.id == t.id;
+        for (auto& e : f.teams) {
+            if (e.id != t.id) continue;
+            dup = true;  // two roles in one team: the higher one counts
+            if (rank(t.role) < rank(e.role)) e.role = t.role;
+        }
         if (!dup) f.teams.push_back(std::move(t));
     }
-    auto& o = db_.cached("SELECT 1 FROM roles WHERE person_id = ? AND role = 'official' LIMIT 1");
-    o.bind(1, std::int64_t{person});
-    f.official = o.executeStep();
+    // Leader roles first, then deputy, then the rest, each by team code (sorted here: an ORDER
+    // BY built a temporary b-tree on every webhook).
+    std::stable_sort(f.teams.begin(), f.teams.end(), [&](const auto& a, const auto& b) {
+        return std::pair(rank(a.role), a.code) < std::pair(rank(b.role), b.code);
+    });
     return f;
 }
 

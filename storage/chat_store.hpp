@@ -18,6 +18,8 @@ struct ChatAccount {
     std::string user_id;
     std::optional<core::PersonId> person;
     bool subscribed = true;
+    std::optional<core::Instant> last_inbound;  ///< when the person last wrote from it
+    bool unreachable = false;                   ///< a platform refused it since then
 };
 
 /// Chat accounts: one per (channel, platform user id).
@@ -30,6 +32,10 @@ class ChatAccountRepo {
     std::optional<ChatAccount> find(const std::string& channel, const std::string& user_id);
     /// Records an inbound message (opens the platform's free-messaging window).
     void touch_inbound(core::AccountId id, core::Instant now);
+    /// The same for an account just read, skipped when it changes nothing that matters: the
+    /// person wrote less than a minute ago and the account is reachable (a leader answering
+    /// question after question does not rewrite the account's page on every answer).
+    void touch_inbound(const ChatAccount& account, core::Instant now);
     void link(core::AccountId id, core::PersonId person, core::Instant now);
     void set_subscribed(core::AccountId id, bool subscribed);
 

@@ -27,6 +27,7 @@ Database::Database(const std::string& path, Options options) : path_(path) {
 }
 
 Database::~Database() {
+    by_address_.clear();
     statements_.clear();  // statements must be finalised before the connection closes
 }
 
@@ -50,6 +51,17 @@ SQLite::Statement& Database::cached(std::string_view sql) {
         it->second->clearBindings();
     }
     return *it->second;
+}
+
+SQLite::Statement& Database::cached_literal(const char* sql, std::size_t size) {
+    if (auto it = by_address_.find(sql); it != by_address_.end()) {
+        it->second->reset();
+        it->second->clearBindings();
+        return *it->second;
+    }
+    SQLite::Statement& st = cached(std::string_view(sql, size));
+    by_address_.emplace(sql, &st);
+    return st;
 }
 
 int Database::latest_version() {

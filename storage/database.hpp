@@ -53,12 +53,20 @@ class Database {
     /// reset and with its bindings cleared. Valid until the Database is destroyed; do not hold
     /// two uses of the same text at once.
     SQLite::Statement& cached(std::string_view sql);
+    /// The same for SQL written as a string literal, found by its address: the writer looks up
+    /// a dozen statements per webhook. Only for literals (a char array whose text never changes).
+    template <std::size_t N>
+    SQLite::Statement& cached(const char (&sql)[N]) {
+        return cached_literal(sql, N - 1);
+    }
     /// Resets every cached statement. A statement left on a row keeps a read snapshot open,
     /// and a later write on this connection then fails with SQLITE_BUSY once another connection
     /// has committed: call this at the end of every unit of work (transactions do it).
     void reset_cached() noexcept;
 
   private:
+    SQLite::Statement& cached_literal(const char* sql, std::size_t size);
+
     std::string path_;
     std::unique_ptr<SQLite::Database> db_;
     /// Hashed by text and looked up without building a std::string: the writer looks up a
@@ -71,6 +79,7 @@ class Database {
     };
     std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, TextHash, std::equal_to<>>
         statements_;
+    std::unordered_map<const char*, SQLite::Statement*> by_address_;
 };
 
 /// Runs `fn` inside BEGIN IMMEDIATE … COMMIT; rolls back when it throws.

@@ -4,25 +4,28 @@
 
 namespace tcns::storage {
 
+bool InboxRepo::seen(const std::string& channel, const std::string& event_id) {
+    auto& q = db_.cached("SELECT 1 FROM inbox WHERE channel = ? AND event_id = ?");
+    q.bind(1, channel);
+    q.bind(2, event_id);
+    return q.executeStep();
+}
+
 bool InboxRepo::record(const std::string& channel, const std::string& event_id,
-                       const std::string& kind, core::Instant now) {
+                       const std::string& kind, core::Instant now,
+                       std::optional<core::AccountId> account) {
     auto& q = db_.cached(
-        "INSERT INTO inbox (channel, event_id, received_at, kind) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (channel, event_id) DO NOTHING");
+        "INSERT INTO inbox (channel, event_id, received_at, kind, account_id) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, event_id) DO NOTHING");
     q.bind(1, channel);
     q.bind(2, event_id);
     q.bind(3, static_cast<std::int64_t>(core::to_unix(now)));
     q.bind(4, kind);
+    if (account)
+        q.bind(5, std::int64_t{*account});
+    else
+        q.bind(5);
     return q.exec() == 1;
-}
-
-void InboxRepo::set_account(const std::string& channel, const std::string& event_id,
-                            core::AccountId account) {
-    auto& q = db_.cached("UPDATE inbox SET account_id = ? WHERE channel = ? AND event_id = ?");
-    q.bind(1, std::int64_t{account});
-    q.bind(2, channel);
-    q.bind(3, event_id);
-    q.exec();
 }
 
 void InboxRepo::record_receipt(const std::string& channel, const std::string& message_id,

@@ -14,11 +14,13 @@ namespace tcns::storage {
 class InboxRepo {
   public:
     explicit InboxRepo(Database& db) : db_(db) {}
-    /// Records the event; false when it was already recorded (a duplicate delivery).
+    /// True when the event was already recorded (a duplicate delivery).
+    bool seen(const std::string& channel, const std::string& event_id);
+    /// Records the event (with the chat account it came from, when known); false when it was
+    /// already recorded. The webhook path checks seen() first and records after handling the
+    /// event, in the same transaction: one insert instead of an insert and an update.
     bool record(const std::string& channel, const std::string& event_id, const std::string& kind,
-                core::Instant now);
-    void set_account(const std::string& channel, const std::string& event_id,
-                     core::AccountId account);
+                core::Instant now, std::optional<core::AccountId> account = std::nullopt);
     /// Stores a delivery receipt (delivered / seen / failed) for one of our messages.
     void record_receipt(const std::string& channel, const std::string& message_id,
                         const std::string& user_id, const std::string& status,

@@ -249,6 +249,12 @@ ALTER TABLE outbox_new RENAME TO outbox;
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
 CREATE INDEX outbox_pending_recipient ON outbox(channel, recipient, id) WHERE status = 'pending';
 )sql"},
+        // targets_key is on ifnull(...) expressions, which `team_id = ?` cannot use: every
+        // conversation step and every team of an export scanned the whole targets table.
+        {6, "targets by team and by unit", R"sql(
+CREATE INDEX targets_team ON targets(team_id, period) WHERE team_id IS NOT NULL;
+CREATE INDEX targets_unit ON targets(unit_id, period) WHERE unit_id IS NOT NULL;
+)sql"},
     };
     return kAll;
 }

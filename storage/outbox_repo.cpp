@@ -4,17 +4,27 @@
 
 #include <nlohmann/json.hpp>
 
+#include "storage/json_text.hpp"
+
 namespace tcns::storage {
 
 std::string OutboxRepo::encode(const core::OutboundMessage& m) {
-    nlohmann::json j;
-    j["text"] = m.text;
+    // Keys in nlohmann's order (sorted): the text is the one nlohmann would write.
+    JsonObjectWriter w;
     if (!m.buttons.empty()) {
-        auto& b = j["buttons"] = nlohmann::json::array();
-        for (const auto& q : m.buttons) b.push_back({{"label", q.label}, {"payload", q.payload}});
+        std::string buttons = "[";
+        for (const auto& q : m.buttons) {
+            if (buttons.size() > 1) buttons.push_back(',');
+            JsonObjectWriter b;
+            b.string("label", q.label).string("payload", q.payload);
+            buttons += std::move(b).finish();
+        }
+        buttons.push_back(']');
+        w.raw("buttons", buttons);
     }
-    if (m.expects_number) j["expects_number"] = true;
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (m.expects_number) w.boolean("expects_number", true);
+    w.string("text", m.text);
+    return std::move(w).finish();
 }
 
 core::OutboundMessage OutboxRepo::decode(const std::string& payload) {

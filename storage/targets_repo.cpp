@@ -112,45 +112,56 @@ std::map<std::string, std::int64_t> targets_over(Database& db, core::TargetOwner
                                                  std::int64_t owner_id,
                                                  const core::MonthPeriod& from,
                                                  const core::MonthPeriod& to) {
-    static const std::string kSql = R"sql(
-SELECT item_code, substr(period, 1, 4), length(period) = 4, sum(value) FROM targets
-WHERE {owner} = :owner
-  AND ((length(period) = 7 AND period BETWEEN :from AND :to)
-       OR (length(period) = 4 AND period BETWEEN substr(:from, 1, 4) AND substr(:to, 1, 4)))
-GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-)sql";
-    std::string sql = kSql;
-    sql.replace(sql.find("{owner}"), 7, owner == core::TargetOwner::kTeam ? "team_id" : "unit_id");
-    auto& q = db.cached(sql);
-    q.bind(":owner", owner_id);
-    q.bind(":from", from.str());
-    q.bind(":to", to.str());
-    std::map<std::string, std::int64_t> out;
-    // Rows come ordered by item and year, the monthly sum (yearly = 0) before the yearly.
-    std::string item, year;
-    bool monthly_seen = false;
+    // The owner's targets in range, through targets_team / targets_unit; summed here rather
+    // than with GROUP BY, which built a temporary b-tree on every call (every webhook).
+    auto& q = owner == core::TargetOwner::kTeam
+                  ? db.cached(
+                        "SELECT item_code, period, value FROM targets WHERE team_id = ?1 "
+                        "AND ((length(period) = 7 AND period BETWEEN ?2 AND ?3) OR "
+                        "(length(period) = 4 AND period BETWEEN substr(?2, 1, 4) AND "
+                        "substr(?3, 1, 4)))")
+                  : db.cached(
+                        "SELECT item_code, period, value FROM targets WHERE unit_id = ?1 "
+                        "AND ((length(period) = 7 AND period BETWEEN ?2 AND ?3) OR "
+                        "(length(period) = 4 AND period BETWEEN substr(?2, 1, 4) AND "
+                        "substr(?3, 1, 4)))");
+    q.bind(1, owner_id);
+    q.bind(2, from.str());
+    q.bind(3, to.str());
+    // Per item and year: the monthly targets when there are any, else the yearly target pro
+    // rata for the months of that year in range.
+    struct Year {
+        std::int64_t monthly = 0, yearly = 0;
+        bool has_monthly = false, has_yearly = false;
+    };
+    std::map<std::pair<std::string, int>, Year> sums;
     while (q.executeStep()) {
-        const std::string code = q.getColumn(0).getString();
-        const std::string y = q.getColumn(1).getString();
-        const bool yearly = q.getColumn(2).getInt() != 0;
-        const std::int64_t value = q.getColumn(3).getInt64();
-        if (code != item || y != year) monthly_seen = false;
-        item = code;
-        year = y;
-        std::int64_t add = value;
-        if (yearly) {
-            if (monthly_seen) continue;
-            const int yi = std::stoi(y);
-            const core::MonthPeriod first = std::max(from, core::MonthPeriod{yi, 1});
-            const core::MonthPeriod last = std::min(to, core::MonthPeriod{yi, 12});
-            const int months = last < first ? 0 : first.months_until(last) + 1;
-            add = (value * months + 6) / 12;
+        const std::string period = q.getColumn(1).getString();
+        const std::int64_t value = q.getColumn(2).getInt64();
+        int year = 0;
+        for (std::size_t i = 0; i < 4 && i < period.size(); ++i)
+            year = year * 10 + (period[i] - '0');
+        Year& y = sums[{q.getColumn(0).getString(), year}];
+        if (period.size() == 4) {
+            y.yearly += value;
+            y.has_yearly = true;
         } else {
-            monthly_seen = true;
+            y.monthly += value;
+            y.has_monthly = true;
         }
-        out[code] += add;
     }
     q.reset();
+    std::map<std::string, std::int64_t> out;
+    for (const auto& [key, y] : sums) {
+        std::int64_t add = y.monthly;
+        if (!y.has_monthly) {
+            const core::MonthPeriod first = std::max(from, core::MonthPeriod{key.second, 1});
+            const core::MonthPeriod last = std::min(to, core::MonthPeriod{key.second, 12});
+            const int months = last < first ? 0 : first.months_until(last) + 1;
+            add = (y.yearly * months + 6) / 12;
+        }
+        out[key.first] += add;
+    }
     return out;
 }
 

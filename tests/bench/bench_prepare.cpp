@@ -1,8 +1,7 @@
 // Prepares the webhook load benchmark: a database with N team leaders, each linked to a Viber
 // or Zalo account and in the middle of the monthly report (at question 1), and a file of
-// correctly signed webhook requests that walk every leader through the form's answers.
-// Request i goes to leader i % N, so consecutive requests hit different leaders, as at a
-// month-end peak.
+// correctly signed webhook requests that walk every leader through the whole form and submit it.
+// Consecutive requests hit different leaders, as at a month-end peak.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
@@ -132,14 +131,27 @@ int main(int argc, char** argv) {
         }
         tx.commit();
     }
-    // The answers a leader types, in form order (13 counts; the soft checks hold).
-    const char* answers[] = {"120", "45 hộ", "30", "hai mươi lăm", "12", "10", "40", "0",
-                             "3",   "15",    "2",  "35",           "110"};
+    // What a leader types, in form order: 13 counts (the soft checks hold), a difficulty (its
+    // category, then its text), no proposal, and "gửi": the report is submitted and stored.
+    const char* answers[] = {"120",          "45 hộ", "30",
+                             "hai mươi lăm", "12",    "10",
+                             "40",           "0",     "3",
+                             "15",           "2",     "35",
+                             "110",          "1",     "sóng yếu ở cuối ấp, khó cài VNeID",
+                             "bỏ qua",       "gửi"};
     std::ofstream out(out_path, std::ios::binary);
     long long token = 5000000000000000000LL;
     std::size_t count = 0;
-    for (const char* answer : answers) {
+    // Leaders start at staggered times: cohort c (leaders i with i % steps == c) sends its step
+    // k in round c + k. After the first rounds, every step of the form (the submission too) is
+    // in the mix at any moment of a run, and one leader's consecutive steps are a round apart
+    // (thousands of requests), so they never race on two connections.
+    const int steps = static_cast<int>(std::size(answers));
+    for (int round = 0; round < 2 * steps - 1; ++round) {
         for (int i = 0; i < leaders; ++i) {
+            const int step = round - i % steps;
+            if (step < 0 || step >= steps) continue;
+            const char* answer = answers[step];
             ++token;
             std::string path, header, sig, body;
             if (i % 2 == 0) {

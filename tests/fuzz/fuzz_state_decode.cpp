@@ -1,7 +1,7 @@
 // storage::ConversationRepo::decode on any bytes (the stored state is read back from SQLite,
 // where a bug or a hand edit may have left anything): it never throws, what it returns is
-// canonical (encode then decode gives it back), and the conversation can take the next message
-// from it.
+// canonical (encode then decode gives it back), it is what the former DOM reader read, and the
+// conversation can take the next message from it.
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -10,6 +10,7 @@
 #include "core/conversation.hpp"
 #include "storage/chat_store.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
+#include "tests/support/state_decode_dom.hpp"
 
 using namespace tcns;
 
@@ -49,6 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string text(reinterpret_cast<const char*>(data), size);
     // Anything decode throws reaches libFuzzer as an uncaught exception: a crash.
     const core::ConversationState state = storage::ConversationRepo::decode(text);
+    // Differential: the SAX reader reads what the DOM reader it replaced read.
+    fuzz::check(state == test::decode_state_dom(text), "the SAX and DOM readers agree");
     const std::string encoded = storage::ConversationRepo::encode(state);
     fuzz::check(storage::ConversationRepo::decode(encoded) == state,
                 "a decoded state survives encode/decode");

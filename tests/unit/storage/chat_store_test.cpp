@@ -2,8 +2,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "storage/chat_store.hpp"
+#include "storage/outbox_repo.hpp"
 #include "tests/support/small_roster.hpp"
+#include "tests/support/state_decode_dom.hpp"
 
 using namespace tcns;
 
@@ -121,4 +125,177 @@ TEST_CASE("a person's teams come leader roles first, with officials flagged") {
     CHECK(dung.teams[1].role == core::Role::kDeputy);
     CHECK_FALSE(dung.official);
     CHECK(reports.person_facts(2).official);
+}
+
+TEST_CASE("an answer within a minute of the last does not rewrite the account, unless refused") {
+    storage::Database db(":memory:");
+    storage::ChatAccountRepo accounts(db);
+    const auto t0 = core::from_unix(1'790'000'000);
+    auto last = [&] {
+        return db.handle()
+            .execAndGet("SELECT last_inbound_at FROM chat_accounts WHERE id = 1")
+            .getInt64();
+    };
+    auto a = accounts.find_or_create("zalo", "u1", "", t0);
+    accounts.touch_inbound(a, t0);
+    CHECK(last() == 1'790'000'000);
+    a = *accounts.find("zalo", "u1");
+    REQUIRE(a.last_inbound == t0);
+    accounts.touch_inbound(a, t0 + std::chrono::seconds(59));
+    CHECK(last() == 1'790'000'000);  // unchanged: nothing that matters changed
+    accounts.touch_inbound(a, t0 + std::chrono::seconds(60));
+    CHECK(last() == 1'790'000'060);
+    // A platform refused the account since: the next message clears that at once.
+    db.handle().exec(
+        "UPDATE chat_accounts SET unreachable_reason = 'blocked', "
+        "unreachable_at = 1790000061");
+    a = *accounts.find("zalo", "u1");
+    CHECK(a.unreachable);
+    accounts.touch_inbound(a, t0 + std::chrono::seconds(62));
+    CHECK(last() == 1'790'000'062);
+    CHECK(db.handle()
+              .execAndGet("SELECT unreachable_reason IS NULL AND unreachable_at IS NULL FROM "
+                          "chat_accounts")
+              .getInt() == 1);
+}
+
+TEST_CASE("a person's teams are sorted leader roles first, then by code; the higher role counts") {
+    storage::Database db(":memory:");
+    test::seed_small_roster(db);
+    // Dung is deputy of T1 and leader of T2; make her a member of T1 too (two roles in a team).
+    db.handle().exec("INSERT INTO roles (person_id, role, team_id) VALUES (5, 'member', 1)");
+    storage::ReportRepo reports(db);
+    const auto dung = reports.person_facts(5);
+    REQUIRE(dung.teams.size() == 2);
+    CHECK(dung.teams[0].code == "T2");
+    CHECK(dung.teams[1].code == "T1");
+    CHECK(dung.teams[1].role == core::Role::kDeputy);
+}
+
+namespace {
+
+/// The encoders as they were written with nlohmann's DOM: the hand-written ones must produce
+/// the same bytes (stored states and outbox rows are read back by older and newer builds).
+std::string nlohmann_state(const core::ConversationState& s) {
+    nlohmann::json j;
+    j["step"] = std::string(core::step_name(s.step));
+    if (s.team) j["team"] = *s.team;
+    if (!s.period.empty()) j["period"] = s.period;
+    j["index"] = s.index;
+    nlohmann::json answers = nlohmann::json::object();
+    for (const auto& [code, a] : s.answers) {
+        nlohmann::json x = nlohmann::json::object();
+        if (a.number) x["n"] = *a.number;
+        if (!a.text.empty()) x["t"] = a.text;
+        if (!a.choice.empty()) x["c"] = a.choice;
+        if (a.skipped) x["s"] = true;
+        answers[code] = x;
+    }
+    j["answers"] = std::move(answers);
+    if (s.return_to_summary) j["return_to_summary"] = true;
+    if (s.revising) j["revising"] = true;
+    if (!s.pending_item.empty()) j["pending_item"] = s.pending_item;
+    if (s.pending_value != 0) j["pending_value"] = s.pending_value;
+    if (!s.pending_category.empty()) j["pending_category"] = s.pending_category;
+    if (s.cancel_return != core::Step::kIdle)
+        j["cancel_return"] = std::string(core::step_name(s.cancel_return));
+    if (!s.team_choices.empty()) j["team_choices"] = s.team_choices;
+    if (s.wrong_codes != 0) j["wrong_codes"] = s.wrong_codes;
+    if (s.wrong_codes_since) j["wrong_codes_since"] = core::to_unix(*s.wrong_codes_since);
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string nlohmann_message(const core::OutboundMessage& m) {
+    nlohmann::json j;
+    j["text"] = m.text;
+    if (!m.buttons.empty()) {
+        auto& b = j["buttons"] = nlohmann::json::array();
+        for (const auto& q : m.buttons) b.push_back({{"label", q.label}, {"payload", q.payload}});
+    }
+    if (m.expects_number) j["expects_number"] = true;
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+TEST_CASE("states and outbox messages are written byte for byte as nlohmann writes them") {
+    const std::vector<std::string> texts = {
+        "",
+        "Số người cài VNeID",
+        "quote \" backslash \\ slash / tab\t nl\n cr\r bs\b ff\f",
+        std::string("nul \0 and \x01\x1f\x7f", 16),
+        "s\xf3ng y\xe1u",          // Latin-1, not UTF-8
+        "cut \xe1\xbb",            // a sequence cut at the end
+        "\xed\xa0\x80 surrogate",  // UTF-16 surrogate encoded in UTF-8
+        "emoji 😀 ok",
+    };
+    for (const auto& t : texts) {
+        INFO(t);
+        core::ConversationState s;
+        s.step = core::Step::kConfirmingCheck;
+        s.team = 42;
+        s.period = "2026-11";
+        s.index = 3;
+        s.answers["LH01"].number = -9'000'000'000LL;
+        s.answers["KK01"].text = t;
+        s.answers["KK01"].choice = t.empty() ? "x" : t;
+        s.answers["DX01"].skipped = true;
+        s.answers[t.empty() ? "Z" : t].number = 0;
+        s.return_to_summary = true;
+        s.revising = true;
+        s.pending_item = t;
+        s.pending_value = 150;
+        s.pending_category = t;
+        s.cancel_return = core::Step::kSummary;
+        s.team_choices = {1, 2, 30};
+        s.wrong_codes = -3;
+        s.wrong_codes_since = core::from_unix(1'790'000'000);
+        CHECK(storage::ConversationRepo::encode(s) == nlohmann_state(s));
+        CHECK(storage::ConversationRepo::encode(core::ConversationState{}) ==
+              nlohmann_state(core::ConversationState{}));
+
+        core::OutboundMessage m;
+        m.text = t;
+        CHECK(storage::OutboxRepo::encode(m) == nlohmann_message(m));
+        m.buttons = {{t, "p1"}, {"Có", t}};
+        m.expects_number = true;
+        CHECK(storage::OutboxRepo::encode(m) == nlohmann_message(m));
+    }
+}
+
+TEST_CASE("the SAX state reader agrees with the DOM reader on odd stored states") {
+    const std::vector<std::string> texts = {
+        "",
+        "null",
+        "[]",
+        "[{\"step\":\"summary\"}]",
+        "\"summary\"",
+        R"({})",
+        R"({"step":"summary","team":7,"period":"2026-11","index":3})",
+        R"({"step":"asking","team":"7","index":-1,"period":5})",
+        R"({"team":7,"team":"x"})",
+        R"({"team":"x","team":7})",
+        R"({"answers":{"A":{"n":5,"t":"x","c":"y","s":true},"B":5,"C":[1,2],"D":{}}})",
+        R"({"answers":{"A":{"n":5,"n":"five"}}})",
+        R"({"answers":{"A":{"n":5}},"answers":[1]})",
+        R"({"answers":{"A":{"n":5}},"answers":{"B":{"t":"b"}}})",
+        R"({"answers":{"A":{"n":1},"A":{"t":"second"}}})",
+        R"({"answers":{"A":{"n":{"deep":[1,2,{"n":3}]},"t":["x"],"c":null,"s":1}}})",
+        R"({"answers":{"A":{"n":18446744073709551615,"s":false}}})",
+        R"({"answers":{"A":{"n":1.5}}})",
+        R"({"team_choices":[1,"2",3.5,[4],{"a":5},-6,18446744073709551615]})",
+        R"({"team_choices":[1],"team_choices":{"a":1}})",
+        R"({"return_to_summary":true,"revising":"yes","return_to_summary":1})",
+        R"({"wrong_codes":3,"wrong_codes_since":99999999999999,"pending_value":-5})",
+        R"({"wrong_codes_since":1790000000,"cancel_return":"summary","pending_item":"ID01"})",
+        R"({"nested":{"step":"summary","answers":{"X":{"n":1}}},"step":"asking"})",
+        R"({"step":"summary"} trailing)",
+        R"({"step":"summ)",
+        "{\"step\":\"s\xff\"}",
+        R"({"index":1e3,"team":-0,"pending_value":9223372036854775808})",
+    };
+    for (const auto& t : texts) {
+        INFO(t);
+        CHECK(storage::ConversationRepo::decode(t) == test::decode_state_dom(t));
+    }
 }
