@@ -339,6 +339,13 @@ struct HttpFront::Impl {
                 return;
             }
         }
+        if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) && c->waiting) {
+            // Reading stays on while a webhook commits, so its read timer runs: silence then is
+            // the client waiting for our answer, not an idle connection. libevent disabled
+            // reading when the timer fired; turn it back on (this costs only on a slow commit).
+            bufferevent_enable(c->bev, EV_READ);
+            return;
+        }
         if (what & BEV_EVENT_TIMEOUT) ++c->front->stats.timed_out;
         if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) c->front->close(c);
     }

@@ -436,6 +436,28 @@ TEST_CASE("a webhook whose body trickles in is cut off after the read timeout", 
     CHECK(f.inbox() == 0);
 }
 
+TEST_CASE("a webhook whose commit outlasts the read timeout still gets its answer",
+          "[http_front]") {
+    Front f(1);
+    // Another connection holds the write lock for twice the read timeout; the writer waits
+    // for it (busy timeout), and the platform for its answer, without sending anything.
+    storage::Database::Options o;
+    o.migrate = false;
+    storage::Database locker(f.server->config().database, o);
+    locker.handle().exec("BEGIN IMMEDIATE");
+    std::thread release([&] {
+        std::this_thread::sleep_for(2000ms);
+        locker.handle().exec("COMMIT");
+    });
+    Socket s(f.port(), 5000ms);
+    REQUIRE(s.send(signed_viber(test::viber_text_body("VIBER-FRONT-16=", "xin chào"))));
+    auto r = s.read_response();
+    release.join();
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(f.inbox() == 1);
+}
+
 TEST_CASE("Connection: close on a webhook is honoured after its answer", "[http_front]") {
     Front f;
     Socket s(f.port());
