@@ -23,15 +23,16 @@
 #include "tests/fakes/fake_platform.hpp"
 #include "tests/support/small_roster.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/webhook_server.hpp"
 
 using namespace tcns;
 using nlohmann::json;
 
 namespace {
 
-constexpr const char* kViberToken = "445da6az1s345z78-dazcczb2542zv51a-e0vc5fva17480im9";
-constexpr const char* kZaloApp = "50554360515256678";
-constexpr const char* kZaloKey = "oa-secret-key-for-tests";
+using test::kViberToken;
+using test::kZaloApp;
+using test::kZaloKey;
 
 std::int64_t scalar(const std::string& path, const std::string& sql) {
     storage::Database db(path);
@@ -91,14 +92,13 @@ struct Bot {
     }
 
     httplib::Result viber(const std::string& body, std::string sig = "") {
-        if (sig.empty()) sig = adapters::hmac_sha256_hex(kViberToken, body);
+        if (sig.empty()) sig = test::viber_signature(body);
         httplib::Client c("127.0.0.1", port);
         return c.Post("/webhook/viber?sig=ignored", {{"X-Viber-Content-Signature", sig}}, body,
                       "application/json");
     }
     httplib::Result zalo(const std::string& body, const std::string& timestamp) {
-        const std::string mac =
-            "mac=" + adapters::sha256_hex(std::string(kZaloApp) + body + timestamp + kZaloKey);
+        const std::string mac = test::zalo_signature(body, timestamp);
         httplib::Client c("127.0.0.1", port);
         return c.Post("/webhook/zalo", {{"X-ZEvent-Signature", mac}}, body, "application/json");
     }
