@@ -4,7 +4,15 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <vector>
+
+#include "bot/log.hpp"
 
 namespace tcns::bot {
 
@@ -16,6 +24,11 @@ WriteQueue::WriteQueue(const std::string& db_path, std::size_t max_batch)
         loop();
     });
     ready.get();  // rethrows when the database cannot be opened
+    if (async_sync_)
+        syncer_ = std::thread([this] {
+            pthread_setname_np(pthread_self(), "tcns-sync");
+            sync_loop();
+        });
 }
 
 WriteQueue::~WriteQueue() {
@@ -29,6 +42,14 @@ void WriteQueue::stop() {
     }
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
+    {
+        std::lock_guard lock(sync_mu_);
+        sync_stopping_ = true;
+    }
+    sync_cv_.notify_all();
+    if (syncer_.joinable()) syncer_.join();
+    if (wal_fd_ >= 0) ::close(wal_fd_);
+    wal_fd_ = -1;
 }
 
 WriteQueue::Stats WriteQueue::stats() const {
@@ -56,6 +77,7 @@ void WriteQueue::submit(std::function<void(storage::Database&)> job, Done done) 
     {
         std::lock_guard lock(mu_);
         if (stopping_) throw storage::StorageError("the write queue is stopped");
+        if (!sync_failed_.empty()) throw storage::StorageError(sync_failed_);
         queue_.push_back(std::move(j));
         // A writer busy with a batch finds this job when it looks again: no wake-up syscall.
         wake = writer_waiting_;
@@ -69,6 +91,10 @@ void WriteQueue::loop() {
         storage::Database::Options o;
         o.migrate = false;
         db = std::make_unique<storage::Database>(db_path_, o);
+        const std::string mode = db->handle().execAndGet("PRAGMA journal_mode").getString();
+        async_sync_ = mode == "wal" && db_path_ != ":memory:" && !db_path_.empty();
+        // The syncer makes commits durable (see the class comment).
+        if (async_sync_) db->handle().exec("PRAGMA synchronous = NORMAL");
         ready_.set_value();
     } catch (...) {
         ready_.set_exception(std::current_exception());
@@ -120,9 +146,70 @@ void WriteQueue::loop() {
             stats_.jobs += batch.size();
             stats_.commits += 1;
         }
-        for (std::size_t i = 0; i < batch.size(); ++i)
-            batch[i]->done(commit_error ? commit_error : errors[i]);
+        if (async_sync_ && !commit_error) {
+            Committed c;
+            c.done.reserve(batch.size());
+            for (auto& j : batch) c.done.push_back(std::move(j->done));
+            c.errors = std::move(errors);
+            {
+                std::lock_guard lock(sync_mu_);
+                to_sync_.push_back(std::move(c));
+            }
+            sync_cv_.notify_one();
+        } else {
+            for (std::size_t i = 0; i < batch.size(); ++i)
+                batch[i]->done(commit_error ? commit_error : errors[i]);
+        }
         batch.clear();
+    }
+}
+
+bool WriteQueue::sync_wal(std::string& error) {
+    const std::string wal = db_path_ + "-wal";
+    // SQLite keeps the WAL file while a connection is open (the writer's is), but a tool that
+    // switched the journal mode could have replaced it: sync the file that is there now.
+    struct stat path_st {};
+    struct stat fd_st {};
+    if (wal_fd_ >= 0 && (::stat(wal.c_str(), &path_st) != 0 || ::fstat(wal_fd_, &fd_st) != 0 ||
+                         path_st.st_ino != fd_st.st_ino || path_st.st_dev != fd_st.st_dev)) {
+        ::close(wal_fd_);
+        wal_fd_ = -1;
+    }
+    if (wal_fd_ < 0) wal_fd_ = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
+    if (wal_fd_ < 0) {
+        error = "cannot open " + wal + ": " + std::strerror(errno);
+        return false;
+    }
+    if (::fdatasync(wal_fd_) != 0) {
+        error = "fdatasync of " + wal + " failed: " + std::strerror(errno);
+        return false;
+    }
+    return true;
+}
+
+void WriteQueue::sync_loop() {
+    std::vector<Committed> batches;
+    while (true) {
+        {
+            std::unique_lock lock(sync_mu_);
+            sync_cv_.wait(lock, [&] { return sync_stopping_ || !to_sync_.empty(); });
+            if (to_sync_.empty() && sync_stopping_) return;
+            batches.swap(to_sync_);  // every batch here committed before this sync begins
+        }
+        std::string error;
+        std::exception_ptr failed;
+        if (!sync_wal(error)) {
+            // The commits may not be on disk: refuse to acknowledge anything from now on.
+            log::error("write_queue.sync_failed", {{"error", error}});
+            failed = std::make_exception_ptr(storage::StorageError(error));
+            std::lock_guard lock(mu_);
+            sync_failed_ = "the database could not be synced to disk (" + error +
+                           "); restart tcns after checking the disk";
+        }
+        for (auto& b : batches)
+            for (std::size_t i = 0; i < b.done.size(); ++i)
+                b.done[i](failed ? failed : b.errors[i]);
+        batches.clear();
     }
 }
 

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "storage/database.hpp"
 
@@ -17,10 +18,19 @@ namespace tcns::bot {
 
 /// Runs database writes on one dedicated connection and commits them in groups (group commit):
 /// jobs that arrive while a commit is in progress share the next transaction and its fsync.
-/// run() returns only after the transaction containing the job has committed, so a webhook
-/// answered 200 after run() is durable (DESIGN.md decision 1). Each job runs in its own
-/// savepoint: a job that throws is rolled back alone and its exception rethrown to its caller.
-/// Jobs run in submission order, so one user's events are applied in arrival order.
+/// run() returns (and submit()'s `done` runs) only after the transaction containing the job is
+/// on disk, so a webhook answered 200 after it is durable (DESIGN.md decision 1), across power
+/// loss too. Each job runs in its own savepoint: a job that throws is rolled back alone and its
+/// exception rethrown to its caller. Jobs run in submission order, so one user's events are
+/// applied in arrival order.
+///
+/// The fsync is not on the writer's path: the writer commits with `synchronous = NORMAL` (the
+/// WAL is written, not synced) and goes on with the next batch, while a syncer thread calls
+/// fdatasync() on the WAL file and only then reports the batches committed before that call
+/// began. Frames written before fdatasync() starts are on disk when it returns, and SQLite's
+/// recovery keeps every committed transaction whose frames are; a checkpoint syncs the WAL
+/// itself first. A failed fdatasync() stops the queue (fail closed: nothing more is
+/// acknowledged). For a database without a WAL file (":memory:") the writer reports at commit.
 class WriteQueue {
   public:
     struct Stats {
@@ -50,7 +60,15 @@ class WriteQueue {
         std::function<void(storage::Database&)> fn;
         Done done;
     };
+    /// A committed batch waiting for the WAL to reach the disk.
+    struct Committed {
+        std::vector<Done> done;
+        std::vector<std::exception_ptr> errors;
+    };
     void loop();
+    void sync_loop();
+    /// fdatasync() of the WAL file, reopened when SQLite replaced it; false when it failed.
+    bool sync_wal(std::string& error);
 
     std::string db_path_;
     std::size_t max_batch_;
@@ -63,6 +81,15 @@ class WriteQueue {
     std::promise<void> ready_;
     std::exception_ptr open_error_;
     std::thread thread_;
+
+    bool async_sync_ = false;  ///< set by the writer thread before ready_
+    std::mutex sync_mu_;
+    std::condition_variable sync_cv_;
+    std::vector<Committed> to_sync_;
+    bool sync_stopping_ = false;
+    std::string sync_failed_;  ///< under mu_: why the queue refuses new jobs
+    int wal_fd_ = -1;
+    std::thread syncer_;
 };
 
 }  // namespace tcns::bot

@@ -161,11 +161,39 @@ void generate(const std::string& path, int teams, int months, const core::MonthP
             status.exec();
         }
     }
+    // Targets as a provincial department assigns them: a yearly target for five items per team
+    // (400,000 rows) and a monthly one per commune; exports and roll-ups read them per team.
+    SQLite::Statement target(h,
+                             "INSERT INTO targets (unit_id, team_id, item_code, period, value) "
+                             "VALUES (?, ?, ?, ?, ?)");
+    const int year = last.year;
+    for (int i = 0; i < teams; ++i) {
+        for (int k = 0; k < 5; ++k) {
+            target.reset();
+            target.bind(1);
+            target.bind(2, std::int64_t{i + 1});
+            target.bind(3, codes[k]);
+            target.bind(4, std::to_string(year));
+            target.bind(5, 600 + (i + k) % 300);
+            target.exec();
+        }
+    }
+    for (int c = 0; c < communes; ++c) {
+        for (p = core::MonthPeriod{year, 1}; p.year == year; p = p.next()) {
+            target.reset();
+            target.bind(1, std::int64_t{1000 + c});
+            target.bind(2);
+            target.bind(3, codes[0]);
+            target.bind(4, p.str());
+            target.bind(5, 1000);
+            target.exec();
+        }
+    }
     tx.commit();
     h.exec("PRAGMA synchronous = FULL");
     h.exec("ANALYZE");
-    std::cerr << fmt::format("generated {} teams, {} reports in {:.1f} s\n", teams, report_id,
-                             ms_since(started) / 1000);
+    std::cerr << fmt::format("generated {} teams, {} reports, targets in {:.1f} s\n", teams,
+                             report_id, ms_since(started) / 1000);
 }
 
 /// Runs the tcns binary; returns (wall ms, peak RSS MB, exit status).

@@ -3,6 +3,8 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -115,6 +117,40 @@ TEST_CASE("concurrent webhooks share commits and every one is durable when answe
     CHECK(count(db, "SELECT count(*) FROM outbox") == 200);
     CHECK(writes.stats().jobs == 200);
     CHECK(writes.stats().commits <= 200);
+}
+
+TEST_CASE(
+    "commits are acknowledged by the syncer, and a WAL that cannot be synced stops the queue") {
+    World w;
+    bot::WriteQueue writes(w.path);
+    // The writer commits with synchronous = NORMAL; the syncer makes the WAL durable.
+    writes.run([](storage::Database& db) {
+        CHECK(db.handle().execAndGet("PRAGMA synchronous").getInt() == 1);
+        db.handle().exec("INSERT INTO settings (key, value) VALUES ('a', '1')");
+    });
+    std::exception_ptr seen;
+    std::promise<void> done;
+    writes.submit(
+        [](storage::Database& db) {
+            db.handle().exec("INSERT INTO settings (key, value) VALUES ('b', '2')");
+        },
+        [&](std::exception_ptr e) {
+            seen = e;
+            done.set_value();
+        });
+    done.get_future().get();
+    CHECK_FALSE(seen);
+    // Other connections keep synchronous = FULL.
+    CHECK(storage::Database(w.path).handle().execAndGet("PRAGMA synchronous").getInt() == 2);
+
+    // The WAL file vanishes (a disk or an operator error): the next sync cannot happen, the
+    // job's caller sees an error, and nothing is acknowledged afterwards.
+    std::filesystem::remove(w.path + "-wal");
+    CHECK_THROWS_AS(writes.run([](storage::Database& db) {
+        db.handle().exec("INSERT INTO settings (key, value) VALUES ('c', '3')");
+    }),
+                    storage::StorageError);
+    CHECK_THROWS_AS(writes.run([](storage::Database&) {}), storage::StorageError);
 }
 
 TEST_CASE("a job that throws is rolled back alone and its caller sees the error") {
