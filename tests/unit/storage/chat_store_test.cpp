@@ -228,6 +228,10 @@ TEST_CASE("states and outbox messages are written byte for byte as nlohmann writ
         "cut \xe1\xbb",            // a sequence cut at the end
         "\xed\xa0\x80 surrogate",  // UTF-16 surrogate encoded in UTF-8
         "emoji 😀 ok",
+        "overlong \xc0\xaf \xe0\x80\xaf \xf0\x80\x80\xaf",
+        "beyond U+10FFFF \xf4\x90\x80\x80, \xf5\x80\x80\x80",
+        "lone continuation \x80 and \xbf",
+        "highest \xf4\x8f\xbf\xbf and \xef\xbf\xbf and \xed\x9f\xbf",
     };
     for (const auto& t : texts) {
         INFO(t);
