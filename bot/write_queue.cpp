@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bot/log.hpp"
+#include "storage/facts_cache.hpp"
 
 namespace tcns::bot {
 
@@ -95,6 +96,7 @@ void WriteQueue::loop() {
         async_sync_ = mode == "wal" && db_path_ != ":memory:" && !db_path_.empty();
         // The syncer makes commits durable (see the class comment).
         if (async_sync_) db->handle().exec("PRAGMA synchronous = NORMAL");
+        db->enable_facts_cache();
         ready_.set_value();
     } catch (...) {
         ready_.set_exception(std::current_exception());
@@ -118,6 +120,7 @@ void WriteQueue::loop() {
         try {
             // Prepared once (sqlite3_exec would compile the text on every job).
             db->cached("BEGIN IMMEDIATE").exec();
+            db->refresh_facts_cache();  // no other connection can commit until our COMMIT
             for (std::size_t i = 0; i < batch.size(); ++i) {
                 db->cached("SAVEPOINT job").exec();
                 try {
@@ -126,6 +129,8 @@ void WriteQueue::loop() {
                 } catch (...) {
                     errors[i] = std::current_exception();
                     db->reset_cached();
+                    // Facts read inside the rolled-back work must not outlive it.
+                    if (auto* cache = db->facts_cache()) cache->clear();
                     db->cached("ROLLBACK TO job").exec();
                     db->cached("RELEASE job").exec();
                 }
@@ -136,6 +141,7 @@ void WriteQueue::loop() {
             commit_error = std::make_exception_ptr(
                 storage::StorageError(std::string("group commit failed: ") + e.what()));
             db->reset_cached();
+            if (auto* cache = db->facts_cache()) cache->clear();
             try {
                 db->handle().exec("ROLLBACK");
             } catch (...) {

@@ -378,6 +378,9 @@ std::optional<core::PersonId> ReportRepo::person_by_phone(const std::string& pho
 }
 
 PersonFacts ReportRepo::person_facts(core::PersonId person) {
+    FactsCache* cache = db_.facts_cache();
+    if (cache)
+        if (const PersonFacts* known = cache->person(person)) return *known;
     PersonFacts f;
     auto rank = [](core::Role r) {
         return r == core::Role::kLeader ? 0 : r == core::Role::kDeputy ? 1 : 2;
@@ -414,6 +417,7 @@ PersonFacts ReportRepo::person_facts(core::PersonId person) {
     std::stable_sort(f.teams.begin(), f.teams.end(), [&](const auto& a, const auto& b) {
         return std::pair(rank(a.role), a.code) < std::pair(rank(b.role), b.code);
     });
+    if (cache) cache->put_person(person, f);
     return f;
 }
 

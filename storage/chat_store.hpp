@@ -8,6 +8,7 @@
 #include "core/org.hpp"
 #include "core/time.hpp"
 #include "storage/database.hpp"
+#include "storage/facts_cache.hpp"
 
 namespace tcns::storage {
 
@@ -60,11 +61,6 @@ class ConversationRepo {
 };
 
 /// Who a person is for the conversation: name, teams with roles, official or not.
-struct PersonFacts {
-    std::string name;
-    std::vector<core::TeamFacts> teams;  ///< ids, codes, names, units and roles only
-    bool official = false;
-};
 
 /// Reports: revisions, values, per-period status, difficulties.
 class ReportRepo {

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
+#include "storage/facts_cache.hpp"
 #include "storage/migrations.hpp"
 
 namespace tcns::storage {
@@ -62,6 +63,19 @@ SQLite::Statement& Database::cached_literal(const char* sql, std::size_t size) {
     SQLite::Statement& st = cached(std::string_view(sql, size));
     by_address_.emplace(sql, &st);
     return st;
+}
+
+void Database::enable_facts_cache() {
+    if (!facts_) facts_ = std::make_unique<FactsCache>();
+}
+
+void Database::refresh_facts_cache() {
+    if (!facts_) return;
+    auto& q = cached("PRAGMA data_version");
+    const std::int64_t v = q.executeStep() ? q.getColumn(0).getInt64() : -1;
+    q.reset();
+    if (v != data_version_) facts_->clear();
+    data_version_ = v;
 }
 
 int Database::latest_version() {

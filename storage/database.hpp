@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -13,6 +14,8 @@ class Statement;
 }  // namespace SQLite
 
 namespace tcns::storage {
+
+class FactsCache;
 
 /// The one exception type of the storage layer (start-up failures and bugs only).
 class StorageError : public std::runtime_error {
@@ -64,6 +67,15 @@ class Database {
     /// has committed: call this at the end of every unit of work (transactions do it).
     void reset_cached() noexcept;
 
+    /// Keeps roster facts between transactions on this connection (the writer's; see
+    /// FactsCache). Off by default: other connections always read the database.
+    void enable_facts_cache();
+    /// The cache when enabled, else null.
+    FactsCache* facts_cache() { return facts_.get(); }
+    /// Drops the cache when another connection committed since the last call (PRAGMA
+    /// data_version). Call at the start of each write transaction.
+    void refresh_facts_cache();
+
   private:
     SQLite::Statement& cached_literal(const char* sql, std::size_t size);
 
@@ -80,6 +92,8 @@ class Database {
     std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, TextHash, std::equal_to<>>
         statements_;
     std::unordered_map<const char*, SQLite::Statement*> by_address_;
+    std::unique_ptr<FactsCache> facts_;
+    std::int64_t data_version_ = -1;
 };
 
 /// Runs `fn` inside BEGIN IMMEDIATE … COMMIT; rolls back when it throws.

@@ -2,13 +2,22 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "storage/facts_cache.hpp"
+
 namespace tcns::storage {
 
 std::optional<core::Instant> PeriodRepo::extension(const core::MonthPeriod& p) {
+    const std::string period = p.str();
+    FactsCache* cache = db_.facts_cache();
+    if (cache)
+        if (auto known = cache->extension(period)) return *known;
     auto& q = db_.cached("SELECT deadline_at FROM period_deadlines WHERE period = ?");
-    q.bind(1, p.str());
-    if (!q.executeStep()) return std::nullopt;
-    return core::from_unix(q.getColumn(0).getInt64());
+    q.bind(1, period);
+    std::optional<core::Instant> at;
+    if (q.executeStep()) at = core::from_unix(q.getColumn(0).getInt64());
+    q.reset();
+    if (cache) cache->put_extension(period, at);
+    return at;
 }
 
 void PeriodRepo::set_extension(const core::MonthPeriod& p, core::Instant deadline,

@@ -14,7 +14,10 @@
 #include "bot/templates.hpp"
 #include "bot/webhook_service.hpp"
 #include "bot/write_queue.hpp"
+#include "storage/chat_store.hpp"
+#include "storage/facts_cache.hpp"
 #include "storage/outbox_repo.hpp"
+#include "storage/period_repo.hpp"
 #include "tests/support/small_roster.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -151,6 +154,46 @@ TEST_CASE(
     }),
                     storage::StorageError);
     CHECK_THROWS_AS(writes.run([](storage::Database&) {}), storage::StorageError);
+}
+
+TEST_CASE("the writer's roster facts follow changes committed by other connections") {
+    World w;
+    bot::WriteQueue writes(w.path);
+    auto name_of = [&](core::PersonId p) {
+        std::string name;
+        writes.run([&](storage::Database& db) {
+            REQUIRE(db.facts_cache() != nullptr);
+            name = storage::ReportRepo(db).person_facts(p).name;
+        });
+        return name;
+    };
+    CHECK(name_of(1) == "Nguyễn Văn An");
+    CHECK(name_of(1) == "Nguyễn Văn An");  // from the cache now
+    // `tcns import` in another process renames the leader and moves him to another team.
+    {
+        storage::Database other(w.path);
+        other.handle().exec("UPDATE people SET full_name = 'Nguyễn Văn Ân' WHERE id = 1");
+    }
+    CHECK(name_of(1) == "Nguyễn Văn Ân");
+    // A deadline extension set by `tcns admin` is seen at once as well.
+    const core::MonthPeriod nov{2026, 11};
+    std::optional<core::Instant> ext;
+    writes.run([&](storage::Database& db) { ext = storage::PeriodRepo(db).extension(nov); });
+    CHECK_FALSE(ext);
+    storage::PeriodRepo(*std::make_unique<storage::Database>(w.path))
+        .set_extension(nov, core::from_unix(1'796'000'000), core::from_unix(1'795'000'000));
+    writes.run([&](storage::Database& db) { ext = storage::PeriodRepo(db).extension(nov); });
+    CHECK(ext == core::from_unix(1'796'000'000));
+    // Facts read inside a job that rolls back are not kept.
+    CHECK_THROWS(writes.run([](storage::Database& db) {
+        db.handle().exec("UPDATE people SET full_name = 'rolled back' WHERE id = 1");
+        storage::ReportRepo(db).person_facts(1);
+        throw std::runtime_error("boom");
+    }));
+    CHECK(name_of(1) == "Nguyễn Văn Ân");
+    // Other connections never cache.
+    storage::Database plain(w.path);
+    CHECK(plain.facts_cache() == nullptr);
 }
 
 TEST_CASE("a job that throws is rolled back alone and its caller sees the error") {
