@@ -255,6 +255,12 @@ CREATE INDEX outbox_pending_recipient ON outbox(channel, recipient, id) WHERE st
 CREATE INDEX targets_team ON targets(team_id, period) WHERE team_id IS NOT NULL;
 CREATE INDEX targets_unit ON targets(unit_id, period) WHERE unit_id IS NOT NULL;
 )sql"},
+        // The dispatcher asks for the oldest sendable rows of a channel (ORDER BY id LIMIT n):
+        // without an index in that order SQLite sorted the whole backlog on every call (85 ms
+        // with 95,000 replies pending, a month-end backlog). With it the walk stops after n.
+        {7, "pending outbox rows of a channel in order", R"sql(
+CREATE INDEX outbox_pending_order ON outbox(channel, id) WHERE status = 'pending';
+)sql"},
     };
     return kAll;
 }
