@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -120,6 +121,7 @@ struct HttpFront::Impl {
     event_base* base = nullptr;
     evconnlistener* listener = nullptr;
     event* stop_event = nullptr;
+    event* resume_accept = nullptr;  ///< re-enables the listener after running out of fds
     std::shared_ptr<Mailbox> mailbox = std::make_shared<Mailbox>();
     std::unordered_map<std::uint64_t, std::unique_ptr<Conn>> conns;
     std::unordered_set<Pipe*> pipes;
@@ -470,6 +472,20 @@ struct HttpFront::Impl {
     static void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* ctx) {
         static_cast<Impl*>(ctx)->accept(fd);
     }
+    /// accept() failed: out of file descriptors (EMFILE, ENFILE) or memory. The listening
+    /// socket stays readable, so the loop would spin on it: pause accepting for 100 ms.
+    static void on_accept_error(evconnlistener* l, void* ctx) {
+        auto* self = static_cast<Impl*>(ctx);
+        const int err = EVUTIL_SOCKET_ERROR();
+        log::warn("http.accept_failed", {{"error", evutil_socket_error_to_string(err)}});
+        evconnlistener_disable(l);
+        const timeval pause{0, 100'000};
+        event_add(self->resume_accept, &pause);
+    }
+    static void on_resume_accept(evutil_socket_t, short, void* ctx) {
+        auto* self = static_cast<Impl*>(ctx);
+        if (self->listener) evconnlistener_enable(self->listener);
+    }
 };
 
 HttpFront::HttpFront(Options options, const Config& config, WebhookService* webhooks,
@@ -488,6 +504,7 @@ HttpFront::HttpFront(Options options, const Config& config, WebhookService* webh
     if (!impl_->base) throw std::runtime_error("cannot create the event loop");
     impl_->mailbox->wake = event_new(impl_->base, -1, 0, &Impl::on_mailbox, impl_.get());
     impl_->stop_event = event_new(impl_->base, -1, 0, &Impl::on_stop, impl_.get());
+    impl_->resume_accept = evtimer_new(impl_->base, &Impl::on_resume_accept, impl_.get());
 
     sockaddr_in* b = reinterpret_cast<sockaddr_in*>(&impl_->backend_addr);
     b->sin_family = AF_INET;
@@ -509,6 +526,7 @@ HttpFront::~HttpFront() {
         impl_->mailbox->wake = nullptr;
     }
     event_free(impl_->stop_event);
+    event_free(impl_->resume_accept);
     event_base_free(impl_->base);
 }
 
@@ -529,6 +547,21 @@ int HttpFront::bind() {
     if (!impl_->listener)
         throw std::runtime_error(fmt::format("cannot listen on {}:{} (port in use?)",
                                              impl_->options.listen, impl_->options.port));
+    evconnlistener_set_error_cb(impl_->listener, &Impl::on_accept_error);
+    // Each connection needs a descriptor, a piped one two: use what the hard limit allows,
+    // and refuse connections (close at once) before accept() itself starts failing.
+    rlimit fds{};
+    if (getrlimit(RLIMIT_NOFILE, &fds) == 0) {
+        if (fds.rlim_cur < fds.rlim_max) {
+            fds.rlim_cur = fds.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &fds);
+            getrlimit(RLIMIT_NOFILE, &fds);
+        }
+        if (fds.rlim_cur != RLIM_INFINITY && fds.rlim_cur > 128) {
+            const auto usable = static_cast<std::size_t>((fds.rlim_cur - 64) / 2);
+            impl_->options.max_connections = std::min(impl_->options.max_connections, usable);
+        }
+    }
     sockaddr_storage bound{};
     socklen_t len = sizeof bound;
     getsockname(evconnlistener_get_fd(impl_->listener), reinterpret_cast<sockaddr*>(&bound), &len);
