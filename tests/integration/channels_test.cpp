@@ -263,7 +263,7 @@ TEST_CASE("a leader walks the whole form question by question through Zalo, butt
     CHECK(scalar(w.path, "SELECT count(*) FROM outbox WHERE status <> 'sent'") == 0);
 }
 
-TEST_CASE("a forged webhook is refused and leaves no trace; a replayed one has no effect") {
+TEST_CASE("a forged webhook is refused and leaves no trace, a replayed one has no effect") {
     World w;
     Bot bot(w.path, w.fake, w.templates);
     const std::string body = viber_text("VIBER-X=", "AN2345");

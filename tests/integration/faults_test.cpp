@@ -192,7 +192,7 @@ void outage_then_recovery(const std::string& channel, Fault fault, const char* n
 }  // namespace
 
 TEST_CASE(
-    "a 2-second Viber outage costs a few probes and little CPU; 200 queued replies then "
+    "a 2-second Viber outage costs a few probes and little CPU, 200 queued replies then "
     "drain in order within the rate limit") {
     constexpr int kRecipients = 50, kPer = 4, kTotal = kRecipients * kPer;
     constexpr double kRate = 50;

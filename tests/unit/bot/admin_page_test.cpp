@@ -173,7 +173,7 @@ TEST_CASE("logout ends the session", "[admin-page]") {
     CHECK(res->status == 401);
 }
 
-TEST_CASE("the bearer header opens the page; a wrong one is not rescued by a cookie",
+TEST_CASE("the bearer header opens the page, a wrong one is not rescued by a cookie",
           "[admin-page]") {
     AdminServer server;
     auto res = server.get("/admin?period=2026-10", {{"Authorization", "Bearer " + kToken}});

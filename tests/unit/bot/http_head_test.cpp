@@ -87,7 +87,7 @@ TEST_CASE("the query is split from the path at the first question mark", "[http_
     CHECK(h.query.empty());
 }
 
-TEST_CASE("HTTP/1.0 closes unless it asks for keep-alive; HTTP/1.1 keeps unless told to close",
+TEST_CASE("HTTP/1.0 closes unless it asks for keep-alive, HTTP/1.1 keeps unless told to close",
           "[http_head]") {
     RequestHead h;
     REQUIRE(parse("GET / HTTP/1.0\r\n\r\n", h) == HeadStatus::kOk);

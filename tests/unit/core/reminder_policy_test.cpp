@@ -338,7 +338,7 @@ TEST_CASE("reminder steps follow the configured offsets and send hour", "[remind
     CHECK(afternoon.front().at == vn(2026, 11, 25, 8));
 }
 
-TEST_CASE("an open window sends free-form; a closed one follows the channel's policy",
+TEST_CASE("an open window sends free-form, a closed one follows the channel's policy",
           "[reminders][window]") {
     const Instant now = vn(2026, 11, 25, 8);
     ReminderPolicyConfig config;  // zalo: 7 days, skip and report; viber: 24 hours, send anyway

@@ -253,7 +253,7 @@ TEST_CASE("every bad line of a people file is reported with its line number", "[
     CHECK(plan.records.empty());
 }
 
-TEST_CASE("a stored leader outside the file blocks a new leader; one inside does not", "[import]") {
+TEST_CASE("a stored leader outside the file blocks a new leader, one inside does not", "[import]") {
     FakeRoster db = stored_roster();
     db.leaders["T1"] = {"84911999999"};
     const auto blocked =

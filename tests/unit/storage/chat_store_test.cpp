@@ -159,7 +159,8 @@ TEST_CASE("an answer within a minute of the last does not rewrite the account, u
               .getInt() == 1);
 }
 
-TEST_CASE("a person's teams are sorted leader roles first, then by code; the higher role counts") {
+TEST_CASE(
+    "a person's teams are sorted leader roles first, then by code, and the higher role counts") {
     storage::Database db(":memory:");
     test::seed_small_roster(db);
     // Dung is deputy of T1 and leader of T2; make her a member of T1 too (two roles in a team).
@@ -223,7 +224,7 @@ TEST_CASE("states and outbox messages are written byte for byte as nlohmann writ
         "",
         "Số người cài VNeID",
         "quote \" backslash \\ slash / tab\t nl\n cr\r bs\b ff\f",
-        std::string("nul \0 and \x01\x1f\x7f", 16),
+        std::string("nul \0 and \x01\x1f\x7f", sizeof("nul \0 and \x01\x1f\x7f") - 1),
         "s\xf3ng y\xe1u",          // Latin-1, not UTF-8
         "cut \xe1\xbb",            // a sequence cut at the end
         "\xed\xa0\x80 surrogate",  // UTF-16 surrogate encoded in UTF-8

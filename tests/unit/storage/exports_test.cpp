@@ -145,7 +145,7 @@ TEST_CASE("reports over a range repeat the teams month by month", "[exports]") {
     CHECK(doc.records[2].fields[9] == "missing");
 }
 
-TEST_CASE("Vietnamese labels name the columns and values; indicators use the form's labels",
+TEST_CASE("Vietnamese labels name the columns and values, indicators use the form's labels",
           "[exports]") {
     Seeded s;
     const auto doc = core::parse_csv(
@@ -168,7 +168,7 @@ TEST_CASE("Vietnamese labels name the columns and values; indicators use the for
     CHECK(row[20] == "Mạng yếu: Sóng yếu ở ấp");
 }
 
-TEST_CASE("with ';' as separator percentages take a decimal comma", "[exports]") {
+TEST_CASE("with a semicolon as separator percentages take a decimal comma", "[exports]") {
     Seeded s;
     const std::string csv =
         run(s, ExportKind::kRollup, months("2026-10", "2026-12"), {}, nullptr, ';');

@@ -212,7 +212,7 @@ TEST_CASE("teams are upserted by code", "[roster]") {
           "125/QĐ-UBND\n");
 }
 
-TEST_CASE("people's roles are replaced by the file; people absent from it are untouched",
+TEST_CASE("people's roles are replaced by the file, people absent from it are untouched",
           "[roster]") {
     test::TempDir dir;
     storage::Database db(dir.file("t.db"));
