@@ -14,14 +14,70 @@ using detail::field;
 using detail::id_string;
 using nlohmann::json;
 
+namespace {
+
+/// Reads the top-level "timestamp" with nlohmann's SAX parser: the same answer as parsing the
+/// body into a DOM and taking id_string(root["timestamp"]) (the last of duplicate keys wins,
+/// a body that is not a JSON object has none), without building the DOM that parse_webhook
+/// builds again right after.
+class TimestampReader : public nlohmann::json_sax<json> {
+  public:
+    std::optional<std::string> value;
+    bool top_is_object = false;
+
+    bool null() override { return other(); }
+    bool boolean(bool) override { return other(); }
+    bool number_integer(number_integer_t v) override { return set(std::to_string(v)); }
+    bool number_unsigned(number_unsigned_t v) override { return set(std::to_string(v)); }
+    bool number_float(number_float_t, const string_t&) override { return other(); }
+    bool string(string_t& v) override { return set(v); }
+    bool binary(binary_t&) override { return other(); }
+    bool start_object(std::size_t) override { return open(true); }
+    bool start_array(std::size_t) override { return open(false); }
+    bool end_object() override { return close(); }
+    bool end_array() override { return close(); }
+    bool key(string_t& k) override {
+        if (depth_ == 1) at_timestamp_ = k == "timestamp";
+        return true;
+    }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+        return false;
+    }
+
+  private:
+    bool mine() const { return depth_ == 1 && at_timestamp_; }
+    bool set(const std::string& v) {
+        if (mine()) value = v;
+        return true;
+    }
+    bool other() {
+        if (mine()) value.reset();
+        return true;
+    }
+    bool open(bool object) {
+        if (depth_ == 0) top_is_object = object;
+        other();  // a container as the timestamp is no timestamp
+        ++depth_;
+        return true;
+    }
+    bool close() {
+        --depth_;
+        return true;
+    }
+    int depth_ = 0;
+    bool at_timestamp_ = false;
+};
+
+}  // namespace
+
 std::optional<std::string> signature_timestamp(std::string_view raw_body) {
-    const json root = detail::parse_json(raw_body);
-    if (root.is_discarded() || !root.is_object()) return std::nullopt;
     // Zalo sends the timestamp as a string; a number is accepted and printed from the
     // integer itself. A fractional number has no exact text form: refused.
-    const auto ts = id_string(field(root, "timestamp"));
-    if (!ts || ts->empty()) return std::nullopt;
-    return ts;
+    TimestampReader r;
+    if (!json::sax_parse(raw_body.begin(), raw_body.end(), &r) || !r.top_is_object)
+        return std::nullopt;
+    if (!r.value || r.value->empty()) return std::nullopt;
+    return r.value;
 }
 
 VerifyResult verify_signature(std::string_view raw_body, std::string_view signature_header,

@@ -7,6 +7,9 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+#include <optional>
+
 #include "adapters/zalo/zalo_adapter.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 #include "tests/unit/adapters/adapter_test_support.hpp"
@@ -27,6 +30,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     constexpr std::string_view kAppId = "50554360515256678";
     constexpr std::string_view kSecret = "S3cr3tOAkeyXXXXXXXXX";
     const auto ts = zalo::signature_timestamp(body);
+    // Differential: the SAX reader finds what the DOM reader it replaced found.
+    {
+        std::optional<std::string> dom;
+        const auto root = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
+        if (!root.is_discarded() && root.is_object() && root.contains("timestamp")) {
+            const auto& v = root["timestamp"];
+            if (v.is_string())
+                dom = v.get<std::string>();
+            else if (v.is_number_unsigned())
+                dom = std::to_string(v.get<std::uint64_t>());
+            else if (v.is_number_integer())
+                dom = std::to_string(v.get<std::int64_t>());
+            if (dom && dom->empty()) dom.reset();
+        }
+        fuzz::check(ts == dom, "the SAX and DOM timestamp readers agree");
+    }
     const std::string mac = test::openssl_sha256(std::string(kAppId) + std::string(body) +
                                                  ts.value_or("") + std::string(kSecret));
     if (ts) {

@@ -378,3 +378,50 @@ TEST_CASE("an error or empty token answer never yields a token pair", "[adapters
     REQUIRE_FALSE(partial.has_value());
     CHECK(partial.error().reason.find("SECRET-AT") == std::string::npos);
 }
+
+TEST_CASE("the signature timestamp is read as the DOM reader read it", "[adapters][zalo]") {
+    // The former reader: parse the whole body, then id_string(root["timestamp"]).
+    auto dom = [](const std::string& body) -> std::optional<std::string> {
+        const auto root = nlohmann::json::parse(body, nullptr, false);
+        if (root.is_discarded() || !root.is_object() || !root.contains("timestamp"))
+            return std::nullopt;
+        const auto& v = root["timestamp"];
+        std::optional<std::string> s;
+        if (v.is_string())
+            s = v.get<std::string>();
+        else if (v.is_number_unsigned())
+            s = std::to_string(v.get<std::uint64_t>());
+        else if (v.is_number_integer())
+            s = std::to_string(v.get<std::int64_t>());
+        if (!s || s->empty()) return std::nullopt;
+        return s;
+    };
+    const std::vector<std::string> bodies = {
+        R"({"timestamp":"1717061839659"})",
+        R"({"a":1,"timestamp":1717061839659})",
+        R"({"timestamp":-5})",
+        R"({"timestamp":18446744073709551615})",
+        R"({"timestamp":18446744073709551616})",
+        R"({"timestamp":1.5})",
+        R"({"timestamp":""})",
+        R"({"timestamp":null})",
+        R"({"timestamp":true})",
+        R"({"timestamp":["1"]})",
+        R"({"timestamp":{"timestamp":"1"}})",
+        R"({"timestamp":"1","timestamp":"2"})",
+        R"({"timestamp":"1","timestamp":{}})",
+        R"({"timestamp":{},"timestamp":"3"})",
+        R"({"message":{"timestamp":"9"},"x":[{"timestamp":"8"}]})",
+        R"({"message":{"timestamp":"9"},"timestamp":"7"})",
+        R"([{"timestamp":"1"}])",
+        R"("timestamp")",
+        R"({"timestamp":"1"} trailing)",
+        R"({"timestamp":"1")",
+        "{\"timestamp\":\"1\xff\"}",
+        "",
+    };
+    for (const auto& b : bodies) {
+        INFO(b);
+        CHECK(zalo::signature_timestamp(b) == dom(b));
+    }
+}
