@@ -126,7 +126,6 @@ struct HttpFront::Impl {
     std::unordered_map<std::uint64_t, std::unique_ptr<Conn>> conns;
     std::unordered_set<Pipe*> pipes;
     std::uint64_t next_id = 1;
-    Stats stats;
     sockaddr_storage backend_addr{};
     socklen_t backend_len = 0;
 
@@ -137,7 +136,6 @@ struct HttpFront::Impl {
 
     void accept(evutil_socket_t fd) {
         if (conns.size() + pipes.size() >= options.max_connections) {
-            ++stats.refused;
             evutil_closesocket(fd);
             return;
         }
@@ -223,7 +221,6 @@ struct HttpFront::Impl {
     /// (slow loris) is cut off even though each byte resets the idle timer.
     void check_deadline(Conn* c) {
         if (Clock::now() - c->request_started > std::chrono::seconds(options.read_timeout_s)) {
-            ++stats.timed_out;
             log::warn("http.request_timeout", {{"after_s", options.read_timeout_s}});
             close(c);
         }
@@ -288,7 +285,6 @@ struct HttpFront::Impl {
     }
 
     void respond(Conn* c, const WebhookResponse& w) {
-        ++stats.webhooks;
         const bool close_now = c->close_after;
         std::string out = fmt::format(
             "HTTP/1.1 {} {}\r\nContent-Type: application/json; charset=utf-8\r\n"
@@ -348,14 +344,12 @@ struct HttpFront::Impl {
             bufferevent_enable(c->bev, EV_READ);
             return;
         }
-        if (what & BEV_EVENT_TIMEOUT) ++c->front->stats.timed_out;
         if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) c->front->close(c);
     }
 
     // --- pipes to the full server ------------------------------------------------------
 
     void to_pipe(Conn* c) {
-        ++stats.piped;
         bufferevent* client = c->bev;
         c->bev = nullptr;
         close(c);
@@ -586,10 +580,6 @@ void HttpFront::stop() {
     // An active event survives until the loop runs it, so a stop before run() is not lost
     // (event_base_loopbreak() before the loop starts would be).
     event_active(impl_->stop_event, EV_READ, 0);
-}
-
-HttpFront::Stats HttpFront::stats() const {
-    return impl_->stats;
 }
 
 }  // namespace tcns::bot

@@ -33,12 +33,6 @@ class HttpFront {
         std::size_t max_connections = 10000;
         int keep_alive_max = 1000;  ///< requests per connection, as the full server
     };
-    struct Stats {
-        std::uint64_t webhooks = 0;  ///< answered on the fast path
-        std::uint64_t piped = 0;     ///< connections handed to the full server
-        std::uint64_t refused = 0;   ///< connections over max_connections
-        std::uint64_t timed_out = 0;
-    };
 
     /// `webhooks` may be null (no channel): then every connection is piped.
     /// `on_queued` runs on the loop thread after a commit that stored webhooks.
@@ -54,8 +48,6 @@ class HttpFront {
     void run();
     /// From any thread, also before run() started.
     void stop();
-    /// Read on the loop thread or after run() returned.
-    Stats stats() const;
 
     struct Impl;
 

@@ -47,7 +47,6 @@ void WebhookService::apply_async(std::vector<core::InboundEvent> events, core::I
     p->events = std::move(events);
     writes_.submit(
         [this, p, now, reply_in_response](storage::Database& db) {
-            p->out = ApplyOutcome{};
             apply_in(db, p->events, now, reply_in_response, p->out);
         },
         [p, done = std::move(done)](std::exception_ptr e) { done(std::move(p->out), e); });
@@ -55,50 +54,49 @@ void WebhookService::apply_async(std::vector<core::InboundEvent> events, core::I
 
 void WebhookService::apply_in(storage::Database& db, const std::vector<core::InboundEvent>& events,
                               core::Instant now, bool reply_in_response, ApplyOutcome& out) {
-    {
-        storage::InboxRepo inbox(db);
-        storage::OutboxRepo outbox(db);
-        for (const auto& e : events) {
-            const bool recorded = !e.event_id.empty();
-            if (recorded && inbox.seen(e.channel, e.event_id)) {
-                ++out.duplicates;
-                continue;
-            }
-            if (e.kind == core::EventKind::kReceipt) {
-                if (recorded) inbox.record(e.channel, e.event_id, "receipt", now);
-                inbox.record_receipt(e.channel, e.message_id, e.user_id, e.receipt, e.reason,
-                                     e.at.time_since_epoch().count() ? e.at : now);
-                ++out.receipts;
-                continue;
-            }
-            HandleOutcome h = handler_.handle(db, e, now);
-            ++out.applied;
-            if (recorded)
-                inbox.record(e.channel, e.event_id, std::string(kind_name(e.kind)), now, h.account);
-            std::size_t first = 0;
-            if (reply_in_response && e.kind == core::EventKind::kStarted && !h.replies.empty() &&
-                !out.response_message) {
-                out.response_message = h.replies.front();
-                first = 1;
-            }
-            const MessageSplitter* split = nullptr;
-            for (const auto& [channel, fn] : splitters_)
-                if (channel == e.channel) split = &fn;
-            for (std::size_t i = first; i < h.replies.size(); ++i) {
-                std::vector<core::OutboundMessage> parts;
-                if (split)
-                    parts = (*split)(h.replies[i]);
-                else
-                    parts = {h.replies[i]};
-                for (auto& part : parts) {
-                    storage::OutboxItem item;
-                    item.channel = e.channel;
-                    item.account_id = h.account;
-                    item.recipient = e.user_id;
-                    item.kind = "reply";
-                    item.message = std::move(part);
-                    if (outbox.enqueue(item, now)) ++out.queued;
-                }
+    out = ApplyOutcome{};  // a job that runs again starts clean
+    storage::InboxRepo inbox(db);
+    storage::OutboxRepo outbox(db);
+    for (const auto& e : events) {
+        const bool recorded = !e.event_id.empty();
+        if (recorded && inbox.seen(e.channel, e.event_id)) {
+            ++out.duplicates;
+            continue;
+        }
+        if (e.kind == core::EventKind::kReceipt) {
+            if (recorded) inbox.record(e.channel, e.event_id, std::string(kind_name(e.kind)), now);
+            inbox.record_receipt(e.channel, e.message_id, e.user_id, e.receipt, e.reason,
+                                 e.at.time_since_epoch().count() ? e.at : now);
+            ++out.receipts;
+            continue;
+        }
+        HandleOutcome h = handler_.handle(db, e, now);
+        ++out.applied;
+        if (recorded)
+            inbox.record(e.channel, e.event_id, std::string(kind_name(e.kind)), now, h.account);
+        std::size_t first = 0;
+        if (reply_in_response && e.kind == core::EventKind::kStarted && !h.replies.empty() &&
+            !out.response_message) {
+            out.response_message = h.replies.front();
+            first = 1;
+        }
+        const MessageSplitter* split = nullptr;
+        for (const auto& [channel, fn] : splitters_)
+            if (channel == e.channel) split = &fn;
+        for (std::size_t i = first; i < h.replies.size(); ++i) {
+            std::vector<core::OutboundMessage> parts;
+            if (split)
+                parts = (*split)(h.replies[i]);
+            else
+                parts = {h.replies[i]};
+            for (auto& part : parts) {
+                storage::OutboxItem item;
+                item.channel = e.channel;
+                item.account_id = h.account;
+                item.recipient = e.user_id;
+                item.kind = "reply";
+                item.message = std::move(part);
+                if (outbox.enqueue(item, now)) ++out.queued;
             }
         }
     }

@@ -233,9 +233,7 @@ void WriteQueue::sync_loop() {
         {
             std::unique_lock lock(sync_mu_);
             // Not while the writer syncs a batch itself (one fdatasync at a time on wal_fd_).
-            sync_cv_.wait(lock, [&] {
-                return (sync_stopping_ || !to_sync_.empty()) && !syncing_;
-            });
+            sync_cv_.wait(lock, [&] { return (sync_stopping_ || !to_sync_.empty()) && !syncing_; });
             if (to_sync_.empty() && sync_stopping_) return;
             batches.swap(to_sync_);  // every batch here committed before this sync begins
             syncing_ = true;

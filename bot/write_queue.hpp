@@ -28,10 +28,11 @@ namespace tcns::bot {
 /// WAL is written, not synced) and goes on with the next batch, while a syncer thread calls
 /// fdatasync() on the WAL file and only then reports the batches committed before that call
 /// began. When nothing waits for the writer and the syncer is idle, the writer syncs itself (one
-/// thread hand-off fewer for a quiet server). Frames written before fdatasync() starts are on disk when it returns, and SQLite's
-/// recovery keeps every committed transaction whose frames are; a checkpoint syncs the WAL
-/// itself first. A failed fdatasync() stops the queue (fail closed: nothing more is
-/// acknowledged). For a database without a WAL file (":memory:") the writer reports at commit.
+/// thread hand-off fewer for a quiet server). Frames written before fdatasync() starts are on disk
+/// when it returns, and SQLite's recovery keeps every committed transaction whose frames are; a
+/// checkpoint syncs the WAL itself first. A failed fdatasync() stops the queue (fail closed:
+/// nothing more is acknowledged). For a database without a WAL file (":memory:") the writer reports
+/// at commit.
 class WriteQueue {
   public:
     struct Stats {
@@ -90,7 +91,7 @@ class WriteQueue {
     std::condition_variable sync_cv_;
     std::vector<Committed> to_sync_;
     bool sync_stopping_ = false;
-    bool syncing_ = false;  ///< under sync_mu_: an fdatasync (writer's or syncer's) in progress
+    bool syncing_ = false;     ///< under sync_mu_: an fdatasync (writer's or syncer's) in progress
     std::string sync_failed_;  ///< under mu_: why the queue refuses new jobs
     int wal_fd_ = -1;
     std::thread syncer_;

@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-
 namespace tcns::storage {
 
 namespace {
@@ -47,8 +46,8 @@ void append_json_string(std::string& out, std::string_view s) {
             if (n == 0) {
                 // Rare (text typed in a legacy code page): nlohmann's own replacement rules.
                 out.resize(start);
-                out += nlohmann::json(std::string(s)).dump(
-                    -1, ' ', false, nlohmann::json::error_handler_t::replace);
+                out += nlohmann::json(std::string(s))
+                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
                 return;
             }
             p += n;
