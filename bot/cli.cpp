@@ -155,13 +155,22 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
     } catch (const UsageError& e) {
         err << "tcns: " << e.what() << "\n\n";
         print_usage(err);
-        return 2;
+        return kExitUsage;
     } catch (const ConfigError& e) {
-        err << "tcns: configuration error: " << e.what() << "\n";
-        return 3;
+        // The journal shows this line under the failed unit: it must say that waiting will not
+        // help (tcns.service does not restart on this exit status).
+        err << "tcns: configuration error: " << e.what() << "\n"
+            << "tcns: permanent error (exit " << kExitConfig
+            << "): fix the configuration, check it with `tcns check-config`, then start again\n";
+        return kExitConfig;
+    } catch (const DatabaseError& e) {
+        err << "tcns: database error: " << e.what() << "\n"
+            << "tcns: permanent error (exit " << kExitDatabase
+            << "): repair or restore the database (`tcns restore FILE`), then start again\n";
+        return kExitDatabase;
     } catch (const std::exception& e) {
         err << "tcns: " << e.what() << "\n";
-        return 1;
+        return kExitFailure;
     }
 }
 

@@ -74,13 +74,38 @@ int cmd_period(CommandContext& ctx) {
 
 int cmd_check_config(CommandContext& ctx) {
     Args(ctx.args).done();
+    // load_config already refuses a channel enabled without the secrets it needs to verify
+    // webhooks and send; the checks below are those start-up or the first day would fail on.
     const Config config = load_config(ctx.global);
+    if (config.zalo.enabled && config.secrets.zalo_app_secret.empty())
+        throw ConfigError(
+            "zalo is enabled but TCNS_ZALO_APP_SECRET is not set: the OA access token (valid "
+            "25 hours) could not be refreshed and every Zalo reply would fail a day later");
+    if (config.zalo.enabled && config.zalo.site_verification.empty())
+        ctx.out << "note: zalo.site_verification is empty (needed once, to verify the domain "
+                   "in the Zalo developer console)\n";
+    for (const auto& [name, url] :
+         {std::pair<const char*, const std::string&>{"viber.api_base", config.viber.api_base},
+          {"zalo.api_base", config.zalo.api_base},
+          {"zalo.oauth_base", config.zalo.oauth_base}}) {
+        if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
+            throw ConfigError(fmt::format("{} must be an http(s) URL, not \"{}\"", name, url));
+    }
     const Templates templates = load_templates(find_templates_dir(config.templates_dir));
     check_database_writable(config.database);
+    const DatabaseInspection db = inspect_database(config.database, /*quick_check=*/true);
+    std::string db_state = !db.exists
+                               ? "new: serve will create it"
+                               : fmt::format("schema {}{}, quick_check ok", db.schema,
+                                             db.schema < storage::Database::latest_version()
+                                                 ? fmt::format(" (serve migrates it to {})",
+                                                               storage::Database::latest_version())
+                                                 : "");
+    if (db.exists && !db.quick_checked) db_state = "empty file: serve will initialise it";
     ctx.out << fmt::format(
-        "configuration OK (database {}, listen {}:{}, viber {}, zalo {}, form {} v{} with {} "
-        "enabled items, {} messages from {})\n",
-        config.database, config.server.listen, config.server.port,
+        "configuration OK (database {} [{}], listen {}:{}, viber {}, zalo {}, form {} v{} with "
+        "{} enabled items, {} messages from {})\n",
+        config.database, db_state, config.server.listen, config.server.port,
         config.viber.enabled ? "on" : "off", config.zalo.enabled ? "on" : "off", templates.form.id,
         templates.form.version, templates.form.enabled_items().size(),
         templates.messages.all().size(), templates.dir);

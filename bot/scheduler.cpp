@@ -7,6 +7,7 @@
 
 #include <chrono>
 
+#include "bot/health.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
 #include "core/period.hpp"
@@ -347,6 +348,7 @@ void SchedulerThread::loop() {
     const auto period = std::chrono::seconds(scheduler_.config().tick_seconds);
     auto planned = std::chrono::steady_clock::now();
     while (true) {
+        heartbeat::beat("scheduler");  // GET /readyz reports a thread that stopped ticking
         const auto lag = std::chrono::steady_clock::now() - planned;
         Metrics::instance().observe("tcns_scheduler_lag_seconds", "",
                                     std::chrono::duration<double>(lag).count());
