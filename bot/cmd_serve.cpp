@@ -60,9 +60,16 @@ int cmd_serve(CommandContext& ctx) {
     if (!lock)
         throw std::runtime_error(fmt::format("another tcns server is running on {} (it holds {})",
                                              config.database, config.database + ".lock"));
-    {
+    try {
         storage::Database db(config.database);  // creates and migrates
         log::info("db.ready", {{"path", config.database}, {"schema", db.schema_version()}});
+    } catch (const storage::StorageError& e) {
+        // Damage the header check cannot see shows up here; a restart would meet it again.
+        const std::string what = e.what();
+        if (what.find("malformed") != std::string::npos ||
+            what.find("not a database") != std::string::npos)
+            throw DatabaseError(what + "; restore a backup");
+        throw;
     }
 
     // Block SIGINT/SIGTERM in every thread; one thread waits for them and stops the server.
