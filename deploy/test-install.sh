@@ -23,9 +23,9 @@ CACHE=${TCNS_TEST_CACHE:-/var/cache/tcns-test}
 ROOT_VERSION=1
 BASE=$CACHE/bookworm-v$ROOT_VERSION
 # What the server needs (so that installing the .deb downloads nothing) and what the test and
-# the guide's commands use.
+# the guide's commands use (netbase: /etc/protocols, which nft needs, on every real server).
 BASE_PKGS=systemd,systemd-sysv,dbus,curl,ca-certificates,sqlite3,adduser,procps,libsqlite3-0,libfmt9,libssl3,libcpp-httplib0.11,libevent-core-2.1-7,libevent-pthreads-2.1-7
-EXTRA_PKGS=(nftables age)
+EXTRA_PKGS=(netbase nftables age)
 T0=$(date +%s)
 RUN=""
 NSPAWN_PID=""
@@ -49,7 +49,7 @@ fail() {
 }
 
 cleanup() {
-    stop_container || true
+    declare -F stop_container >/dev/null && { stop_container || true; }
     if [ -n "$RUN" ]; then
         mountpoint -q "$RUN/root" && { umount "$RUN/root" || umount -l "$RUN/root"; }
         rm -rf "$RUN"
@@ -77,9 +77,12 @@ mkdir -p "$DEB_DIR"
 DEB=$(ls "$DEB_DIR"/tcns_*.deb 2>/dev/null | head -1)
 [ -n "$DEB" ] || fail "cpack made no .deb"
 echo "    $(basename "$DEB"): $(du -k "$DEB" | cut -f1) kB"
-dpkg-deb -f "$DEB" Maintainer | grep -q '@localhost' && fail "the .deb's maintainer is a placeholder"
-dpkg-deb -c "$DEB" | grep -q './usr/share/doc/tcns/copyright$' || fail "the .deb has no copyright file"
-dpkg-deb -c "$DEB" | grep -q './usr/share/doc/tcns/changelog.Debian.gz$' || fail "the .deb has no changelog"
+MAINTAINER=$(dpkg-deb -f "$DEB" Maintainer)
+echo "    Maintainer: $MAINTAINER"
+case "$MAINTAINER" in *@localhost*) fail "the .deb's maintainer is a placeholder" ;; esac
+CONTENTS=$(dpkg-deb -c "$DEB")
+grep -q './usr/share/doc/tcns/copyright$' <<<"$CONTENTS" || fail "the .deb has no copyright file"
+grep -q './usr/share/doc/tcns/changelog.Debian.gz$' <<<"$CONTENTS" || fail "the .deb has no changelog"
 EXTRACT=$DEB_DIR/extract
 dpkg-deb -x "$DEB" "$EXTRACT"
 if command -v readelf >/dev/null && readelf -S "$EXTRACT/usr/bin/tcns" | grep -q '\.debug_info'; then
@@ -94,6 +97,13 @@ mirror() {  # the Debian mirror this machine uses (deb822 or one-line sources), 
         grep -v security | head -1 | tr -d ' ')
     echo "${m:-http://deb.debian.org/debian}"
 }
+# install_extras DIR: the extra packages into a root (host network), stamped with their list.
+install_extras() {
+    systemd-nspawn -q -D "$1" --register=no --keep-unit -E DEBIAN_FRONTEND=noninteractive \
+        sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends ${EXTRA_PKGS[*]} && apt-get clean" \
+        >"$CACHE/extras.log" 2>&1 || { tail -20 "$CACHE/extras.log" >&2; fail "installing ${EXTRA_PKGS[*]} in the root failed"; }
+    echo "${EXTRA_PKGS[*]}" >"$1/.tcns-root-complete"
+}
 if [ ! -f "$BASE/.tcns-root-complete" ]; then
     MIRROR=$(mirror)
     step "making the cached Debian 12 root $BASE (debootstrap from $MIRROR, once)"
@@ -102,15 +112,14 @@ if [ ! -f "$BASE/.tcns-root-complete" ]; then
     debootstrap --variant=minbase --include="$BASE_PKGS" bookworm "$BASE.tmp" "$MIRROR" \
         >"$CACHE/debootstrap.log" 2>&1 || { tail -20 "$CACHE/debootstrap.log" >&2; fail "debootstrap failed"; }
     # Package lists inside, so that apt can fetch a dependency the package gains later.
-    cp /etc/apt/sources.list "$BASE.tmp/etc/apt/sources.list" 2>/dev/null || true
     printf 'deb %s bookworm main\n' "$MIRROR" >"$BASE.tmp/etc/apt/sources.list"
-    systemd-nspawn -q -D "$BASE.tmp" --register=no --keep-unit -E DEBIAN_FRONTEND=noninteractive \
-        sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends ${EXTRA_PKGS[*]} && apt-get clean" \
-        >"$CACHE/extras.log" 2>&1 || { tail -20 "$CACHE/extras.log" >&2; fail "installing ${EXTRA_PKGS[*]} in the root failed"; }
     echo tcns-test >"$BASE.tmp/etc/hostname"
-    touch "$BASE.tmp/.tcns-root-complete"
+    install_extras "$BASE.tmp"
     rm -rf "$BASE"
     mv "$BASE.tmp" "$BASE"
+elif [ "$(cat "$BASE/.tcns-root-complete")" != "${EXTRA_PKGS[*]}" ]; then
+    step "adding ${EXTRA_PKGS[*]} to the cached root $BASE"
+    install_extras "$BASE"
 else
     step "reusing the cached Debian 12 root $BASE"
 fi
@@ -156,8 +165,14 @@ boot() {
         sleep 0.1
     done
     [ -n "$LEADER" ] || fail "systemd did not start in the container within 10 s"
-    local state
-    state=$(timeout 60 nsenter -t "$LEADER" -a systemctl is-system-running --wait 2>/dev/null) || true
+    # Until systemd has its bus socket, systemctl fails at once; then --wait blocks until the
+    # boot ends.
+    local state="" until=$(($(date +%s) + 60))
+    while [ "$(date +%s)" -lt "$until" ]; do
+        state=$(timeout 60 nsenter -t "$LEADER" -a systemctl is-system-running --wait 2>/dev/null) || true
+        case "$state" in running | degraded | maintenance | stopping) break ;; esac
+        sleep 0.2
+    done
     [ "$state" = running ] || {
         in_ct systemctl --no-pager --failed >&2 || true
         fail "the container booted to state '$state', not 'running'"
