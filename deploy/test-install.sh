@@ -9,8 +9,9 @@
 #   4. checks: enable and start, /healthz and /readyz, restart after kill -9, the backup
 #      timer's service (a 0600 copy), restore refused while running, stop-restore-start, a
 #      reboot (the service and the timer come back), the guide's firewall and encrypted
-#      off-machine backup commands, and a config typo ending in a failed unit (exit 3, no
-#      restart loop).
+#      off-machine backup commands, a config typo and a database that is not SQLite each
+#      ending in a failed unit (exit 3, exit 4: no restart loop, a "permanent error" journal
+#      line), and a clean power-off.
 # Any failed step exits 1. Exits 0 with "SKIPPED: <reason>" only where this machine cannot run
 # systemd-nspawn at all (not root, no systemd-nspawn, no namespaces).
 #   deploy/test-install.sh BUILD_DIR
@@ -268,6 +269,26 @@ in_ct sh -c 'age-keygen -o /root/backup-key.txt 2>/dev/null &&
     age -d -i /root/backup-key.txt -o /root/check.db /var/tmp/b.db.age &&
     cmp /root/check.db '"$BACKUP" || fail "encrypting the backup with age as the guide does"
 
+# guide_script PATH: the script the guide writes with `sudo tee PATH >/dev/null <<'EOF'`.
+guide_script() {
+    awk -v path="$1" '
+        index($0, "sudo tee " path " >/dev/null <<\047EOF\047") { on = 1; next }
+        on && $0 ~ /^ *EOF$/ { exit }
+        on { print }' "$(dirname "$0")/README.md" | sed 's/^   //'
+}
+
+step "the guide's /readyz alert script: silent when ready, a journal line when not"
+guide_script /usr/local/sbin/tcns-readyz-alert >"$ROOT/usr/local/sbin/tcns-readyz-alert"
+chmod 0755 "$ROOT/usr/local/sbin/tcns-readyz-alert"
+[ -s "$ROOT/usr/local/sbin/tcns-readyz-alert" ] || fail "the guide has no tcns-readyz-alert script"
+in_ct /usr/local/sbin/tcns-readyz-alert || fail "tcns-readyz-alert failed"
+in_ct journalctl --no-pager -t tcns-alert -q | grep -q . && fail "tcns-readyz-alert alerted while ready"
+in_ct systemctl stop tcns.service
+in_ct /usr/local/sbin/tcns-readyz-alert || true
+in_ct systemctl start tcns.service
+wait_for 5 "the alert in the journal" sh -c 'journalctl --no-pager -t tcns-alert -q | grep -q "tcns /readyz 000"'
+wait_for 15 "/healthz after the alert test" curl -fsS --max-time 2 http://127.0.0.1:8080/healthz
+
 step "the guide's firewall (nftables)"
 in_ct nft -c -f /usr/share/tcns/deploy/nftables.conf || fail "nft -c rejects deploy/nftables.conf"
 in_ct nft -f /usr/share/tcns/deploy/nftables.conf || fail "nft -f deploy/nftables.conf"
@@ -286,7 +307,7 @@ step "a config typo ends in a failed unit, not a restart loop"
 in_ct sed -i 's/"port"/"prot"/' /etc/tcns/config.json
 in_ct systemctl restart tcns.service >/dev/null 2>&1 || true
 wait_for 15 "tcns.service failed" systemctl is-failed --quiet tcns.service
-sleep 7  # longer than RestartSec=5s: a restart would have happened by now
+sleep 6  # longer than RestartSec=5s: a restart would have happened by now
 [ "$(in_ct systemctl is-failed tcns.service)" = failed ] || fail "tcns.service is $(in_ct systemctl is-active tcns.service) after a config typo"
 [ "$(prop NRestarts tcns.service)" = 0 ] || fail "systemd restarted tcns $(prop NRestarts tcns.service) times after a config typo"
 [ "$(prop ExecMainStatus tcns.service)" = 3 ] || fail "exit status $(prop ExecMainStatus tcns.service), not 3"
@@ -297,6 +318,25 @@ in_ct journalctl --no-pager -u tcns.service | grep -q 'permanent error (exit 3)'
 in_ct sed -i 's/"prot"/"port"/' /etc/tcns/config.json
 in_ct systemctl restart tcns.service || fail "start after fixing the typo"
 wait_for 15 "/healthz after fixing the typo" curl -fsS --max-time 2 http://127.0.0.1:8080/healthz
+
+step "a database that is not SQLite ends in a failed unit (exit 4), not a restart loop"
+[ "$(prop RestartPreventExitStatus tcns.service)" = "2 3 4" ] ||
+    fail "RestartPreventExitStatus is '$(prop RestartPreventExitStatus tcns.service)'"
+[ "$(prop StartLimitBurst tcns.service)" = 5 ] || fail "StartLimitBurst is $(prop StartLimitBurst tcns.service)"
+in_ct systemctl stop tcns.service
+in_ct cp -a /var/lib/tcns/tcns.db /var/lib/tcns/keep.db
+in_ct sh -c 'printf "this is not a database, it is a spreadsheet" | dd of=/var/lib/tcns/tcns.db conv=notrunc status=none'
+in_ct systemctl start tcns.service >/dev/null 2>&1 || true
+wait_for 15 "tcns.service failed on a broken database" systemctl is-failed --quiet tcns.service
+sleep 6  # longer than RestartSec=5s
+[ "$(prop NRestarts tcns.service)" = 0 ] || fail "systemd restarted tcns on a broken database"
+[ "$(prop ExecMainStatus tcns.service)" = 4 ] || fail "exit status $(prop ExecMainStatus tcns.service), not 4"
+in_ct journalctl --no-pager -u tcns.service | grep -q 'permanent error (exit 4)' ||
+    fail "the journal has no line saying the database error is permanent"
+in_ct mv /var/lib/tcns/keep.db /var/lib/tcns/tcns.db
+in_ct systemctl reset-failed tcns.service
+in_ct systemctl start tcns.service || fail "start after putting the database back"
+wait_for 15 "/healthz with the database back" curl -fsS --max-time 2 http://127.0.0.1:8080/healthz
 
 step "power off"
 stop_container poweroff || fail "the container did not power off cleanly"
