@@ -8,8 +8,8 @@
 #      network) and runs systemctl inside through nsenter;
 #   4. checks: enable and start, /healthz and /readyz, restart after kill -9, the backup
 #      timer's service (a 0600 copy), restore refused while running, stop-restore-start, a
-#      reboot (the service and the timer come back), the guide's firewall and encrypted
-#      off-machine backup commands, a config typo and a database that is not SQLite each
+#      reboot (the service and the timer come back), the guide's firewall (nftables, ufw),
+#      encrypted off-machine backup (age) and /readyz alert commands, a config typo and a database that is not SQLite each
 #      ending in a failed unit (exit 3, exit 4: no restart loop, a "permanent error" journal
 #      line), and a clean power-off.
 # Any failed step exits 1. Exits 0 with "SKIPPED: <reason>" only where this machine cannot run
@@ -26,12 +26,15 @@ BASE=$CACHE/bookworm-v$ROOT_VERSION
 # What the server needs (so that installing the .deb downloads nothing) and what the test and
 # the guide's commands use (netbase: /etc/protocols, which nft needs, on every real server).
 BASE_PKGS=systemd,systemd-sysv,dbus,curl,ca-certificates,sqlite3,adduser,procps,libsqlite3-0,libfmt9,libssl3,libcpp-httplib0.11,libevent-core-2.1-7,libevent-pthreads-2.1-7
-EXTRA_PKGS=(netbase nftables age)
+EXTRA_PKGS=(netbase nftables ufw age)
 T0=$(date +%s)
 RUN=""
 NSPAWN_PID=""
 LEADER=""
 
+# has PATTERN: grep that reads all its input (grep -q exits at the first match, and under
+# pipefail the writer's SIGPIPE then fails the pipeline at random).
+has() { grep "$@" >/dev/null; }
 step() { echo "==> [install $(($(date +%s) - T0)) s] $*"; }
 skip() {
     echo "SKIPPED: the install test cannot run here: $*"
@@ -86,7 +89,7 @@ grep -q './usr/share/doc/tcns/copyright$' <<<"$CONTENTS" || fail "the .deb has n
 grep -q './usr/share/doc/tcns/changelog.Debian.gz$' <<<"$CONTENTS" || fail "the .deb has no changelog"
 EXTRACT=$DEB_DIR/extract
 dpkg-deb -x "$DEB" "$EXTRACT"
-if command -v readelf >/dev/null && readelf -S "$EXTRACT/usr/bin/tcns" | grep -q '\.debug_info'; then
+if command -v readelf >/dev/null && readelf -S "$EXTRACT/usr/bin/tcns" | has '\.debug_info'; then
     fail "/usr/bin/tcns in the .deb is not stripped"
 fi
 
@@ -105,6 +108,11 @@ install_extras() {
         >"$CACHE/extras.log" 2>&1 || { tail -20 "$CACHE/extras.log" >&2; fail "installing ${EXTRA_PKGS[*]} in the root failed"; }
     echo "${EXTRA_PKGS[*]}" >"$1/.tcns-root-complete"
 }
+# One maker of the cache at a time (two checkouts testing at once), never while another run
+# uses it.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.lock"
+flock -w 900 9 || fail "another run held $CACHE/.lock for 15 minutes"
 if [ ! -f "$BASE/.tcns-root-complete" ]; then
     MIRROR=$(mirror)
     step "making the cached Debian 12 root $BASE (debootstrap from $MIRROR, once)"
@@ -124,6 +132,9 @@ elif [ "$(cat "$BASE/.tcns-root-complete")" != "${EXTRA_PKGS[*]}" ]; then
 else
     step "reusing the cached Debian 12 root $BASE"
 fi
+
+# Held shared until the end: nobody changes the cached root under a running overlay.
+flock -s 9
 
 # A throw-away overlay over the cached root: the cache stays clean, a run costs no copy.
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/tcns-install-run.XXXXXX")
@@ -224,7 +235,7 @@ in_ct systemctl enable --now tcns.service tcns-backup.timer >/dev/null 2>&1 || f
 wait_for 15 "tcns.service active" systemctl is-active --quiet tcns.service
 wait_for 15 "/healthz answers 200" curl -fsS --max-time 2 http://127.0.0.1:8080/healthz
 [ "$(http_code /readyz)" = 200 ] || fail "/readyz answered $(http_code /readyz)"
-in_ct curl -s --max-time 3 http://127.0.0.1:8080/readyz | grep -q '"status":"ok"' ||
+in_ct curl -s --max-time 3 http://127.0.0.1:8080/readyz | has '"status":"ok"' ||
     fail "/readyz body is not ok"
 [ "$(in_ct stat -c '%U %a' /var/lib/tcns/tcns.db)" = "tcns 640" ] ||
     fail "the database is $(in_ct stat -c '%U %a' /var/lib/tcns/tcns.db), not owned by tcns with 0640"
@@ -282,7 +293,7 @@ guide_script /usr/local/sbin/tcns-readyz-alert >"$ROOT/usr/local/sbin/tcns-ready
 chmod 0755 "$ROOT/usr/local/sbin/tcns-readyz-alert"
 [ -s "$ROOT/usr/local/sbin/tcns-readyz-alert" ] || fail "the guide has no tcns-readyz-alert script"
 in_ct /usr/local/sbin/tcns-readyz-alert || fail "tcns-readyz-alert failed"
-in_ct journalctl --no-pager -t tcns-alert -q | grep -q . && fail "tcns-readyz-alert alerted while ready"
+in_ct journalctl --no-pager -t tcns-alert -q | has . && fail "tcns-readyz-alert alerted while ready"
 in_ct systemctl stop tcns.service
 in_ct /usr/local/sbin/tcns-readyz-alert || true
 in_ct systemctl start tcns.service
@@ -292,9 +303,18 @@ wait_for 15 "/healthz after the alert test" curl -fsS --max-time 2 http://127.0.
 step "the guide's firewall (nftables)"
 in_ct nft -c -f /usr/share/tcns/deploy/nftables.conf || fail "nft -c rejects deploy/nftables.conf"
 in_ct nft -f /usr/share/tcns/deploy/nftables.conf || fail "nft -f deploy/nftables.conf"
-in_ct nft list chain inet filter input | grep -q 'tcp dport { 22, 80, 443 } accept' ||
+in_ct nft list chain inet filter input | has 'tcp dport { 22, 80, 443 } accept' ||
     fail "the firewall does not let 22, 80 and 443 in"
 [ "$(http_code /healthz)" = 200 ] || fail "the firewall blocks loopback"
+
+step "the guide's firewall (ufw, the Docker-host alternative)"
+in_ct nft flush ruleset
+in_ct sh -c 'ufw default deny incoming && ufw default allow outgoing &&
+    ufw allow 22/tcp && ufw allow 80,443/tcp && ufw --force enable' >/dev/null ||
+    fail "the guide's ufw commands"
+in_ct ufw status verbose | has '80,443/tcp *ALLOW IN' || fail "ufw does not let 80 and 443 in"
+[ "$(http_code /healthz)" = 200 ] || fail "ufw blocks loopback"
+in_ct ufw --force disable >/dev/null
 
 step "reboot: the service and the timer come back"
 stop_container reboot || fail "the container did not reboot cleanly"
@@ -311,9 +331,9 @@ sleep 6  # longer than RestartSec=5s: a restart would have happened by now
 [ "$(in_ct systemctl is-failed tcns.service)" = failed ] || fail "tcns.service is $(in_ct systemctl is-active tcns.service) after a config typo"
 [ "$(prop NRestarts tcns.service)" = 0 ] || fail "systemd restarted tcns $(prop NRestarts tcns.service) times after a config typo"
 [ "$(prop ExecMainStatus tcns.service)" = 3 ] || fail "exit status $(prop ExecMainStatus tcns.service), not 3"
-in_ct journalctl --no-pager -u tcns.service | grep -q 'unknown key "prot"' ||
+in_ct journalctl --no-pager -u tcns.service | has 'unknown key "prot"' ||
     fail "the journal does not name the typo"
-in_ct journalctl --no-pager -u tcns.service | grep -q 'permanent error (exit 3)' ||
+in_ct journalctl --no-pager -u tcns.service | has 'permanent error (exit 3)' ||
     fail "the journal has no line saying the error is permanent"
 in_ct sed -i 's/"prot"/"port"/' /etc/tcns/config.json
 in_ct systemctl restart tcns.service || fail "start after fixing the typo"
@@ -331,7 +351,7 @@ wait_for 15 "tcns.service failed on a broken database" systemctl is-failed --qui
 sleep 6  # longer than RestartSec=5s
 [ "$(prop NRestarts tcns.service)" = 0 ] || fail "systemd restarted tcns on a broken database"
 [ "$(prop ExecMainStatus tcns.service)" = 4 ] || fail "exit status $(prop ExecMainStatus tcns.service), not 4"
-in_ct journalctl --no-pager -u tcns.service | grep -q 'permanent error (exit 4)' ||
+in_ct journalctl --no-pager -u tcns.service | has 'permanent error (exit 4)' ||
     fail "the journal has no line saying the database error is permanent"
 in_ct mv /var/lib/tcns/keep.db /var/lib/tcns/tcns.db
 in_ct systemctl reset-failed tcns.service
