@@ -16,6 +16,7 @@
 #include "core/html.hpp"
 #include "core/messages.hpp"
 #include "core/phone.hpp"
+#include "storage/compliance.hpp"
 #include "storage/database.hpp"
 #include "storage/period_repo.hpp"
 
@@ -159,7 +160,10 @@ std::string render_admin_page(const AdminTemplates& t, const AdminPageView& v) {
         missing_rows +=
             HtmlParams()
                 .text("area", m.area)
-                .text("unit", m.unit)
+                // Hamlet names repeat ("Khu phố 4" in many communes): name the commune too
+                // whenever the chosen level is above it.
+                .text("unit",
+                      m.parent.empty() || m.parent == m.area ? m.unit : m.unit + ", " + m.parent)
                 .text("team_code", m.team_code)
                 .text("team_name", m.team_name)
                 .text("leader", m.leader_name.empty() ? t.say("no_leader") : m.leader_name)
@@ -180,7 +184,10 @@ std::string render_admin_page(const AdminTemplates& t, const AdminPageView& v) {
 
     const std::string query = "period=" + core::url_encode(v.period.str());
     const std::string query_level = query + "&level=" + core::url_encode(v.level);
-    const std::string deadline = core::format_vietnam_short(v.deadline);
+    // The same wording as the chat messages ("hết ngày 29/11/2026"), from the admin texts.
+    const std::string deadline = core::deadline_words(
+        v.deadline,
+        core::Messages(std::map<std::string, std::string>(t.text.begin(), t.text.end())));
     const auto total_pct = v.overview.total.on_time_pct();
 
     return HtmlParams()
@@ -300,8 +307,12 @@ void admin_page(const Config& config, const httplib::Request& req, httplib::Resp
             status = 400;
         }
     }
-    for (core::MonthPeriod p = current; v.periods.size() < 24; p = p.previous())
+    // Months before the first team existed have nothing to show (every count would be 0 %).
+    const auto first = storage::first_expected_month(*db);
+    for (core::MonthPeriod p = current; v.periods.size() < 24; p = p.previous()) {
         v.periods.push_back(p);
+        if (first && !(*first < p)) break;
+    }
     if (std::find(v.periods.begin(), v.periods.end(), v.period) == v.periods.end()) {
         v.periods.push_back(v.period);
         std::sort(v.periods.rbegin(), v.periods.rend());
