@@ -183,7 +183,9 @@ std::string render_admin_page(const AdminTemplates& t, const AdminPageView& v) {
             "</p>";
 
     const std::string query = "period=" + core::url_encode(v.period.str());
-    const std::string query_level = query + "&level=" + core::url_encode(v.level);
+    // The page counts a month still open to date; its roll-up links ask for the same.
+    const std::string query_level = query + "&level=" + core::url_encode(v.level) +
+                                    (v.now < v.deadline ? "&month_to_date=1" : "");
     // The same wording as the chat messages ("hết ngày 29/11/2026"), from the admin texts.
     const std::string deadline = core::deadline_words(
         v.deadline,
