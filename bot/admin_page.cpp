@@ -137,6 +137,18 @@ std::string count_text(std::int64_t n) {
     return n < 0 ? "-" + out : out;
 }
 
+std::vector<core::MonthPeriod> period_choices(core::MonthPeriod current,
+                                              std::optional<core::MonthPeriod> first,
+                                              std::size_t max) {
+    // Months before the first team existed have nothing to show (every count would be 0 %).
+    std::vector<core::MonthPeriod> out;
+    for (core::MonthPeriod p = current; out.size() < max; p = p.previous()) {
+        out.push_back(p);
+        if (first && !(*first < p)) break;
+    }
+    return out;
+}
+
 std::string render_admin_page(const AdminTemplates& t, const AdminPageView& v) {
     const std::string level_label = t.labels.level(v.level);
 
@@ -309,12 +321,7 @@ void admin_page(const Config& config, const httplib::Request& req, httplib::Resp
             status = 400;
         }
     }
-    // Months before the first team existed have nothing to show (every count would be 0 %).
-    const auto first = storage::first_expected_month(*db);
-    for (core::MonthPeriod p = current; v.periods.size() < 24; p = p.previous()) {
-        v.periods.push_back(p);
-        if (first && !(*first < p)) break;
-    }
+    v.periods = period_choices(current, storage::first_expected_month(*db));
     if (std::find(v.periods.begin(), v.periods.end(), v.period) == v.periods.end()) {
         v.periods.push_back(v.period);
         std::sort(v.periods.rbegin(), v.periods.rend());

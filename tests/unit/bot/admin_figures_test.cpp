@@ -56,3 +56,15 @@ TEST_CASE("the admin page writes the deadline as the chat does and names a hamle
     page = bot::render_admin_page(t, v);
     CHECK(page.find("Hạn chót: trước 17:00 ngày 02/01/2027") != std::string::npos);
 }
+
+TEST_CASE("the period picker offers no month before the first team existed", "[admin-figures]") {
+    const core::MonthPeriod dec{2026, 12};
+    CHECK(bot::period_choices(dec, std::nullopt).size() == 24);
+    CHECK(bot::period_choices(dec, std::nullopt).back() == core::MonthPeriod{2025, 1});
+    const auto from_oct = bot::period_choices(dec, core::MonthPeriod{2026, 10});
+    REQUIRE(from_oct.size() == 3);
+    CHECK(from_oct.front() == dec);
+    CHECK(from_oct.back() == core::MonthPeriod{2026, 10});
+    // Teams that start later than today: the current month is still offered.
+    CHECK(bot::period_choices(dec, core::MonthPeriod{2027, 3}).size() == 1);
+}
