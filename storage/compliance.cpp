@@ -32,6 +32,8 @@ ComplianceCounts compliance_counts(Database& db, std::optional<core::UnitId> uni
                                    const MonthRange& range) {
     // Per team: the months expected of it and the reports it filed for them (a report is never
     // for a month before the team's first, since a report moves the first month back).
+    // Two statements rather than "(:uid IS NULL OR …)": the OR would keep SQLite from the
+    // teams-by-unit index, a scan of every team for each unit of a national roll-up.
     auto& q = db.cached(std::string(R"sql(
 WITH RECURSIVE sub(id, depth) AS (
     SELECT :uid, 0
@@ -42,7 +44,8 @@ tm AS (
     SELECT f.team_id, )sql") +
                         std::string(kExpectedMonthsSql) + R"sql( AS months
     FROM team_first_month f
-    WHERE :uid IS NULL OR f.unit_id IN (SELECT id FROM sub)
+    WHERE )sql" + std::string(unit ? "f.unit_id IN (SELECT id FROM sub)" : "1") +
+                        R"sql(
 ),
 done AS (
     SELECT rs.team_id, count(*) AS n, sum(rs.late = 0) AS ok
@@ -54,10 +57,7 @@ SELECT ifnull(sum(tm.months > 0), 0), ifnull(sum(tm.months), 0), ifnull(sum(d.n)
        ifnull(sum(d.ok), 0), ifnull(sum(ifnull(d.n, 0) < tm.months), 0)
 FROM tm LEFT JOIN done d ON d.team_id = tm.team_id
 )sql");
-    if (unit)
-        q.bind(":uid", std::int64_t{*unit});
-    else
-        q.bind(":uid");
+    if (unit) q.bind(":uid", std::int64_t{*unit});
     q.bind(":from", range.from.str());
     q.bind(":to", range.to.str());
     ComplianceCounts c;
