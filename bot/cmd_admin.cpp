@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <ostream>
+#include <string>
 
 #include "bot/commands.hpp"
 #include "bot/config.hpp"
@@ -32,6 +33,15 @@ int cmd_migrate(CommandContext& ctx) {
     return 0;
 }
 
+namespace {
+
+std::string change_text(const storage::LatenessChange& c) {
+    return fmt::format("{} report{} change status ({} on time -> late, {} late -> on time)",
+                       c.total(), c.total() == 1 ? "" : "s", c.to_late, c.to_on_time);
+}
+
+}  // namespace
+
 int cmd_period(CommandContext& ctx) {
     Args args(ctx.args);
     const std::string sub = args.positional("subcommand (extend, show or reset)");
@@ -42,9 +52,11 @@ int cmd_period(CommandContext& ctx) {
     const Config config = load_config(ctx.global);
     storage::Database db(config.database);
     storage::PeriodRepo periods(db);
+    const core::Instant old_deadline = periods.deadline(*period);
 
     if (sub == "extend") {
         const auto until_text = args.option("until");
+        const bool allow_earlier = args.flag("allow-earlier");
         args.done();
         if (!until_text) throw UsageError("period extend needs --until YYYY-MM-DD[THH:MM]");
         const auto until = core::parse_extension_until(*until_text);
@@ -56,18 +68,35 @@ int cmd_period(CommandContext& ctx) {
                                    core::format_vietnam_iso(*until), period->str());
             return 1;
         }
-        periods.set_extension(*period, *until, wall_now());
-    } else if (sub == "reset") {
-        args.done();
-        periods.clear_extension(*period);
-    } else if (sub == "show") {
-        args.done();
-    } else {
-        throw UsageError(fmt::format("unknown period subcommand '{}'", sub));
+        // A typo (11-02 for 12-02) must not silently make reports late for good.
+        if (*until < old_deadline && !allow_earlier) {
+            ctx.err << fmt::format(
+                "tcns: {} is earlier than the current deadline {} of {}; {}.\n"
+                "      Nothing changed. Pass --allow-earlier to shorten the deadline on purpose.\n",
+                core::format_vietnam_iso(*until), core::format_vietnam_iso(old_deadline),
+                period->str(), change_text(periods.lateness_change(*period, *until)));
+            return 1;
+        }
+        const auto change = periods.move_deadline(*period, *until, wall_now());
+        ctx.out << fmt::format(
+            "{}: deadline {} -> {}; {}\n", period->str(), core::format_vietnam_iso(old_deadline),
+            core::format_vietnam_iso(periods.deadline(*period)), change_text(change));
+        return 0;
     }
+    if (sub == "reset") {
+        args.done();
+        const auto change = periods.move_deadline(*period, std::nullopt, wall_now());
+        ctx.out << fmt::format("{}: deadline {} -> {} (default: before the 30th); {}\n",
+                               period->str(), core::format_vietnam_iso(old_deadline),
+                               core::format_vietnam_iso(periods.deadline(*period)),
+                               change_text(change));
+        return 0;
+    }
+    if (sub != "show") throw UsageError(fmt::format("unknown period subcommand '{}'", sub));
+    args.done();
     const auto ext = periods.extension(*period);
     ctx.out << fmt::format("{}: deadline {} ({})\n", period->str(),
-                           core::format_vietnam_iso(periods.deadline(*period)),
+                           core::format_vietnam_iso(old_deadline),
                            ext ? "extended" : "default: before the 30th");
     return 0;
 }

@@ -9,6 +9,7 @@
 #include "bot/export_support.hpp"
 #include "bot/paths.hpp"
 #include "core/csv_writer.hpp"
+#include "storage/compliance.hpp"
 #include "storage/database.hpp"
 #include "storage/exports.hpp"
 
@@ -43,6 +44,7 @@ int cmd_export(CommandContext& ctx) {
     const auto out_path = args.option("out");
     const bool codes = args.flag("codes");
     const bool semicolon = args.flag("semicolon");
+    const bool month_to_date = args.flag("month-to-date");
     args.done();
 
     const core::Instant now = wall_now();
@@ -60,10 +62,15 @@ int cmd_export(CommandContext& ctx) {
     request.unit = unit;
     if (level) request.level = *level;
     request.now = now;
+    request.month_to_date = month_to_date;
     if (const auto e = storage::check_export_request(db, *kind, request)) {
         std::string what;
         if (*e == storage::ExportError::kUnknownUnit) what = " '" + *unit + "'";
         if (*e == storage::ExportError::kUnknownLevel) what = " '" + request.level + "'";
+        if (*e == storage::ExportError::kBeforeTeams)
+            if (const auto first = storage::first_expected_month(db))
+                what = fmt::format(" ({}; the first team reports from {})", range->label,
+                                   first->str());
         ctx.err << fmt::format("tcns: export {}: {}{}\n", name, storage::describe(*e), what);
         return 1;
     }

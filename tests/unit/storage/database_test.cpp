@@ -26,12 +26,9 @@ TEST_CASE("migrating twice changes nothing", "[db]") {
     { storage::Database db(dir.file("t.db")); }
     storage::Database db(dir.file("t.db"));
     CHECK(db.migrate() == 0);
-    // One row per migration: numbers may have gaps (13 was reserved while 8-12 were on other
-    // branches), so compare with the list, not with the highest number.
+    // Every migration once (numbers may have gaps while branches reserve theirs).
     CHECK(db.handle().execAndGet("SELECT count(*) FROM schema_migrations").getInt() ==
           static_cast<int>(storage::migrations().size()));
-    CHECK(db.handle().execAndGet("SELECT max(version) FROM schema_migrations").getInt() ==
-          storage::Database::latest_version());
 }
 
 TEST_CASE("a database newer than the build is refused", "[db]") {
