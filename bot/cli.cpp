@@ -110,6 +110,10 @@ const CommandSpec kCommands[] = {
     {"simulate",
      "simulate --month YYYY-MM [--seed N] [--report-share 0.7]   a month of reminders on a copy",
      cmd_simulate},
+    {"outbox",
+     "outbox list|retry|drop [--id N] [--person N] [--channel C] [--older-than 3d] [--status S]\n"
+     "                             see and re-send dead letters (--help for more)",
+     cmd_outbox},
 };
 
 void print_usage(std::ostream& os) {

@@ -100,7 +100,14 @@ int cmd_serve(CommandContext& ctx) {
     std::vector<std::string> channels;
     for (const auto& s : senders) channels.push_back(s->channel());
     register_serve_metrics(config.database, channels);
-    Dispatcher dispatcher(config.database, senders, DispatcherOptions{}, {}, &writes);
+    DispatcherOptions dispatch;
+    dispatch.give_up_after = std::chrono::hours(config.outbox.give_up_hours);
+    dispatch.max_backoff = std::chrono::minutes(config.outbox.max_backoff_minutes);
+    dispatch.quiet = config.scheduler.policy.quiet;
+    dispatch.render = [&templates](const std::string& key, const core::Params& params) {
+        return templates.messages.render(key, params);
+    };
+    Dispatcher dispatcher(config.database, senders, dispatch, {}, &writes);
     dispatcher.start();
 
     Server server(config, &webhooks, [&dispatcher] { dispatcher.wake(); });

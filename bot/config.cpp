@@ -231,6 +231,12 @@ Config parse_config(const std::string& text, const std::string& origin) {
         sec.finish();
     }
     if (const json* s = root.object("scheduler")) parse_scheduler(*s, c.scheduler);
+    if (const json* s = root.object("outbox")) {
+        Section sec(*s, "outbox");
+        sec.integer("give_up_hours", c.outbox.give_up_hours, 1, 24 * 60);
+        sec.integer("max_backoff_minutes", c.outbox.max_backoff_minutes, 1, 24 * 60);
+        sec.finish();
+    }
     root.finish();
     static const std::set<std::string> kLevels = {"debug", "info", "warn", "error"};
     if (!kLevels.count(c.log_level))
