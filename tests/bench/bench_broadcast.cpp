@@ -3,7 +3,7 @@
 // dispatcher does not care which) while 200 leaders walk through the monthly form. Reports the
 // time from each webhook to its reply reaching the fake platform (p50/p99), and the drain time.
 //
-//   build/tests/bench/bench_broadcast [teams=28600] [leaders=200] [rate=50]
+//   build/tests/bench/bench_broadcast [teams=28600] [leaders=200] [rate=50] [think_s=30]
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
@@ -158,6 +158,7 @@ int main(int argc, char** argv) {
     const int teams = argc > 1 ? std::stoi(argv[1]) : 28600;
     const int leaders = argc > 2 ? std::stoi(argv[2]) : 200;
     const int rate = argc > 3 ? std::stoi(argv[3]) : 50;
+    const int think_s = argc > 4 ? std::stoi(argv[4]) : 30;  // a leader thinks 1/6 to all of it
     test::TempDir dir;
     const std::string db = dir.file("broadcast.db");
     Fake fake;
@@ -215,8 +216,10 @@ int main(int argc, char** argv) {
             c.set_read_timeout(10, 0);
             c.set_keep_alive(true);
             c.set_tcp_nodelay(true);
-            // Leaders start spread over the first half minute, then think 5-30 s per answer.
-            std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 30000));
+            // Leaders start spread over the first think time, then think 1/6 to all of it per
+            // answer (5-30 s by default).
+            const unsigned think_ms = static_cast<unsigned>(think_s) * 1000u;
+            std::this_thread::sleep_for(std::chrono::milliseconds(rng() % think_ms));
             const std::string who = user(l);
             for (std::size_t step = 0; step < kDialogue.size(); ++step) {
                 const std::string body =
@@ -260,7 +263,8 @@ int main(int argc, char** argv) {
                     std::lock_guard g(mu);
                     latencies.push_back(s);
                 }
-                std::this_thread::sleep_for(std::chrono::milliseconds(5000 + rng() % 25000));
+                std::this_thread::sleep_for(
+                    std::chrono::milliseconds(think_ms / 6 + rng() % (think_ms * 5 / 6)));
             }
         });
     }
