@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "bot/config.hpp"
 #include "storage/database.hpp"
 #include "tests/support/cli.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -63,4 +64,16 @@ TEST_CASE("tcns outbox --help prints its usage with examples, and bad filters ex
     CHECK(test::tcns_cli({"--db", path, "outbox", "list", "--older-than", "3x"}).rc == 2);
     CHECK(test::tcns_cli({"--db", path, "outbox", "list", "--status", "lost"}).rc == 2);
     CHECK(test::tcns_cli({"--db", path, "outbox", "resend"}).rc == 2);
+}
+
+TEST_CASE("the outbox section sets how long failing messages are retried, strictly") {
+    const auto c =
+        bot::parse_config(R"({"outbox": {"give_up_hours": 24, "max_backoff_minutes": 5}})", "test");
+    CHECK(c.outbox.give_up_hours == 24);
+    CHECK(c.outbox.max_backoff_minutes == 5);
+    CHECK(bot::parse_config("{}", "test").outbox.give_up_hours == 72);
+    CHECK_THROWS_AS(bot::parse_config(R"({"outbox": {"give_up_hours": 0}})", "test"),
+                    bot::ConfigError);
+    CHECK_THROWS_AS(bot::parse_config(R"({"outbox": {"max_attempts": 10}})", "test"),
+                    bot::ConfigError);
 }
