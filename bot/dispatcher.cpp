@@ -410,6 +410,10 @@ void Dispatcher::stop() {
     }
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
+    // A last try to record what the platform accepted; what stays unrecorded is sent again
+    // after a restart (said in the log, with how many).
+    if (unrecorded() > 0 && !flush_unrecorded())
+        log::error("outbox.unrecorded_at_stop", {{"rows", unrecorded()}});
 }
 
 void Dispatcher::wake() {
