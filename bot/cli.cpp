@@ -143,6 +143,16 @@ const CommandSpec kCommands[] = {
     {"simulate", "a month of reminders on a copy of the database",
      "simulate --month YYYY-MM [--seed N] [--report-share 0.7]", "",
      "tcns simulate --month 2026-11 --report-share 0.6", cmd_simulate},
+    {"outbox", "see, re-send or drop queued messages (dead letters)",
+     "outbox list|retry|drop [--id N] [--person N] [--channel zalo|viber]\n"
+     "       [--older-than DURATION] [--status S[,S...]] [--limit N]",
+     "  list    show outbox rows (default: dead and unreachable ones, the dead letters)\n"
+     "  retry   queue them again: pending, attempts reset, sent as soon as the channel can\n"
+     "  drop    give up on them for good (status 'dropped'; kept for the record)\n"
+     "  --status      dead,unreachable by default; also pending, sent, stale, skipped, dropped\n"
+     "  --older-than  rows created more than this long ago: 90m, 36h, 3d\n"
+     "  --person      the person's id (tcns export roster shows it)",
+     "tcns outbox retry --channel zalo --status dead", cmd_outbox},
 };
 
 void print_usage(std::ostream& os) {

@@ -115,7 +115,14 @@ int cmd_serve(CommandContext& ctx) {
     std::vector<std::string> channels;
     for (const auto& s : senders) channels.push_back(s->channel());
     register_serve_metrics(config.database, channels);
-    Dispatcher dispatcher(config.database, senders, DispatcherOptions{}, {}, &writes);
+    DispatcherOptions dispatch;
+    dispatch.give_up_after = std::chrono::hours(config.outbox.give_up_hours);
+    dispatch.max_backoff = std::chrono::minutes(config.outbox.max_backoff_minutes);
+    dispatch.quiet = config.scheduler.policy.quiet;
+    dispatch.render = [&templates](const std::string& key, const core::Params& params) {
+        return templates.messages.render(key, params);
+    };
+    Dispatcher dispatcher(config.database, senders, dispatch, {}, &writes);
     // Its loop beats at least every idle wait; a wave of sends that time out takes longer, so
     // only two minutes without a beat make /readyz fail.
     heartbeat::expect("dispatcher", std::chrono::seconds(120));

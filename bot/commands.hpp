@@ -20,5 +20,6 @@ int cmd_restore(CommandContext& ctx);
 int cmd_invites(CommandContext& ctx);
 int cmd_remind(CommandContext& ctx);
 int cmd_simulate(CommandContext& ctx);
+int cmd_outbox(CommandContext& ctx);
 
 }  // namespace tcns::bot

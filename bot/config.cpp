@@ -259,6 +259,12 @@ Config parse_config(const std::string& text, const std::string& origin) {
         sec.integer("outbox_stuck_seconds", c.health.outbox_stuck_seconds, 10, 30 * 86400);
         sec.finish();
     }
+    if (const json* s = root.object("outbox")) {
+        Section sec(*s, "outbox");
+        sec.integer("give_up_hours", c.outbox.give_up_hours, 1, 24 * 60);
+        sec.integer("max_backoff_minutes", c.outbox.max_backoff_minutes, 1, 24 * 60);
+        sec.finish();
+    }
     root.finish();
     static const std::set<std::string> kLevels = {"debug", "info", "warn", "error"};
     if (!kLevels.count(c.log_level))

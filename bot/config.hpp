@@ -70,6 +70,14 @@ struct Secrets {
     std::string admin_token;      ///< TCNS_ADMIN_TOKEN (admin surface disabled when empty)
 };
 
+/// The "outbox" section: how long the dispatcher keeps trying.
+struct OutboxConfig {
+    /// A message that keeps failing for a transport reason (timeouts, 5xx, 429, connection
+    /// errors) is retried this long before it becomes a dead letter (`tcns outbox retry`).
+    int give_up_hours = 72;
+    int max_backoff_minutes = 15;  ///< a failing row's retries are at most this far apart
+};
+
 struct Config {
     std::string database;       ///< path of the SQLite file
     std::string templates_dir;  ///< forms and messages; empty: search the standard places
@@ -79,6 +87,7 @@ struct Config {
     ZaloConfig zalo;
     SchedulerConfig scheduler;
     HealthConfig health;
+    OutboxConfig outbox;
     Secrets secrets;
 };
 

@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <future>
@@ -10,6 +12,9 @@
 #include "bot/health.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
+#include "core/period.hpp"
+#include "core/send_validity.hpp"
+#include "storage/period_repo.hpp"
 
 namespace tcns::bot {
 
@@ -108,95 +113,265 @@ std::chrono::milliseconds Dispatcher::held_for(const std::string& channel) {
     return std::max(left, std::chrono::milliseconds(0));
 }
 
+void Dispatcher::apply(storage::Database& db, const Outcome& o) {
+    storage::OutboxRepo out(db);
+    const int attempts = o.attempts + 1;
+    switch (o.what) {
+        case Outcome::What::kStale:
+            out.mark_final(o.id, "stale", o.reason, o.at);
+            return;
+        case Outcome::What::kDefer:
+            out.defer(o.id, o.until, o.at);
+            return;
+        case Outcome::What::kSent:
+            break;
+    }
+    const SendResult& r = o.result;
+    switch (r.cls) {
+        case SendClass::kSuccess:
+            out.mark_sent(o.id, r.message_id, o.at);
+            break;
+        case SendClass::kRetryable:
+            // A transport failure keeps the row for `give_up_after` (an outage of hours loses
+            // nothing); the channel's probe, not this backoff, decides when it goes again.
+            if (o.at - o.created_at >= options_.give_up_after ||
+                (options_.max_attempts > 0 && attempts >= options_.max_attempts)) {
+                out.mark_final(o.id, "dead", "gave up retrying; last: " + r.reason, o.at);
+            } else {
+                auto delay = backoff_delay(attempts, options_, o.jitter);
+                if (r.retry_after)
+                    delay = std::max(delay, std::min(*r.retry_after, options_.max_backoff));
+                out.mark_retry(o.id, attempts, o.at + delay, r.reason, o.at);
+            }
+            break;
+        case SendClass::kUnreachable:
+            out.mark_final(o.id, "unreachable", r.reason, o.at);
+            break;
+        case SendClass::kPermanent:
+            out.mark_final(o.id, "dead", r.reason, o.at);
+            break;
+    }
+}
+
+bool Dispatcher::record(const std::vector<Outcome>& outcomes) {
+    if (outcomes.empty()) return true;
+    try {
+        // Through the server's write queue when there is one, so the dispatcher never competes
+        // with webhooks for SQLite's write lock.
+        if (writes_) {
+            writes_->run([&](storage::Database& db) {
+                for (const auto& o : outcomes) apply(db, o);
+            });
+        } else {
+            std::lock_guard lock(record_mu_);
+            storage::with_transaction(*db_, [&] {
+                for (const auto& o : outcomes) apply(*db_, o);
+            });
+        }
+        return true;
+    } catch (const std::exception& e) {
+        if (!writes_) {
+            std::lock_guard lock(record_mu_);
+            db_->reset_cached();
+        }
+        Metrics::instance().add("tcns_outbox_record_failures_total", "");
+        log::error("outbox.record_failed", {{"rows", outcomes.size()}, {"error", e.what()}});
+        return false;
+    }
+}
+
+bool Dispatcher::flush_unrecorded() {
+    std::vector<Outcome> pending;
+    {
+        std::lock_guard lock(record_mu_);
+        if (unrecorded_.empty()) return true;
+        pending = unrecorded_;
+    }
+    if (!record(pending)) return false;
+    {
+        std::lock_guard lock(record_mu_);
+        unrecorded_.erase(unrecorded_.begin(),
+                          unrecorded_.begin() + static_cast<std::ptrdiff_t>(pending.size()));
+    }
+    log::warn("outbox.record_resumed", {{"rows", pending.size()}});
+    return true;
+}
+
+std::size_t Dispatcher::unrecorded() const {
+    std::lock_guard lock(record_mu_);
+    return unrecorded_.size();
+}
+
+std::vector<storage::OutboxRow> Dispatcher::check_rows(std::vector<storage::OutboxRow> rows,
+                                                       std::vector<Outcome>& outcomes) {
+    std::vector<storage::OutboxRow> keep;
+    const core::Instant t = now();
+    for (auto& row : rows) {
+        if (!row.validity) {
+            keep.push_back(std::move(row));
+            continue;
+        }
+        const core::SendValidity& v = *row.validity;
+        // The facts the row's truth depends on, as they are now.
+        core::SendFacts facts;
+        if (!v.team.empty() && !v.period.empty() && core::about_missing_report(v.kind)) {
+            auto& q = db_->cached(
+                "SELECT 1 FROM report_status rs JOIN teams t ON t.id = rs.team_id WHERE t.code = "
+                "?1 AND rs.period = ?2");
+            q.bind(1, v.team);
+            q.bind(2, v.period);
+            facts.team_reported = q.executeStep();
+            q.reset();
+        }
+        if (v.deadline)
+            if (const auto month = core::MonthPeriod::parse(v.period))
+                facts.deadline = storage::PeriodRepo(*db_).deadline(*month);
+        const core::SendCheck c = core::check_send(v, facts, t, options_.quiet);
+        Outcome o;
+        o.id = row.id;
+        o.attempts = row.attempts;
+        o.created_at = row.created_at;
+        o.at = t;
+        if (c.verdict == core::SendVerdict::kStale) {
+            o.what = Outcome::What::kStale;
+            o.reason = c.reason;
+            outcomes.push_back(o);
+            Metrics::instance().add("tcns_outbox_stale_total", "reason=\"" + c.reason + "\"");
+            log::info("outbox.stale", {{"channel", row.channel},
+                                       {"id", row.id},
+                                       {"kind", row.kind},
+                                       {"reason", c.reason}});
+            continue;
+        }
+        if (c.verdict == core::SendVerdict::kWait) {
+            o.what = Outcome::What::kDefer;
+            o.until = c.wait_until;
+            outcomes.push_back(o);
+            continue;
+        }
+        // Text that depends on the date is written now, from the calendar.
+        if (!v.template_key.empty() && options_.render) {
+            core::Params params;
+            for (const auto& [k, val] : v.params) {
+                if (k == "days_left" && v.deadline)
+                    params.emplace_back(k, std::to_string(core::days_left(t, *v.deadline)));
+                else
+                    params.emplace_back(k, val);
+            }
+            row.message.text = options_.render(v.template_key, params) + v.suffix;
+        }
+        keep.push_back(std::move(row));
+    }
+    db_->reset_cached();
+    return keep;
+}
+
 std::size_t Dispatcher::run_once() {
     thread_local std::mt19937_64 rng{std::random_device{}()};
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     std::size_t handled = 0;
     auto& metrics = Metrics::instance();
+    // Outcomes that could not be recorded are written before anything else is sent: sending
+    // more while the database refuses writes would send again what the platform accepted.
+    if (!flush_unrecorded()) return 0;
     for (const auto& sender : senders_) {
         const std::string channel = sender->channel();
         if (held_for(channel).count() > 0) continue;
-        storage::OutboxRepo outbox(*db_);
-        const auto rows = outbox.due(channel, now(), options_.batch);
-        db_->reset_cached();
+        const double rate =
+            sender->rate_per_second() > 0 ? sender->rate_per_second() : options_.rate_per_second;
+        // After a pause (and at start, when an earlier process may have left rows backing off)
+        // the channel's probe may take a row whose own backoff has not ended.
+        const bool probe = holds_.count(channel) > 0 || !passed_[channel];
+        std::vector<storage::OutboxRow> rows;
+        {
+            storage::OutboxRepo outbox(*db_);
+            const int batch = options_.batch;
+            rows = outbox.due_lane(channel, 0, now(), batch);
+            if (static_cast<int>(rows.size()) < batch) {
+                // Bulk rows get what replies leave, a short pass at a time.
+                const int quota =
+                    std::min(batch - static_cast<int>(rows.size()),
+                             std::max(1, static_cast<int>(rate * options_.bulk_pass_seconds)));
+                auto bulk = outbox.due_lane(channel, 1, now(), rate > 0 ? quota : batch);
+                for (auto& r : bulk) rows.push_back(std::move(r));
+            }
+            // Nothing due, but rows back off after failures: the probe takes the oldest of them
+            // (a reply first), and its success makes the others due at once.
+            if (rows.empty() && probe) {
+                rows = outbox.due_lane(channel, 0, now(), 1, true);
+                if (rows.empty()) rows = outbox.due_lane(channel, 1, now(), 1, true);
+            }
+            db_->reset_cached();
+        }
+        passed_[channel] = true;
+        if (rows.empty()) continue;
+        std::vector<Outcome> checked;
+        rows = check_rows(std::move(rows), checked);
+        if (!checked.empty()) {
+            if (!record(checked)) return handled;
+            handled += checked.size();
+        }
         if (rows.empty()) continue;
         Bucket& bucket = buckets_[channel];
         // At most one row per recipient is due at a time, so these can go out concurrently.
-        std::vector<SendResult> results(rows.size());
         const std::size_t width = static_cast<std::size_t>(std::max(1, options_.concurrency));
         std::optional<SendResult> channel_failure;
-        for (std::size_t start = 0, end = 0; start < rows.size() && !channel_failure; start = end) {
-            std::vector<std::future<SendResult>> inflight;
+        bool stopped = false;
+        for (std::size_t start = 0, end = 0; start < rows.size() && !channel_failure && !stopped;
+             start = end) {
             // A channel coming out of a pause probes with one send before a full wave.
             end = std::min(rows.size(), start + (holds_.count(channel) ? 1 : width));
+            // The wave's tokens first: once a send starts, nothing delays recording it.
+            for (std::size_t i = start; i < end; ++i) take_token(bucket, rate);
+            std::vector<std::future<SendResult>> inflight;
             for (std::size_t i = start; i < end; ++i) {
-                take_token(bucket, sender->rate_per_second() > 0 ? sender->rate_per_second()
-                                                                 : options_.rate_per_second);
-                inflight.push_back(std::async(std::launch::async, [&, i] {
+                const double jitter = unit(rng);
+                inflight.push_back(std::async(std::launch::async, [&, i, jitter] {
+                    SendResult r;
                     try {
-                        return sender->send(rows[i]);
+                        r = sender->send(rows[i]);
                     } catch (const std::exception& e) {
-                        SendResult r;
                         r.cls = SendClass::kRetryable;
                         r.reason = std::string("sender error: ") + e.what();
-                        return r;
                     }
+                    // Recorded as soon as the platform answered: a crash from here on cannot
+                    // send this row again.
+                    Outcome o;
+                    o.id = rows[i].id;
+                    o.attempts = rows[i].attempts;
+                    o.created_at = rows[i].created_at;
+                    o.at = now();
+                    o.result = r;
+                    o.jitter = jitter;
+                    if (!record({o})) {
+                        std::lock_guard lock(record_mu_);
+                        unrecorded_.push_back(std::move(o));
+                    }
+                    return r;
                 }));
             }
-            for (std::size_t i = start; i < end; ++i) results[i] = inflight[i - start].get();
-            // A success ends the channel's pause; a retryable failure (re)starts it below.
             for (std::size_t i = start; i < end; ++i) {
-                if (results[i].cls == SendClass::kSuccess) holds_.erase(channel);
-                if (results[i].cls == SendClass::kRetryable) channel_failure = results[i];
-            }
-            // One commit for the chunk's outcomes (the sends were concurrent anyway); through
-            // the server's write queue when there is one, so the dispatcher never competes with
-            // webhooks for SQLite's write lock.
-            auto mark = [&](storage::Database& db) {
-                storage::OutboxRepo o(db);
-                for (std::size_t i = start; i < end; ++i) {
-                    const auto& row = rows[i];
-                    const auto& r = results[i];
-                    const core::Instant t = now();
-                    const int attempts = row.attempts + 1;
-                    switch (r.cls) {
-                        case SendClass::kSuccess:
-                            o.mark_sent(row.id, r.message_id, t);
-                            break;
-                        case SendClass::kRetryable:
-                            if (attempts >= options_.max_attempts) {
-                                o.mark_final(row.id, "dead", "too many attempts; last: " + r.reason,
-                                             t);
-                            } else {
-                                auto delay = backoff_delay(attempts, options_, unit(rng));
-                                if (r.retry_after)
-                                    delay = std::max(
-                                        delay, std::min(*r.retry_after, options_.max_backoff));
-                                o.mark_retry(row.id, attempts, t + delay, r.reason, t);
-                            }
-                            break;
-                        case SendClass::kUnreachable:
-                            o.mark_final(row.id, "unreachable", r.reason, t);
-                            break;
-                        case SendClass::kPermanent:
-                            o.mark_final(row.id, "dead", r.reason, t);
-                            break;
+                const SendResult r = inflight[i - start].get();
+                // A success ends the channel's pause; a retryable failure (re)starts it below.
+                if (r.cls == SendClass::kSuccess && holds_.erase(channel)) {
+                    // Back after an outage: rows backing off go now, not when their backoff
+                    // (up to max_backoff) ends.
+                    try {
+                        if (writes_) {
+                            writes_->run([&](storage::Database& db) {
+                                storage::OutboxRepo(db).clear_backoff(channel, now());
+                            });
+                        } else {
+                            std::lock_guard lock(record_mu_);
+                            storage::with_transaction(*db_, [&] {
+                                storage::OutboxRepo(*db_).clear_backoff(channel, now());
+                            });
+                        }
+                    } catch (const std::exception& e) {
+                        log::warn("outbox.clear_backoff_failed", {{"error", e.what()}});
                     }
                 }
-            };
-            try {
-                if (writes_) {
-                    writes_->run(mark);
-                } else {
-                    storage::with_transaction(*db_, [&] { mark(*db_); });
-                }
-            } catch (const std::exception& e) {
-                db_->reset_cached();
-                // The rows stay pending and are sent again: better twice than never.
-                log::error("outbox.mark_failed", {{"channel", channel}, {"error", e.what()}});
-            }
-            for (std::size_t i = start; i < end; ++i) {
-                const auto& r = results[i];
+                if (r.cls == SendClass::kRetryable) channel_failure = r;
                 metrics.add("tcns_outbox_sends_total", "channel=\"" + channel + "\",result=\"" +
                                                            std::string(send_class_name(r.cls)) +
                                                            "\"");
@@ -208,8 +383,14 @@ std::size_t Dispatcher::run_once() {
                                           {"reason", r.reason}});
                 ++handled;
             }
+            stopped = unrecorded() > 0;
             // The rest of this batch waits for the channel's pause to end, untouched.
             if (channel_failure) hold_channel(channel, *channel_failure, unit(rng));
+        }
+        if (stopped) {
+            log::error("outbox.sending_stopped",
+                       {{"channel", channel}, {"unrecorded", unrecorded()}});
+            return handled;
         }
     }
     return handled;
@@ -230,6 +411,10 @@ void Dispatcher::stop() {
     }
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
+    // A last try to record what the platform accepted; what stays unrecorded is sent again
+    // after a restart (said in the log, with how many).
+    if (unrecorded() > 0 && !flush_unrecorded())
+        log::error("outbox.unrecorded_at_stop", {{"rows", unrecorded()}});
 }
 
 void Dispatcher::wake() {
@@ -255,6 +440,13 @@ void Dispatcher::loop() {
             log::error("outbox.pass_failed", {{"error", e.what()}});
         }
         if (handled > 0) continue;  // more may be due right away
+        if (unrecorded() > 0) {
+            // The database refuses writes: retry recording soon, send nothing meanwhile.
+            std::unique_lock lock(mu_);
+            cv_.wait_for(lock, options_.record_retry, [&] { return stopping_; });
+            if (stopping_) return;
+            continue;
+        }
         // Nothing due: sleep until woken, the next due row (or the end of its channel's
         // pause), or the idle wait. During an outage rows are scheduled in the future and the
         // channel is paused, so this never spins.

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "bot/write_queue.hpp"
+#include "core/messages.hpp"
+#include "core/reminder_policy.hpp"
 #include "core/time.hpp"
 #include "storage/outbox_repo.hpp"
 
@@ -48,9 +50,12 @@ class ChannelSender {
 };
 
 struct DispatcherOptions {
-    int max_attempts = 10;  ///< then dead-letter
+    /// Transport failures (timeouts, 5xx, 429, connection errors) are retried until the row is
+    /// this old, then dead-lettered: a platform outage of hours loses nothing (issue 18).
+    std::chrono::seconds give_up_after{std::chrono::hours(72)};
+    int max_attempts = 0;  ///< > 0: also dead-letter after this many attempts
     std::chrono::seconds base_backoff{5};
-    std::chrono::seconds max_backoff{std::chrono::hours(1)};
+    std::chrono::seconds max_backoff{std::chrono::minutes(15)};
     double rate_per_second = 20;  ///< per channel
     int batch = 64;               ///< rows read per pass and channel
     int concurrency = 8;          ///< sends in flight per channel (distinct recipients)
@@ -62,19 +67,32 @@ struct DispatcherOptions {
     /// 0 disables the pause (per-row backoff only).
     std::chrono::milliseconds channel_backoff{1000};
     std::chrono::milliseconds max_channel_backoff{std::chrono::seconds(60)};
+    /// Bulk rows read per pass, in seconds of the channel's rate (at least one): a pass of bulk
+    /// rows is short, so a reply queued meanwhile waits at most that long (issue 14).
+    double bulk_pass_seconds = 0.2;
+    /// The quiet hours bulk rows respect at send time (the scheduler's).
+    core::QuietHours quiet;
+    /// Renders a template with parameters at send time (rows whose validity names a template:
+    /// days left come from the calendar, not from when the row was queued). Unset: the text
+    /// stored with the row is sent.
+    std::function<std::string(const std::string&, const core::Params&)> render;
+    /// While outcomes cannot be recorded (disk full, read-only, locked), how often to retry.
+    std::chrono::milliseconds record_retry{500};
 };
 
 /// Exponential backoff with jitter for the n-th failed attempt (n >= 1), in [d/2, d] where
 /// d = min(max, base * 2^(n-1)). `unit` in [0, 1) is the random draw.
 std::chrono::seconds backoff_delay(int attempt, const DispatcherOptions& o, double unit);
 
-/// The outbox dispatcher (DESIGN.md decisions 1 and 8). One background thread reads due rows
+/// The outbox dispatcher (DESIGN.md decisions 1, 8 and 10). One background thread reads due rows
 /// from its own connection and sends them through the channel's sender: at most one row per
-/// recipient is in flight, so each person's messages arrive in order. Rows are sent in waves of
-/// up to `concurrency`; a wave's outcomes are marked in one commit right after the platform
-/// answered; a crash between the two re-sends that wave after restart (the only window in which
-/// a message can be delivered twice, besides a platform that took a message but answered too
-/// late or unreadably).
+/// recipient is in flight, so each person's messages arrive in order. Replies go before bulk
+/// rows; bulk rows are checked just before sending (stale ones dropped, quiet hours waited out)
+/// and taken round-robin by unit. Rows are sent in waves of up to `concurrency`, the wave's rate
+/// tokens taken before it starts; each outcome is recorded as soon as its send returns, so only
+/// a send in flight at a crash can be repeated (besides a platform that took a message but
+/// answered too late or unreadably). An outcome that cannot be recorded is kept in memory and
+/// nothing more is sent until it is written.
 class Dispatcher {
   public:
     using Clock = std::function<core::Instant()>;
@@ -93,6 +111,8 @@ class Dispatcher {
     void stop();
     /// Wakes the thread (a webhook just queued replies).
     void wake();
+    /// Outcomes sent but not yet recorded (the database refused the write).
+    std::size_t unrecorded() const;
 
   private:
     struct Bucket {
@@ -105,6 +125,27 @@ class Dispatcher {
         int failures = 0;
         std::chrono::steady_clock::time_point until{};
     };
+    /// What became of one row, to be recorded.
+    struct Outcome {
+        std::int64_t id = 0;
+        int attempts = 0;  ///< before this one
+        core::Instant created_at{};
+        core::Instant at{};
+        enum class What { kSent, kStale, kDefer } what = What::kSent;
+        SendResult result;
+        std::string reason;     ///< kStale
+        core::Instant until{};  ///< kDefer
+        double jitter = 0.5;
+    };
+    void apply(storage::Database& db, const Outcome& o);
+    /// Writes outcomes in one transaction; false (logged) when the database refused.
+    bool record(const std::vector<Outcome>& outcomes);
+    /// Writes what could not be recorded before; false while it still cannot.
+    bool flush_unrecorded();
+    /// Checks the bulk rows' validity: returns the rows to send (texts rendered now) and adds
+    /// stale and deferred rows to `outcomes`.
+    std::vector<storage::OutboxRow> check_rows(std::vector<storage::OutboxRow> rows,
+                                               std::vector<Outcome>& outcomes);
     void take_token(Bucket& b, double rate);
     void hold_channel(const std::string& channel, const SendResult& r, double unit);
     /// Time left on a channel's pause (zero when it may send).
@@ -119,7 +160,10 @@ class Dispatcher {
     Clock clock_;
     std::unique_ptr<storage::Database> db_;
     std::map<std::string, Bucket> buckets_;
-    std::map<std::string, Hold> holds_;  ///< only touched by the dispatching thread
+    std::map<std::string, Hold> holds_;   ///< only touched by the dispatching thread
+    std::map<std::string, bool> passed_;  ///< channels that had a pass since start
+    mutable std::mutex record_mu_;        ///< guards unrecorded_ and db_ writes from send tasks
+    std::vector<Outcome> unrecorded_;
     std::mutex mu_;
     std::condition_variable cv_;
     bool woken_ = false;

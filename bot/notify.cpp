@@ -25,6 +25,7 @@ NoticeOutcome enqueue_notice(storage::Database& db, const Notice& n, core::Insta
     item.kind = n.kind;
     item.message.text = n.text;
     item.not_before = n.not_before;
+    item.validity = n.validity;
     std::optional<storage::AccountAddress> address;
     if (n.account) address = storage::ReminderRepo(db).address(n.account->id);
     switch (n.decision) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/reminder_policy.hpp"
+#include "core/send_validity.hpp"
 #include "storage/database.hpp"
 
 namespace tcns::bot {
@@ -18,6 +19,8 @@ struct Notice {
     core::WindowDecision decision = core::WindowDecision::kUnreachable;
     std::string text;
     std::optional<core::Instant> not_before;  ///< held back until then (quiet hours)
+    /// What makes the notice true, checked again just before it is sent (issue 14).
+    std::optional<core::SendValidity> validity;
 };
 
 /// What happened to a notice.

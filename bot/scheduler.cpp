@@ -14,6 +14,7 @@
 #include "bot/metrics.hpp"
 #include "core/period.hpp"
 #include "core/phone.hpp"
+#include "core/send_validity.hpp"
 #include "core/summary.hpp"
 #include "storage/compliance.hpp"
 #include "storage/period_repo.hpp"
@@ -63,6 +64,36 @@ bool team_was_reached(storage::Database& db, const std::string& team,
     const bool found = q.executeStep();
     q.reset();  // release the read snapshot (see notice_exists)
     return found;
+}
+
+/// What makes a reminder, late notice, escalation or not-reached notice true (issue 14): its
+/// period, team, commune, deadline and step; a reminder's text is rendered again when sent (the
+/// days left from the calendar).
+core::SendValidity month_validity(const core::DueMessage& d, const core::MonthPeriod& period,
+                                  core::Instant deadline,
+                                  const std::vector<core::ReminderStep>& steps,
+                                  const std::map<std::string, std::string>& commune_of,
+                                  const core::Params& params, const std::string& suffix) {
+    core::SendValidity v;
+    v.kind = std::string(core::due_kind_name(d.kind));
+    v.period = period.str();
+    v.deadline = deadline;
+    v.not_before = d.scheduled_at;
+    if (auto it = d.params.find("team_code"); it != d.params.end()) {
+        v.team = it->second;
+        if (auto c = commune_of.find(v.team); c != commune_of.end()) v.unit = c->second;
+    }
+    if (auto it = d.params.find("unit_code"); it != d.params.end()) v.unit = it->second;
+    const core::DueKind step_kind =
+        d.kind == core::DueKind::kNotReached ? core::DueKind::kReminder : d.kind;
+    for (const auto& s : steps)
+        if (s.kind == step_kind && s.at == d.scheduled_at) v.expires_at = s.until;
+    if (d.kind == core::DueKind::kReminder) {
+        v.template_key = d.template_key;
+        for (const auto& [k, val] : params) v.params[k] = val;
+        v.suffix = suffix;
+    }
+    return v;
 }
 
 }  // namespace
@@ -174,6 +205,8 @@ void Scheduler::month_jobs(storage::Database& db, const core::MonthPeriod& perio
             const auto teams = repo.reminder_inputs(period, config_.commune_level);
             const auto due = core::due_messages(now, period, deadline, teams, config_.policy);
             std::vector<const core::DueMessage*> unreached;
+            std::map<std::string, std::string> commune_of;  // team code -> commune code
+            for (const auto& t : teams) commune_of.emplace(t.code, t.commune.code);
             for (const core::DueMessage& d : due) {
                 PlannedNotice p;
                 p.notice.idem_key = d.idem_key;
@@ -204,9 +237,13 @@ void Scheduler::month_jobs(storage::Database& db, const core::MonthPeriod& perio
                             params.emplace_back(k, k == "missing_teams" ? bullets(v) : v);
                     }
                     p.notice.text = m.render(d.template_key, params);
+                    std::string suffix;
                     if (auto it = d.params.find("role");
                         it != d.params.end() && it->second == "deputy")
-                        p.notice.text += "\n" + m.render("reminder.deputy_note");
+                        suffix = "\n" + m.render("reminder.deputy_note");
+                    p.notice.text += suffix;
+                    p.notice.validity =
+                        month_validity(d, period, deadline, steps, commune_of, params, suffix);
                 }
                 emit(db, std::move(p), out);
             }
@@ -251,6 +288,15 @@ void Scheduler::month_jobs(storage::Database& db, const core::MonthPeriod& perio
                     m.render("summary.scheduled_intro",
                              {{"name", o.contact.name}, {"month", month_text(period)}}) +
                     "\n" + core::render_summary(*summary, m, config_.max_named);
+                // Counts as of today: the message is true today only.
+                core::SendValidity v;
+                v.kind = "summary";
+                v.period = period.str();
+                v.unit = o.unit_code;
+                v.deadline = deadline;
+                v.expires_at =
+                    std::min(at + config_.policy.late_valid_for, core::end_of_vietnam_day(now));
+                p.notice.validity = v;
             }
             emit(db, std::move(p), out);
         }
@@ -366,6 +412,12 @@ void Scheduler::quarter_jobs(storage::Database& db, core::Instant now, bool dry_
                                    {"deadline", deadline_text},
                                    {"summary", core::render_summary(*summary, templates_.messages,
                                                                     config_.max_named)}});
+                core::SendValidity v;
+                v.kind = "quarterly";
+                v.period = q.str();
+                v.unit = o.unit_code;
+                v.expires_at = std::min(deadline, core::end_of_vietnam_day(now));
+                p.notice.validity = v;
             }
             emit(db, std::move(p), out);
         }

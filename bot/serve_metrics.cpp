@@ -51,6 +51,23 @@ void register_serve_metrics(const std::string& db_path, const std::vector<std::s
                 return {-1, -1};
             }
         }
+        std::int64_t dead() {
+            std::lock_guard lock(mu);
+            try {
+                if (!db) {
+                    storage::Database::Options o;
+                    o.migrate = false;
+                    db = std::make_unique<storage::Database>(path, o);
+                }
+                const auto n = storage::OutboxRepo(*db).dead_letters();
+                db->reset_cached();
+                return n;
+            } catch (const std::exception& e) {
+                log::warn("metrics.outbox_read_failed", {{"error", e.what()}});
+                db.reset();
+                return -1;
+            }
+        }
     };
     auto reader = std::make_shared<Reader>();
     reader->path = db_path;
@@ -58,6 +75,19 @@ void register_serve_metrics(const std::string& db_path, const std::vector<std::s
         return std::vector<std::pair<std::string, double>>{
             {"", static_cast<double>(reader->read().first)}};
     });
+    m.describe("tcns_outbox_stale_total",
+               "Bulk rows dropped at send time because they were no longer true, by reason.");
+    for (const char* reason : {"expired", "reported", "deadline_moved"})
+        m.add("tcns_outbox_stale_total", std::string("reason=\"") + reason + "\"", 0);
+    m.describe("tcns_outbox_record_failures_total",
+               "Send outcomes the database refused to record (sending stops until it can).");
+    m.add("tcns_outbox_record_failures_total", "", 0);
+    m.gauge("tcns_outbox_dead_letters",
+            "Outbox rows given up (dead or unreachable; tcns outbox list) (-1: unreadable).",
+            [reader] {
+                return std::vector<std::pair<std::string, double>>{
+                    {"", static_cast<double>(reader->dead())}};
+            });
     m.gauge("tcns_outbox_oldest_pending_age_seconds",
             "Age of the oldest pending outbox row (0 when none; -1: unreadable).", [reader] {
                 return std::vector<std::pair<std::string, double>>{

@@ -261,6 +261,51 @@ CREATE INDEX targets_unit ON targets(unit_id, period) WHERE unit_id IS NOT NULL;
         {7, "pending outbox rows of a channel in order", R"sql(
 CREATE INDEX outbox_pending_order ON outbox(channel, id) WHERE status = 'pending';
 )sql"},
+        // Issues 14 and 18. Two lanes (0: replies to a person who wrote, 1: bulk), bulk rows
+        // taken round-robin by unit (fair_key, fair_round), what makes a bulk row true
+        // (validity, JSON, checked at send time), and two final states: 'stale' (false by the
+        // time it could be sent) and 'dropped' (by an operator). The CHECK cannot be altered:
+        // the table is rebuilt as in migration 5.
+        {8, "outbox lanes, validity, stale and dropped rows", R"sql(
+CREATE TABLE outbox_new (
+    id                    INTEGER PRIMARY KEY,
+    idem_key              TEXT UNIQUE,
+    channel               TEXT NOT NULL,
+    account_id            INTEGER REFERENCES chat_accounts(id),
+    recipient             TEXT NOT NULL,
+    kind                  TEXT NOT NULL DEFAULT 'reply',
+    payload               TEXT NOT NULL,
+    status                TEXT NOT NULL DEFAULT 'pending'
+                          CHECK (status = 'pending' OR status = 'sent' OR status = 'dead' OR
+                                 status = 'unreachable' OR status = 'skipped' OR
+                                 status = 'stale' OR status = 'dropped'),
+    attempts              INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at       INTEGER NOT NULL,
+    created_at            INTEGER NOT NULL,
+    updated_at            INTEGER NOT NULL,
+    sent_at               INTEGER,
+    platform_message_id   TEXT,
+    error                 TEXT,
+    lane                  INTEGER NOT NULL DEFAULT 0,
+    fair_key              TEXT NOT NULL DEFAULT '',
+    fair_round            INTEGER NOT NULL DEFAULT 0,
+    validity              TEXT
+);
+INSERT INTO outbox_new SELECT id, idem_key, channel, account_id, recipient, kind, payload, status,
+    attempts, next_attempt_at, created_at, updated_at, sent_at, platform_message_id, error,
+    CASE WHEN kind = 'reply' THEN 0 ELSE 1 END, '', 0, NULL
+    FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_new RENAME TO outbox;
+CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
+CREATE INDEX outbox_pending_recipient ON outbox(channel, recipient, id) WHERE status = 'pending';
+CREATE INDEX outbox_pending_order ON outbox(channel, id) WHERE status = 'pending';
+CREATE INDEX outbox_pending_lane ON outbox(channel, lane, fair_round, id) WHERE status = 'pending';
+CREATE INDEX outbox_pending_fair ON outbox(channel, fair_key, fair_round)
+    WHERE status = 'pending' AND lane = 1;
+CREATE INDEX outbox_letters ON outbox(updated_at)
+    WHERE status = 'dead' OR status = 'unreachable';
+)sql"},
         // GET /readyz commits one row here: only a committed write proves that webhooks can be
         // stored (a full or read-only disk lets a rolled-back write pass). Number 13: 8-12 are
         // taken by work on other branches.

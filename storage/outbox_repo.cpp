@@ -41,11 +41,64 @@ core::OutboundMessage OutboxRepo::decode(const std::string& payload) {
     return m;
 }
 
+int outbox_lane(std::string_view kind) {
+    return kind == "reply" ? 0 : 1;
+}
+
+std::string OutboxRepo::encode_validity(const core::SendValidity& v) {
+    nlohmann::json j{{"kind", v.kind}, {"quiet", v.quiet_hours}};
+    if (!v.period.empty()) j["period"] = v.period;
+    if (!v.team.empty()) j["team"] = v.team;
+    if (!v.unit.empty()) j["unit"] = v.unit;
+    if (v.deadline) j["deadline"] = core::to_unix(*v.deadline);
+    if (v.not_before) j["not_before"] = core::to_unix(*v.not_before);
+    if (v.expires_at) j["expires_at"] = core::to_unix(*v.expires_at);
+    if (!v.template_key.empty()) {
+        j["template"] = v.template_key;
+        j["params"] = v.params;
+        if (!v.suffix.empty()) j["suffix"] = v.suffix;
+    }
+    return j.dump();
+}
+
+std::optional<core::SendValidity> OutboxRepo::decode_validity(const std::string& text) {
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return std::nullopt;
+    core::SendValidity v;
+    v.kind = j.value("kind", std::string());
+    v.quiet_hours = j.value("quiet", true);
+    v.period = j.value("period", std::string());
+    v.team = j.value("team", std::string());
+    v.unit = j.value("unit", std::string());
+    auto instant = [&](const char* key) -> std::optional<core::Instant> {
+        if (auto it = j.find(key); it != j.end() && it->is_number_integer())
+            return core::from_unix(it->get<std::int64_t>());
+        return std::nullopt;
+    };
+    v.deadline = instant("deadline");
+    v.not_before = instant("not_before");
+    v.expires_at = instant("expires_at");
+    v.template_key = j.value("template", std::string());
+    if (auto it = j.find("params"); it != j.end() && it->is_object())
+        for (const auto& [k, val] : it->items())
+            if (val.is_string()) v.params[k] = val.get<std::string>();
+    v.suffix = j.value("suffix", std::string());
+    return v;
+}
+
 std::optional<std::int64_t> OutboxRepo::enqueue(const OutboxItem& item, core::Instant now) {
+    const int lane = outbox_lane(item.kind);
+    // A bulk row joins its unit's queue one round after the unit's last pending row; a unit with
+    // nothing pending joins the round being sent now. Bulk rows go out by round, so a commune with
+    // a thousand reminders does not hold up one with ten.
     auto& q = db_.cached(
         "INSERT INTO outbox(idem_key, channel, account_id, recipient, kind, "
-        "payload, status, next_attempt_at, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) "
+        "payload, status, next_attempt_at, created_at, updated_at, lane, fair_key, fair_round, "
+        "validity) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?9, ?10, ?11, "
+        "CASE WHEN ?10 = 1 THEN coalesce((SELECT max(fair_round) + 1 FROM outbox WHERE channel = "
+        "?2 AND fair_key = ?11 AND status = 'pending' AND lane = 1), (SELECT min(fair_round) FROM "
+        "outbox WHERE channel = ?2 AND lane = 1 AND status = 'pending'), 0) ELSE 0 END, ?12) "
         "ON CONFLICT(idem_key) DO NOTHING");
     if (item.idem_key)
         q.bind(1, *item.idem_key);
@@ -64,13 +117,52 @@ std::optional<std::int64_t> OutboxRepo::enqueue(const OutboxItem& item, core::In
     q.bind(7, t);
     q.bind(8, n);
     q.bind(9, n);
+    q.bind(10, lane);
+    q.bind(11, item.validity ? item.validity->unit : std::string());
+    if (item.validity)
+        q.bind(12, encode_validity(*item.validity));
+    else
+        q.bind(12);
     if (q.exec() == 0) return std::nullopt;
-    return db_.handle().getLastInsertRowid();
+    const std::int64_t id = db_.handle().getLastInsertRowid();
+    if (lane == 0) {
+        // A person who writes gets the bulk rows queued before the reply in the reply lane too:
+        // order per person is kept, and the reply does not wait for the broadcast behind them.
+        auto& p = db_.cached(
+            "UPDATE outbox SET lane = 0, fair_round = 0 WHERE channel = ?1 AND recipient = ?2 "
+            "AND status = 'pending' AND lane = 1 AND id < ?3");
+        p.bind(1, item.channel);
+        p.bind(2, item.recipient);
+        p.bind(3, id);
+        p.exec();
+    }
+    return id;
 }
+
+namespace {
+
+OutboxRow read_row(SQLite::Statement& q, const std::string& channel) {
+    OutboxRow r;
+    r.id = q.getColumn(0).getInt64();
+    if (!q.getColumn(1).isNull()) r.account_id = q.getColumn(1).getInt64();
+    r.channel = channel;
+    r.recipient = q.getColumn(2).getString();
+    r.kind = q.getColumn(3).getString();
+    r.message = OutboxRepo::decode(q.getColumn(4).getString());
+    r.attempts = q.getColumn(5).getInt();
+    r.created_at = core::from_unix(q.getColumn(6).getInt64());
+    r.lane = q.getColumn(7).getInt();
+    if (!q.getColumn(8).isNull())
+        r.validity = OutboxRepo::decode_validity(q.getColumn(8).getString());
+    return r;
+}
+
+}  // namespace
 
 std::vector<OutboxRow> OutboxRepo::due(const std::string& channel, core::Instant now, int limit) {
     auto& q = db_.cached(
-        "SELECT o.id, o.account_id, o.recipient, o.kind, o.payload, o.attempts, o.created_at "
+        "SELECT o.id, o.account_id, o.recipient, o.kind, o.payload, o.attempts, o.created_at, "
+        "o.lane, o.validity "
         "FROM outbox o WHERE o.status = 'pending' AND o.channel = ?1 AND o.next_attempt_at <= ?2 "
         "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending' AND p.channel = ?1 "
         "AND p.recipient = o.recipient AND p.id < o.id) ORDER BY o.id LIMIT ?3");
@@ -78,19 +170,133 @@ std::vector<OutboxRow> OutboxRepo::due(const std::string& channel, core::Instant
     q.bind(2, static_cast<std::int64_t>(core::to_unix(now)));
     q.bind(3, limit);
     std::vector<OutboxRow> out;
+    while (q.executeStep()) out.push_back(read_row(q, channel));
+    return out;
+}
+
+std::vector<OutboxRow> OutboxRepo::due_lane(const std::string& channel, int lane, core::Instant now,
+                                            int limit, bool probe) {
+    auto& q = db_.cached(
+        "SELECT o.id, o.account_id, o.recipient, o.kind, o.payload, o.attempts, o.created_at, "
+        "o.lane, o.validity "
+        "FROM outbox o WHERE o.status = 'pending' AND o.channel = ?1 AND o.lane = ?4 "
+        "AND (o.next_attempt_at <= ?2 OR (?5 AND o.attempts > 0)) "
+        "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending' AND p.channel = ?1 "
+        "AND p.recipient = o.recipient AND p.id < o.id) ORDER BY o.fair_round, o.id LIMIT ?3");
+    q.bind(1, channel);
+    q.bind(2, static_cast<std::int64_t>(core::to_unix(now)));
+    q.bind(3, limit);
+    q.bind(4, lane);
+    q.bind(5, probe ? 1 : 0);
+    std::vector<OutboxRow> out;
+    while (q.executeStep()) out.push_back(read_row(q, channel));
+    return out;
+}
+
+void OutboxRepo::defer(std::int64_t id, core::Instant until, core::Instant now) {
+    auto& q = db_.cached(
+        "UPDATE outbox SET next_attempt_at = ?1, updated_at = ?2 WHERE id = ?3 AND status = "
+        "'pending'");
+    q.bind(1, static_cast<std::int64_t>(core::to_unix(until)));
+    q.bind(2, static_cast<std::int64_t>(core::to_unix(now)));
+    q.bind(3, id);
+    q.exec();
+}
+
+void OutboxRepo::clear_backoff(const std::string& channel, core::Instant now) {
+    auto& q = db_.cached(
+        "UPDATE outbox SET next_attempt_at = ?2 WHERE channel = ?1 AND status = 'pending' AND "
+        "attempts > 0 AND next_attempt_at > ?2");
+    q.bind(1, channel);
+    q.bind(2, static_cast<std::int64_t>(core::to_unix(now)));
+    q.exec();
+}
+
+std::int64_t OutboxRepo::dead_letters() {
+    auto& q =
+        db_.cached("SELECT count(*) FROM outbox WHERE status = 'dead' OR status = 'unreachable'");
+    const std::int64_t n = q.executeStep() ? q.getColumn(0).getInt64() : 0;
+    q.reset();
+    return n;
+}
+
+namespace {
+
+/// The WHERE clause of an operator filter; `t` qualifies the outbox's columns ("o." or "").
+std::string filter_sql(const OutboxFilter& f, const std::string& t) {
+    std::string w = "WHERE (";
+    for (std::size_t i = 0; i < f.statuses.size(); ++i)
+        w += (i ? " OR " : "") + t + "status = ?" + std::to_string(10 + i);
+    if (f.statuses.empty()) w += "1";
+    w += ")";
+    if (f.id) w += " AND " + t + "id = ?1";
+    if (f.person)
+        w += " AND (" + t +
+             "account_id IN (SELECT id FROM chat_accounts WHERE person_id = ?2) OR " + t +
+             "recipient = (SELECT phone FROM people WHERE id = ?2))";
+    if (f.channel) w += " AND " + t + "channel = ?3";
+    if (f.created_before) w += " AND " + t + "created_at < ?4";
+    return w;
+}
+
+void bind_filter(SQLite::Statement& q, const OutboxFilter& f) {
+    if (f.id) q.bind(1, *f.id);
+    if (f.person) q.bind(2, static_cast<std::int64_t>(*f.person));
+    if (f.channel) q.bind(3, *f.channel);
+    if (f.created_before) q.bind(4, static_cast<std::int64_t>(core::to_unix(*f.created_before)));
+    for (std::size_t i = 0; i < f.statuses.size(); ++i)
+        q.bind(static_cast<int>(10 + i), f.statuses[i]);
+}
+
+}  // namespace
+
+std::vector<OutboxListing> OutboxRepo::list(const OutboxFilter& f) {
+    SQLite::Statement q(db_.handle(),
+                        "SELECT o.id, o.channel, o.recipient, a.person_id, o.kind, o.status, "
+                        "o.attempts, o.created_at, o.updated_at, ifnull(o.error, ''), o.payload "
+                        "FROM outbox o LEFT JOIN chat_accounts a ON a.id = o.account_id " +
+                            filter_sql(f, "o.") + " ORDER BY o.id LIMIT " +
+                            std::to_string(f.limit));
+    bind_filter(q, f);
+    std::vector<OutboxListing> out;
     while (q.executeStep()) {
-        OutboxRow r;
-        r.id = q.getColumn(0).getInt64();
-        if (!q.getColumn(1).isNull()) r.account_id = q.getColumn(1).getInt64();
-        r.channel = channel;
-        r.recipient = q.getColumn(2).getString();
-        r.kind = q.getColumn(3).getString();
-        r.message = decode(q.getColumn(4).getString());
-        r.attempts = q.getColumn(5).getInt();
-        r.created_at = core::from_unix(q.getColumn(6).getInt64());
-        out.push_back(std::move(r));
+        OutboxListing l;
+        l.id = q.getColumn(0).getInt64();
+        l.channel = q.getColumn(1).getString();
+        l.recipient = q.getColumn(2).getString();
+        if (!q.getColumn(3).isNull()) l.person = q.getColumn(3).getInt64();
+        l.kind = q.getColumn(4).getString();
+        l.status = q.getColumn(5).getString();
+        l.attempts = q.getColumn(6).getInt();
+        l.created_at = core::from_unix(q.getColumn(7).getInt64());
+        l.updated_at = core::from_unix(q.getColumn(8).getInt64());
+        l.error = q.getColumn(9).getString();
+        l.text = decode(q.getColumn(10).getString()).text;
+        out.push_back(std::move(l));
     }
     return out;
+}
+
+std::int64_t OutboxRepo::retry(const OutboxFilter& f, core::Instant now) {
+    // A retried row keeps its id: it goes before the person's later pending messages, as it
+    // would have at first.
+    SQLite::Statement q(db_.handle(),
+                        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = "
+                        "?5, updated_at = ?5, error = NULL " +
+                            filter_sql(f, ""));
+    bind_filter(q, f);
+    q.bind(5, static_cast<std::int64_t>(core::to_unix(now)));
+    return q.exec();
+}
+
+std::int64_t OutboxRepo::drop(const OutboxFilter& f, core::Instant now) {
+    SQLite::Statement q(
+        db_.handle(),
+        "UPDATE outbox SET status = 'dropped', updated_at = ?5, error = 'dropped by operator' " +
+            filter_sql(f, ""));
+    bind_filter(q, f);
+    q.bind(5, static_cast<std::int64_t>(core::to_unix(now)));
+    return q.exec();
 }
 
 void OutboxRepo::mark_sent(std::int64_t id, const std::string& platform_message_id,

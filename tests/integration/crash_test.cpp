@@ -319,6 +319,9 @@ TEST_CASE(
         if (got > n) duplicates += got - n;
     }
     CHECK(lost == 0);
+    // Issue 18: each outcome is recorded as soon as its send returns, so a kill can repeat only
+    // the sends in flight at that moment: at most one wave (8 sends) per kill.
+    CHECK(duplicates <= kKills * 8);
 
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - test_start).count();
@@ -369,6 +372,9 @@ TEST_CASE(
              "# TYPE tcns_reports_submitted_total counter",
              "tcns_reports_submitted_total{channel=\"viber\"} 0",
              "tcns_scheduler_lag_seconds_count",
+             "# TYPE tcns_outbox_dead_letters gauge",
+             "tcns_outbox_stale_total{reason=\"reported\"}",
+             "tcns_outbox_record_failures_total",
          }) {
         INFO(family);
         CHECK_THAT(text, Catch::Contains(family));

@@ -1,0 +1,291 @@
+// Issue 18: nothing acknowledged is dropped, and a send that succeeded is recorded or not
+// repeated. The real dispatcher, write queue and Viber sender against the fake Viber API:
+// an outage of two simulated hours, a full disk (a small tmpfs mounted by the test as root).
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sys/mount.h>
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "bot/channel_senders.hpp"
+#include "bot/dispatcher.hpp"
+#include "bot/http_client.hpp"
+#include "bot/write_queue.hpp"
+#include "storage/outbox_repo.hpp"
+#include "tests/fakes/fake_platform.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace tcns;
+using Fault = test::FakePlatform::Fault;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kViberToken = "445da6az1s345z78-dazcczb2542zv51a-e0vc5fva17480im9";
+
+core::Instant wall_now() {
+    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+void enqueue_replies(const std::string& path, int recipients, int per, core::Instant now) {
+    storage::Database db(path);
+    storage::with_transaction(db, [&] {
+        storage::OutboxRepo outbox(db);
+        for (int k = 0; k < per; ++k)
+            for (int r = 0; r < recipients; ++r) {
+                storage::OutboxItem item;
+                item.channel = "viber";
+                item.recipient = "U" + std::to_string(r);
+                item.message.text = "U" + std::to_string(r) + " m" + std::to_string(k);
+                outbox.enqueue(item, now);
+            }
+    });
+}
+
+std::int64_t count(const std::string& path, const std::string& where) {
+    storage::Database::Options o;
+    o.migrate = false;
+    storage::Database db(path, o);
+    return db.handle().execAndGet("SELECT count(*) FROM outbox WHERE " + where).getInt64();
+}
+
+/// Deliveries per text, from the fake's accepted sends.
+std::map<std::string, int> deliveries(test::FakePlatform& fake) {
+    std::map<std::string, int> seen;
+    for (const auto& r : fake.accepted("/send_message")) {
+        const auto j = nlohmann::json::parse(r.body, nullptr, false);
+        if (j.is_object()) ++seen[j.value("text", "")];
+    }
+    return seen;
+}
+
+/// Lost (never delivered) and extra (delivered more than once) messages.
+std::pair<int, int> lost_and_extra(test::FakePlatform& fake, int recipients, int per) {
+    auto seen = deliveries(fake);
+    int lost = 0, extra = 0;
+    for (int r = 0; r < recipients; ++r)
+        for (int k = 0; k < per; ++k) {
+            const int n = seen["U" + std::to_string(r) + " m" + std::to_string(k)];
+            if (n == 0) ++lost;
+            if (n > 1) extra += n - 1;
+        }
+    return {lost, extra};
+}
+
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds bound) {
+    const auto end = std::chrono::steady_clock::now() + bound;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(50ms);
+    }
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "an outage of two simulated hours loses no reply, and the recovered channel drains "
+    "at once") {
+    constexpr int kRecipients = 10, kPer = 3;
+    test::TempDir dir;
+    const std::string path = dir.file("outage.db");
+    // Simulated time runs 720 times faster: two hours pass in 10 s. The product's schedule is
+    // kept (15-minute backoff cap, 72 hours before giving up); only the channel pause, which
+    // runs on the steady clock, is shortened.
+    const auto start_wall = wall_now();
+    const auto start = std::chrono::steady_clock::now();
+    auto sim = [&] {
+        const auto real = std::chrono::steady_clock::now() - start;
+        return start_wall + std::chrono::duration_cast<std::chrono::seconds>(real * 720);
+    };
+    enqueue_replies(path, kRecipients, kPer, start_wall);
+    test::FakePlatform fake;
+    fake.set_fault(Fault::kHttp500);
+    bot::HttpClient http{1s};
+    bot::DispatcherOptions o;
+    o.rate_per_second = 50;
+    o.channel_backoff = 100ms;
+    o.max_channel_backoff = 500ms;
+    o.idle_wait = 200ms;
+    REQUIRE(o.give_up_after == std::chrono::hours(72));
+    REQUIRE(o.max_backoff == std::chrono::minutes(15));
+    auto sender =
+        std::make_shared<bot::ViberSender>(fake.viber_base(), kViberToken, "Tổ CNS", "", http);
+    bot::Dispatcher d(path, {sender}, o, sim);
+    d.start();
+    std::this_thread::sleep_for(10s);
+    const auto outage = std::chrono::duration_cast<std::chrono::minutes>(sim() - start_wall);
+    const std::size_t tries = fake.count("/send_message");
+    CHECK(count(path, "status = 'pending'") == kRecipients * kPer);
+    CHECK(count(path, "status = 'dead'") == 0);
+    fake.set_fault(Fault::kNone);
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK(wait_until([&] { return count(path, "status = 'pending'") == 0; }, 10s));
+    const double drain =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    d.stop();
+    const auto [lost, extra] = lost_and_extra(fake, kRecipients, kPer);
+    std::cout << "outage: " << outage.count() << " simulated minutes, " << tries
+              << " send attempts during it; " << kRecipients * kPer << " replies drained in "
+              << drain << " s after recovery; lost " << lost << ", extra " << extra << "\n";
+    CHECK(outage >= std::chrono::minutes(115));
+    CHECK(lost == 0);
+    CHECK(extra == 0);
+    CHECK(count(path, "status = 'sent'") == kRecipients * kPer);
+    // The channel's probe decides, not the rows' backoff (up to 15 simulated minutes, 1.25 s
+    // here): the drain starts within one channel pause.
+    CHECK(drain < 3.0);
+}
+
+TEST_CASE("a reply failing past the give-up time becomes a dead letter that can be retried") {
+    test::TempDir dir;
+    const std::string path = dir.file("giveup.db");
+    const auto t0 = wall_now();
+    enqueue_replies(path, 1, 1, t0);
+    test::FakePlatform fake;
+    fake.set_fault(Fault::kHttp500);
+    bot::HttpClient http{1s};
+    bot::DispatcherOptions o;
+    o.channel_backoff = 0ms;
+    core::Instant clock = t0;
+    auto sender =
+        std::make_shared<bot::ViberSender>(fake.viber_base(), kViberToken, "Tổ CNS", "", http);
+    bot::Dispatcher d(path, {sender}, o, [&] { return clock; });
+    d.run_once();
+    CHECK(count(path, "status = 'pending'") == 1);
+    clock = t0 + std::chrono::hours(71);
+    d.run_once();
+    CHECK(count(path, "status = 'pending'") == 1);
+    clock = t0 + std::chrono::hours(73);
+    d.run_once();
+    CHECK(count(path, "status = 'dead'") == 1);
+    // tcns outbox retry: pending again, and sent once the platform answers.
+    {
+        storage::Database db(path);
+        storage::OutboxFilter f;
+        CHECK(storage::OutboxRepo(db).list(f).size() == 1);
+        CHECK(storage::OutboxRepo(db).retry(f, clock) == 1);
+    }
+    fake.set_fault(Fault::kNone);
+    d.run_once();
+    CHECK(count(path, "status = 'sent'") == 1);
+}
+
+TEST_CASE("a full disk stops sending without a single extra delivery, and nothing is lost") {
+    test::TempDir dir;
+    const std::string mnt = dir.file("mnt");
+    std::filesystem::create_directories(mnt);
+    if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=2m") != 0) {
+        WARN("skipped: cannot mount a tmpfs here (" << std::strerror(errno) << ")");
+        std::cout << "full disk test skipped: mount tmpfs failed: " << std::strerror(errno) << "\n";
+        return;
+    }
+    struct Unmount {
+        std::string at;
+        ~Unmount() { ::umount2(at.c_str(), MNT_DETACH); }
+    } unmount{mnt};
+    constexpr int kRecipients = 20, kPer = 3;
+    const std::string path = mnt + "/full.db";
+    enqueue_replies(path, kRecipients, kPer, wall_now());
+    test::FakePlatform fake;
+    bot::HttpClient http{3s};
+    bot::WriteQueue writes(path);
+    // Fill the filesystem: every write from now on fails with "database or disk is full".
+    const std::string filler = mnt + "/filler";
+    {
+        std::ofstream f(filler, std::ios::binary);
+        const std::string block(64 * 1024, 'x');
+        while (f.write(block.data(), static_cast<std::streamsize>(block.size()))) {
+        }
+    }
+    // Top off the last partial block.
+    {
+        std::ofstream f(filler, std::ios::binary | std::ios::app);
+        while (f.put('x')) {
+        }
+    }
+    bot::DispatcherOptions o;
+    o.rate_per_second = 200;
+    o.record_retry = 100ms;
+    o.idle_wait = 100ms;
+    auto sender =
+        std::make_shared<bot::ViberSender>(fake.viber_base(), kViberToken, "Tổ CNS", "", http);
+    bot::Dispatcher d(path, {sender}, o, {}, &writes);
+    d.start();
+    std::this_thread::sleep_for(2s);
+    const std::size_t during = fake.accepted("/send_message").size();
+    const std::size_t tried = fake.count("/send_message");
+    const std::size_t unrecorded = d.unrecorded();
+    auto [lost_during, extra_during] = lost_and_extra(fake, kRecipients, kPer);
+    CHECK(extra_during == 0);
+    // Sending stopped after the first wave whose outcomes could not be written; every outcome of
+    // it (accepted or not) is kept to be recorded.
+    CHECK(tried <= 8);
+    CHECK(unrecorded == tried);
+    std::filesystem::remove(filler);
+    CHECK(wait_until([&] { return count(path, "status = 'pending'") == 0; }, 10s));
+    d.stop();
+    writes.stop();
+    const auto [lost, extra] = lost_and_extra(fake, kRecipients, kPer);
+    std::cout << "full disk: " << tried << " sends tried (" << during
+              << " accepted) before sending stopped, " << unrecorded
+              << " outcomes kept in memory; after space was freed: lost " << lost << ", extra "
+              << extra << "\n";
+    CHECK(lost == 0);
+    CHECK(extra == 0);
+    CHECK(count(path, "status = 'sent'") == kRecipients * kPer);
+    (void)lost_during;
+}
+
+TEST_CASE("a locked database stops sending without a single extra delivery, and nothing is lost") {
+    test::TempDir dir;
+    const std::string path = dir.file("locked.db");
+    constexpr int kRecipients = 20, kPer = 2;
+    enqueue_replies(path, kRecipients, kPer, wall_now());
+    test::FakePlatform fake;
+    bot::HttpClient http{3s};
+    bot::WriteQueue writes(path);
+    // Another process holds the write lock longer than the busy timeout (5 s): every commit of
+    // the dispatcher's outcomes fails with "database is locked".
+    SQLite::Database other(path, SQLite::OPEN_READWRITE);
+    other.exec("BEGIN EXCLUSIVE");
+    bot::DispatcherOptions o;
+    o.rate_per_second = 200;
+    o.record_retry = 100ms;
+    o.idle_wait = 100ms;
+    auto sender =
+        std::make_shared<bot::ViberSender>(fake.viber_base(), kViberToken, "Tổ CNS", "", http);
+    bot::Dispatcher d(path, {sender}, o, {}, &writes);
+    d.start();
+    // Each group commit waits for the busy timeout before it fails: the wave's outcomes fail
+    // to be recorded within two of them.
+    CHECK(wait_until(
+        [&] {
+            const auto n = fake.count("/send_message");
+            return n > 0 && d.unrecorded() == n;
+        },
+        20s));
+    std::this_thread::sleep_for(500ms);  // and nothing more is sent meanwhile
+    const std::size_t tried = fake.count("/send_message");
+    const std::size_t unrecorded = d.unrecorded();
+    CHECK(tried <= 8);
+    CHECK(unrecorded == tried);
+    CHECK(lost_and_extra(fake, kRecipients, kPer).second == 0);
+    other.exec("ROLLBACK");
+    CHECK(wait_until([&] { return count(path, "status = 'pending'") == 0; }, 15s));
+    d.stop();
+    writes.stop();
+    const auto [lost, extra] = lost_and_extra(fake, kRecipients, kPer);
+    std::cout << "locked database: " << tried << " sends tried before sending stopped, "
+              << unrecorded << " outcomes kept in memory; after the lock was released: lost "
+              << lost << ", extra " << extra << "\n";
+    CHECK(lost == 0);
+    CHECK(extra == 0);
+    CHECK(count(path, "status = 'sent'") == kRecipients * kPer);
+}
