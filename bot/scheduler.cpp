@@ -351,6 +351,14 @@ void Scheduler::plan_unreached_digests(storage::Database& db, const core::MonthP
         p.scheduled_at = d.scheduled_at;
         p.why = fmt::format("{} not_reached ({} teams)", period.str(), digest.second.size());
         p.existed = notice_exists(db, p.notice.idem_key);
+        // A digest is about several teams: true for its day and its deadline (issue 14).
+        core::SendValidity v;
+        v.kind = p.notice.kind;
+        v.period = period.str();
+        v.deadline = deadline;
+        v.not_before = d.scheduled_at;
+        v.expires_at = core::end_of_vietnam_day(now);
+        p.notice.validity = v;
         if (!p.existed)
             p.notice.text =
                 m.render("reminder.not_reached", {{"name", d.person_name},
