@@ -85,7 +85,9 @@ const CommandSpec kCommands[] = {
      "                             [--period YYYY-MM | --from YYYY-MM --to YYYY-MM | --quarter "
      "YYYY-Qn]\n"
      "                             [--unit CODE] [--level LEVEL] [--codes] [--semicolon] "
-     "[--out FILE]",
+     "[--format csv|xlsx] [--out FILE]\n"
+     "export quarterly-report --quarter YYYY-Qn [--unit CODE] [--level LEVEL] [--month-to-date]\n"
+     "                             [--out FILE]   the district's quarterly workbook (XLSX)",
      cmd_export},
     {"demo",
      "demo seed [--seed N] | demo history [--months N] [--seed N] | demo hint\n"
