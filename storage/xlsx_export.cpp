@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <set>
 
 namespace tcns::storage {
 
@@ -227,6 +228,7 @@ struct XlsxWorkbook::Impl {
     std::string path;
     std::string tmpdir;
     std::vector<std::unique_ptr<XlsxSheet>> sheets;
+    std::set<std::string> names;
     lxw_format* bold = nullptr;
     lxw_format* header = nullptr;
     lxw_format* percent = nullptr;
@@ -268,12 +270,17 @@ XlsxWorkbook::~XlsxWorkbook() {
 }
 
 XlsxSheet& XlsxWorkbook::add_sheet(std::string_view name, XlsxSheetOptions options) {
+    // Sheet names are unique regardless of (ASCII) case; a duplicate becomes "Báo cáo (2)".
+    const auto folded = [](std::string s) {
+        for (char& c : s)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        return s;
+    };
     std::string unique = sheet_name(name);
-    lxw_worksheet* ws = workbook_add_worksheet(impl_->wb, unique.c_str());
-    for (int n = 2; !ws && n < 100; ++n) {  // a duplicate name: "Tháng 10 (2)"
+    for (int n = 2; impl_->names.count(folded(unique)) && n < 100; ++n)
         unique = sheet_name(fmt::format("{} ({})", name.substr(0, 24), n));
-        ws = workbook_add_worksheet(impl_->wb, unique.c_str());
-    }
+    impl_->names.insert(folded(unique));
+    lxw_worksheet* ws = workbook_add_worksheet(impl_->wb, unique.c_str());
     if (!ws) throw XlsxError(fmt::format("cannot add the sheet '{}'", name));
     auto s = std::make_unique<XlsxSheet::Impl>();
     s->ws = ws;
@@ -282,6 +289,13 @@ XlsxSheet& XlsxWorkbook::add_sheet(std::string_view name, XlsxSheetOptions optio
     s->percent = impl_->percent;
     s->datetime = impl_->datetime;
     s->date = impl_->date;
+    if (options.header_row) {
+        // Printed, a data sheet fits the width of an A4 landscape page and repeats its header.
+        worksheet_set_landscape(ws);
+        worksheet_set_paper(ws, 9);
+        worksheet_fit_to_pages(ws, 1, 0);
+        worksheet_repeat_rows(ws, 0, 0);
+    }
     s->options = std::move(options);
     impl_->sheets.push_back(std::make_unique<XlsxSheet>(std::move(s)));
     return *impl_->sheets.back();
