@@ -5,6 +5,7 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -19,6 +20,9 @@ constexpr std::size_t kMaxSheetChars = 31;
 // Column widths in Excel's character units: wide enough for most values, never a wall.
 constexpr double kMinWidth = 6.0;
 constexpr double kMaxWidth = 60.0;
+// Header text wraps past this many characters, on at most kHeaderLines lines.
+constexpr double kHeaderWrap = 16.0;
+constexpr double kHeaderLines = 5.0;
 
 /// Code points in the longest line of a text (what a column needs to show it unwrapped).
 std::size_t display_chars(std::string_view s) {
@@ -103,6 +107,7 @@ struct XlsxSheet::Impl {
     std::vector<double> widths;
     std::vector<core::ColumnInfo> columns;
     lxw_error error = LXW_NO_ERROR;
+    double header_lines = 1.0;
 
     void note_width(double w) {
         if (widths.size() <= col) widths.resize(col + 1, 0.0);
@@ -128,9 +133,15 @@ XlsxSheet& XlsxSheet::cell(std::string_view text) {
         // worksheet_write_string: always a string cell, whatever the text begins with.
         s.check(worksheet_write_string(s.ws, s.row, s.col, value.c_str(),
                                        s.in_header() ? s.header : nullptr));
-        // A header cell needs room for the autofilter's drop-down button too.
-        s.note_width(static_cast<double>(display_chars(value)) * (s.in_header() ? 1.1 : 1.0) +
-                     (s.in_header() ? 3.0 : 1.0));
+        if (s.in_header()) {
+            // A long header wraps (up to kHeaderLines lines) instead of widening its column;
+            // it needs room for the autofilter's drop-down button too.
+            const double chars = static_cast<double>(display_chars(value)) * 1.1;
+            s.note_width(std::min(chars, kHeaderWrap) + 3.0);
+            s.header_lines = std::max(s.header_lines, std::ceil(chars / kHeaderWrap));
+        } else {
+            s.note_width(static_cast<double>(display_chars(value)) + 1.0);
+        }
     }
     s.next();
     return *this;
@@ -180,12 +191,22 @@ XlsxSheet& XlsxSheet::date(const core::Date& d) {
     return *this;
 }
 
-XlsxSheet& XlsxSheet::bold(std::string_view text) {
+XlsxSheet& XlsxSheet::bold(std::string_view text, bool widen) {
     Impl& s = *impl_;
     if (!text.empty()) {
         const std::string value(cut_utf8(text, kMaxCellBytes));
         s.check(worksheet_write_string(s.ws, s.row, s.col, value.c_str(), s.bold));
-        s.note_width(static_cast<double>(display_chars(value)) * 1.1 + 1.0);
+        if (widen) s.note_width(static_cast<double>(display_chars(value)) * 1.1 + 1.0);
+    }
+    s.next();
+    return *this;
+}
+
+XlsxSheet& XlsxSheet::overflowing(std::string_view text) {
+    Impl& s = *impl_;
+    if (!text.empty()) {
+        const std::string value(cut_utf8(text, kMaxCellBytes));
+        s.check(worksheet_write_string(s.ws, s.row, s.col, value.c_str(), nullptr));
     }
     s.next();
     return *this;
@@ -198,8 +219,12 @@ XlsxSheet& XlsxSheet::header(const core::ColumnInfo& column) {
 
 void XlsxSheet::end_row() {
     Impl& s = *impl_;
-    if (s.in_header())
+    if (s.in_header()) {
         for (const auto& c : s.options.trailing) header(c);
+        // The header row is still in memory (constant-memory mode keeps the current row), so
+        // its height can follow the longest wrapped header.
+        s.check(worksheet_set_row(s.ws, 0, 15.0 * std::min(s.header_lines, kHeaderLines), nullptr));
+    }
     ++s.row;
     s.col = 0;
 }
@@ -253,12 +278,15 @@ XlsxWorkbook::XlsxWorkbook(const std::string& path, const std::string& tmpdir)
     format_set_bold(impl_->header);
     format_set_bg_color(impl_->header, 0xDDEBF7);
     format_set_bottom(impl_->header, LXW_BORDER_THIN);
+    format_set_text_wrap(impl_->header);
+    format_set_align(impl_->header, LXW_ALIGN_VERTICAL_TOP);
     impl_->percent = workbook_add_format(wb);
     format_set_num_format(impl_->percent, "0.0%");
     impl_->datetime = workbook_add_format(wb);
     format_set_num_format(impl_->datetime, "dd/mm/yyyy hh:mm:ss");
     impl_->date = workbook_add_format(wb);
     format_set_num_format(impl_->date, "dd/mm/yyyy");
+    format_set_align(impl_->date, LXW_ALIGN_LEFT);  // on a cover, beside the other answers
 }
 
 XlsxWorkbook::~XlsxWorkbook() {
@@ -289,11 +317,12 @@ XlsxSheet& XlsxWorkbook::add_sheet(std::string_view name, XlsxSheetOptions optio
     s->percent = impl_->percent;
     s->datetime = impl_->datetime;
     s->date = impl_->date;
+    // Printed, a sheet fits the width of an A4 page; a data sheet is landscape and repeats its
+    // header on every page.
+    worksheet_set_paper(ws, 9);
+    worksheet_fit_to_pages(ws, 1, 0);
     if (options.header_row) {
-        // Printed, a data sheet fits the width of an A4 landscape page and repeats its header.
         worksheet_set_landscape(ws);
-        worksheet_set_paper(ws, 9);
-        worksheet_fit_to_pages(ws, 1, 0);
         worksheet_repeat_rows(ws, 0, 0);
     }
     s->options = std::move(options);
@@ -399,7 +428,7 @@ core::Expected<std::size_t, ExportError> write_quarterly_report(
 
     // Cover: what the workbook is, for which unit and months, and when it is due.
     XlsxSheet& cover = book.add_sheet(labels.value("sheet", "cover"), {false, {}});
-    cover.bold(fill(labels.value("wb", "cover_title"), {{"quarter", quarter_label}}));
+    cover.bold(fill(labels.value("wb", "cover_title"), {{"quarter", quarter_label}}), false);
     cover.end_row();
     cover.end_row();
     const auto line = [&](const char* key) -> XlsxSheet& {
@@ -427,7 +456,7 @@ core::Expected<std::size_t, ExportError> write_quarterly_report(
     line("cover_level").cell(labels.level(r.level));
     cover.end_row();
     cover.end_row();
-    cover.cell(labels.value("wb", "cover_note"));
+    cover.overflowing(labels.value("wb", "cover_note"));
     cover.end_row();
 
     // The quarter per unit, with the district's own assessment left to fill in.

@@ -44,8 +44,11 @@ class XlsxSheet : public core::RowSink {
 
     /// A calendar date cell (dd/mm/yyyy).
     XlsxSheet& date(const core::Date& d);
-    /// A bold text cell (titles and labels of a cover sheet).
-    XlsxSheet& bold(std::string_view text);
+    /// A bold text cell (titles and labels of a cover sheet); `widen`: the column grows to fit
+    /// it (a title is left to overflow into the empty cells beside it).
+    XlsxSheet& bold(std::string_view text, bool widen = true);
+    /// A text cell that overflows into the empty cells beside it instead of widening its column.
+    XlsxSheet& overflowing(std::string_view text);
     /// The columns announced with header(), in order (trailing columns included).
     const std::vector<core::ColumnInfo>& columns() const;
     /// Rows ended so far, the header included.
