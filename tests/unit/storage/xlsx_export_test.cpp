@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "bot/export_support.hpp"
 #include "core/csv_writer.hpp"
 #include "storage/database.hpp"
 #include "storage/xlsx_export.hpp"
@@ -168,4 +169,27 @@ TEST_CASE("the quarterly workbook covers closed months unless asked for month to
         db, test::export_test_form(), request, labels(), dir.file("early.xlsx"), dir.path());
     REQUIRE_FALSE(early);
     CHECK(early.error() == storage::ExportError::kNoClosedMonth);
+}
+
+TEST_CASE("exports.vi.json explains every column of every export", "[xlsx]") {
+    storage::Database db(":memory:");
+    test::seed_export_fixture(db);
+    const auto templates = bot::load_export_templates(std::string(TCNS_SOURCE_DIR) + "/templates");
+    auto r = november();
+    r.from = core::MonthPeriod{2026, 10};
+    for (const auto kind : storage::all_export_kinds()) {
+        RecordingSink sink;
+        REQUIRE(storage::write_export(db, kind, test::export_test_form(), r, templates.vietnamese,
+                                      sink));
+        for (const auto& h : sink.rows[0]) {
+            INFO(storage::export_kind_name(kind) << " " << h);
+            REQUIRE(h.rfind("h:", 0) == 0);
+            const auto bar = h.find('|');
+            CHECK(h.find('|', bar + 1) > bar + 1);  // "h:code|meaning|unit": a meaning
+        }
+        // The sheet names are Vietnamese.
+        CHECK(templates.vietnamese.value("sheet", storage::export_kind_name(kind)) !=
+              storage::export_kind_name(kind));
+    }
+    CHECK(templates.vietnamese.value("sheet", "explain") == "Giải thích");
 }
