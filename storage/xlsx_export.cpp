@@ -403,6 +403,51 @@ std::string unit_title(Database& db, const std::optional<std::string>& code,
                        q.getColumn(0).getString(), *code);
 }
 
+/// The proposals of the quarter: the answers to the form's free-text items that are not
+/// difficulties (a difficulty item has categories and is in the difficulties sheet already),
+/// from the latest revision of each report, with their teams.
+void write_proposals(Database& db, const core::Form& form, const ExportRequest& r,
+                     const ExportLabels& labels, core::RowSink& out) {
+    std::vector<const core::FormItem*> items;
+    for (const core::FormItem* item : form.enabled_items())
+        if (item->type == core::ItemType::kText && item->choices.empty()) items.push_back(item);
+    for (const char* code :
+         {"unit_code", "unit_name", "team_code", "team_name", "period", "item_label", "text"})
+        out.header({code, labels.column(code), labels.description(code), labels.unit(code)});
+    out.end_row();
+    SQLite::Statement q(db.handle(), R"sql(
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM units WHERE (:unit IS NULL AND parent_id IS NULL) OR code = :unit
+    UNION ALL
+    SELECT u.id, s.depth + 1 FROM units u JOIN sub s ON u.parent_id = s.id WHERE s.depth < 64
+)
+SELECT un.code, un.name, t.code, t.name, rs.period, rv.value_text
+FROM report_status rs
+JOIN teams t ON t.id = rs.team_id
+JOIN units un ON un.id = t.unit_id
+JOIN report_values rv ON rv.report_id = rs.latest_report_id
+WHERE t.unit_id IN (SELECT id FROM sub) AND rs.period BETWEEN :from AND :to
+  AND rv.item_code = :item AND ifnull(rv.value_text, '') <> ''
+ORDER BY rs.period, un.code, t.code
+)sql");
+    for (const core::FormItem* item : items) {
+        q.reset();
+        if (r.unit)
+            q.bind(":unit", *r.unit);
+        else
+            q.bind(":unit");
+        q.bind(":from", r.from.str());
+        q.bind(":to", r.to.str());
+        q.bind(":item", item->code);
+        while (q.executeStep()) {
+            for (int c = 0; c < 5; ++c) out.cell(q.getColumn(c).getString());
+            out.cell(item->label.empty() ? item->code : item->label);
+            out.cell(q.getColumn(5).getString());
+            out.end_row();
+        }
+    }
+}
+
 }  // namespace
 
 core::Expected<std::size_t, ExportError> write_quarterly_report(
@@ -478,9 +523,12 @@ core::Expected<std::size_t, ExportError> write_quarterly_report(
 
     XlsxSheet& difficulties = book.add_sheet(labels.value("sheet", "difficulties"));
     write_difficulties_export(db, form, r, labels, difficulties);
+    XlsxSheet& proposals = book.add_sheet(labels.value("sheet", "proposals"));
+    write_proposals(db, form, r, labels, proposals);
 
     std::vector<core::ColumnInfo> columns = summary.columns();
     columns.insert(columns.end(), difficulties.columns().begin(), difficulties.columns().end());
+    columns.insert(columns.end(), proposals.columns().begin(), proposals.columns().end());
     write_column_explanations(book.add_sheet(labels.value("sheet", "explain")), columns, labels);
     book.close();
     return rows;

@@ -381,6 +381,12 @@ TEST_CASE("LibreOffice reads every XLSX export and the quarterly workbook cell f
     compare_sheet("quarterly difficulties", q_difficulties, tcns_csv("q-difficulties"), {}, 0,
                   tally);
 
+    // The quarter's proposals (the form's free-text answers that are not difficulties), as text.
+    const auto proposals = lo_sheet("q", sheet_name("proposals"));
+    CHECK(proposals.size() > 1);
+    for (const auto& row : proposals)
+        for (const auto& f : row) CHECK((f.quoted || f.text.empty()));
+
     // The hostile names arrive as text, not formulas, their leading zeros and signs intact.
     const auto roster = lo_sheet("x5", sheet_name("roster"));
     const auto reports = lo_sheet("x0", sheet_name("reports"));
