@@ -16,6 +16,7 @@
 #include "core/html.hpp"
 #include "core/messages.hpp"
 #include "core/phone.hpp"
+#include "storage/compliance.hpp"
 #include "storage/database.hpp"
 #include "storage/period_repo.hpp"
 
@@ -136,6 +137,18 @@ std::string count_text(std::int64_t n) {
     return n < 0 ? "-" + out : out;
 }
 
+std::vector<core::MonthPeriod> period_choices(core::MonthPeriod current,
+                                              std::optional<core::MonthPeriod> first,
+                                              std::size_t max) {
+    // Months before the first team existed have nothing to show (every count would be 0 %).
+    std::vector<core::MonthPeriod> out;
+    for (core::MonthPeriod p = current; out.size() < max; p = p.previous()) {
+        out.push_back(p);
+        if (first && !(*first < p)) break;
+    }
+    return out;
+}
+
 std::string render_admin_page(const AdminTemplates& t, const AdminPageView& v) {
     const std::string level_label = t.labels.level(v.level);
 
@@ -159,7 +172,10 @@ std::string render_admin_page(const AdminTemplates& t, const AdminPageView& v) {
         missing_rows +=
             HtmlParams()
                 .text("area", m.area)
-                .text("unit", m.unit)
+                // Hamlet names repeat ("Khu phố 4" in many communes): name the commune too
+                // whenever the chosen level is above it.
+                .text("unit",
+                      m.parent.empty() || m.parent == m.area ? m.unit : m.unit + ", " + m.parent)
                 .text("team_code", m.team_code)
                 .text("team_name", m.team_name)
                 .text("leader", m.leader_name.empty() ? t.say("no_leader") : m.leader_name)
@@ -193,8 +209,13 @@ std::string render_admin_page(const AdminTemplates& t, const AdminPageView& v) {
     for (const auto& u : v.overview.units) quarter_units += option(t, u.code, u.name, false);
 
     const std::string query = "period=" + core::url_encode(v.period.str());
-    const std::string query_level = query + "&level=" + core::url_encode(v.level);
-    const std::string deadline = core::format_vietnam_short(v.deadline);
+    // The page counts a month still open to date; its roll-up links ask for the same.
+    const std::string query_level = query + "&level=" + core::url_encode(v.level) +
+                                    (v.now < v.deadline ? "&month_to_date=1" : "");
+    // The same wording as the chat messages ("hết ngày 29/11/2026"), from the admin texts.
+    const std::string deadline = core::deadline_words(
+        v.deadline,
+        core::Messages(std::map<std::string, std::string>(t.text.begin(), t.text.end())));
     const auto total_pct = v.overview.total.on_time_pct();
 
     return HtmlParams()
@@ -316,8 +337,7 @@ void admin_page(const Config& config, const httplib::Request& req, httplib::Resp
             status = 400;
         }
     }
-    for (core::MonthPeriod p = current; v.periods.size() < 24; p = p.previous())
-        v.periods.push_back(p);
+    v.periods = period_choices(current, storage::first_expected_month(*db));
     if (std::find(v.periods.begin(), v.periods.end(), v.period) == v.periods.end()) {
         v.periods.push_back(v.period);
         std::sort(v.periods.rbegin(), v.periods.rend());

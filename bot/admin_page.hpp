@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,12 @@ struct AdminPageView {
     storage::ComplianceOverview overview;
     std::string notice;  ///< plain text shown above the page (a corrected parameter), or ""
 };
+
+/// The period picker's months, newest first: from `current` back `max` months, but not before
+/// `first` (the first month any team was expected; nullopt: no limit).
+std::vector<core::MonthPeriod> period_choices(core::MonthPeriod current,
+                                              std::optional<core::MonthPeriod> first,
+                                              std::size_t max = 24);
 
 /// The admin page as HTML. Every value from the database or the request is escaped.
 std::string render_admin_page(const AdminTemplates& t, const AdminPageView& view);

@@ -148,6 +148,7 @@ void export_csv(const Config& config, const httplib::Request& req, httplib::Resp
     job->request.unit = param(req, "unit");
     if (auto level = param(req, "level")) job->request.level = std::move(*level);
     job->request.now = now;
+    job->request.month_to_date = truthy(req, "month_to_date");
     job->codes = truthy(req, "codes");
     job->options = core::CsvWriterOptions{truthy(req, "semicolon") ? ';' : ',', true, true};
     try {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -63,61 +64,130 @@ void Args::done() const {
 
 namespace {
 
+/// One command: its one-line summary for `tcns --help`, and the usage lines, notes and example
+/// that `tcns <command> --help` prints (the only place the CLI's help lives).
 struct CommandSpec {
     std::string_view name;
-    std::string_view usage;
+    std::string_view summary;
+    std::string_view usage;    ///< one line per form, without the leading "tcns "
+    std::string_view notes;    ///< what the options mean; may be empty
+    std::string_view example;  ///< one or more complete command lines
     int (*fn)(CommandContext&);
 };
 
 const CommandSpec kCommands[] = {
-    {"serve", "serve                      run the HTTP server, dispatcher and scheduler",
-     cmd_serve},
-    {"migrate", "migrate                    apply pending database migrations", cmd_migrate},
-    {"period", "period extend YYYY-MM --until YYYY-MM-DD[THH:MM] | period show YYYY-MM",
-     cmd_period},
-    {"check-config", "check-config               validate the configuration and exit",
-     cmd_check_config},
-    {"import",
-     "import units|teams|people|targets FILE.csv [--invite-days N]   import the roster, targets",
-     cmd_import},
-    {"export",
+    {"serve", "run the HTTP server, dispatcher and scheduler", "serve [--port N]",
+     "  --port N   listen on N instead of the configuration's server.port",
+     "tcns --config /etc/tcns/tcns.json serve", cmd_serve},
+    {"migrate", "apply pending database migrations", "migrate", "", "tcns --db tcns.db migrate",
+     cmd_migrate},
+    {"period", "show, extend or reset a month's reporting deadline",
+     "period show YYYY-MM\n"
+     "period extend YYYY-MM --until YYYY-MM-DD[THH:MM] [--allow-earlier]\n"
+     "period reset YYYY-MM",
+     "  --until D         the new deadline: the end of day D (Vietnam time), or D at HH:MM\n"
+     "  --allow-earlier   accept a deadline earlier than the current one (reports filed\n"
+     "                    after it become late); refused without it\n"
+     "  extend and reset print the old and new deadline and how many reports change\n"
+     "  between on time and late",
+     "tcns period extend 2026-11 --until 2026-12-02", cmd_period},
+    {"check-config", "validate the configuration and exit", "check-config", "",
+     "tcns --config /etc/tcns/tcns.json check-config", cmd_check_config},
+    {"import", "import the roster (units, teams, people) or targets from CSV",
+     "import units|teams|people|targets FILE.csv [--invite-days N]",
+     "  FILE.csv          a file, or - for standard input\n"
+     "  --invite-days N   people: how long new invite codes stay valid",
+     "tcns import units units.csv\ntcns import people people.csv --invite-days 30", cmd_import},
+    {"export", "export reports, compliance, roll-ups, difficulties or the roster as CSV",
      "export reports|reports-long|compliance|rollup|difficulties|roster\n"
-     "                             [--period YYYY-MM | --from YYYY-MM --to YYYY-MM | --quarter "
-     "YYYY-Qn]\n"
-     "                             [--unit CODE] [--level LEVEL] [--codes] [--semicolon] "
-     "[--format csv|xlsx] [--out FILE]\n"
+     "       [--period YYYY-MM | --from YYYY-MM --to YYYY-MM | --quarter YYYY-Qn]\n"
+     "       [--month-to-date] [--unit CODE] [--level LEVEL] [--codes] [--semicolon]\n"
+     "       [--format csv|xlsx] [--out FILE]\n"
      "export quarterly-report --quarter YYYY-Qn [--unit CODE] [--level LEVEL] [--month-to-date]\n"
-     "                             [--out FILE]   the district's quarterly workbook (XLSX)",
-     cmd_export},
-    {"demo",
-     "demo seed [--seed N] | demo history [--months N] [--seed N] | demo hint\n"
-     "                             generated demo roster and report history on the imported units",
-     cmd_demo},
-    {"chat", "chat --as PHONE|INVITE [--now YYYY-MM-DDTHH:MM]   chat with the bot on the console",
-     cmd_chat},
-    {"viber", "viber set-webhook URL | viber info   register the webhook, show the bot account",
-     cmd_viber},
-    {"zalo", "zalo token set|refresh|status   store the first OA token pair (stdin), refresh it",
-     cmd_zalo},
-    {"backup", "backup FILE                copy the database consistently, also while serving",
-     cmd_backup},
-    {"restore", "restore FILE               replace the database with a backup (server stopped)",
-     cmd_restore},
-    {"invites",
-     "invites print --unit CODE [--csv] [--viber-uri URI]   leaders' invite codes to hand out",
-     cmd_invites},
-    {"remind",
-     "remind [--dry-run] [--at YYYY-MM-DDTHH:MM]   one scheduler tick; --dry-run prints it",
-     cmd_remind},
-    {"simulate",
-     "simulate --month YYYY-MM [--seed N] [--report-share 0.7]   a month of reminders on a copy",
-     cmd_simulate},
+     "       [--out FILE]",
+     "  counts (compliance, rollup) cover closed months only; --month-to-date adds the\n"
+     "  current month; months before a team existed are never counted for it\n"
+     "  --unit CODE   only this unit's subtree     --level LEVEL   rows per unit of LEVEL\n"
+     "  --codes       machine codes, not Vietnamese labels\n"
+     "  --semicolon   ';' separated, for Excel in a Vietnamese locale\n"
+     "  --format xlsx an Excel workbook (typed cells, a \"Giải thích\" sheet) instead of CSV\n"
+     "  --out FILE    write to FILE instead of standard output\n"
+     "  quarterly-report: the district's quarterly workbook (XLSX): cover, summary per unit,\n"
+     "  one sheet per month, difficulties and proposals; closed months unless --month-to-date",
+     "tcns export rollup --quarter 2026-Q4 --level district --unit 731 --out q4.csv", cmd_export},
+    {"demo", "a generated demo roster and report history on the imported units",
+     "demo seed [--seed N]\n"
+     "demo history [--months N] [--seed N] [--now YYYY-MM-DDTHH:MM]\n"
+     "demo hint",
+     "", "tcns demo seed && tcns demo history --months 6", cmd_demo},
+    {"chat", "chat with the bot on the console", "chat --as PHONE|INVITE [--now YYYY-MM-DDTHH:MM]",
+     "  --as     the person to be: a roster phone number or an invite code\n"
+     "  --now    pretend it is this Vietnam time",
+     "tcns chat --as 0912000001", cmd_chat},
+    {"viber", "register the Viber webhook, show the bot account",
+     "viber set-webhook URL\nviber info", "",
+     "tcns viber set-webhook https://bot.example.vn/webhook/viber", cmd_viber},
+    {"zalo", "store the first Zalo OA token pair, refresh it, show its status",
+     "zalo token set [--access-token T --refresh-token T --expires-in S]   (else from stdin)\n"
+     "zalo token refresh\n"
+     "zalo token status",
+     "", "tcns zalo token status", cmd_zalo},
+    {"backup", "copy the database consistently, also while serving", "backup FILE", "",
+     "tcns backup /var/backups/tcns-2026-12-07.db", cmd_backup},
+    {"restore", "replace the database with a backup (server stopped)", "restore FILE", "",
+     "tcns restore /var/backups/tcns-2026-12-07.db", cmd_restore},
+    {"invites", "leaders' invite codes to hand out",
+     "invites print --unit CODE [--csv] [--viber-uri URI]",
+     "  --csv         CSV instead of a printable sheet\n"
+     "  --viber-uri   the bot's Viber URI, for deep links",
+     "tcns invites print --unit 26734 --csv > invites.csv", cmd_invites},
+    {"remind", "run one scheduler tick (reminders, notices, summaries)",
+     "remind [--dry-run] [--at YYYY-MM-DDTHH:MM]",
+     "  --dry-run   print what would be queued, queue nothing\n"
+     "  --at        plan as if it were this Vietnam time",
+     "tcns remind --dry-run --at 2026-11-27T08:00", cmd_remind},
+    {"simulate", "a month of reminders on a copy of the database",
+     "simulate --month YYYY-MM [--seed N] [--report-share 0.7]", "",
+     "tcns simulate --month 2026-11 --report-share 0.6", cmd_simulate},
 };
 
 void print_usage(std::ostream& os) {
     os << "usage: tcns [--db FILE] [--config FILE] <command> [arguments]\n\ncommands:\n";
-    for (const auto& c : kCommands) os << "  " << c.usage << "\n";
-    os << "\nenvironment: TCNS_DB, TCNS_CONFIG; secrets only from the environment\n";
+    for (const auto& c : kCommands) os << fmt::format("  {:<14}{}\n", c.name, c.summary);
+    os << "\n'tcns <command> --help' shows a command's usage and an example.\n"
+          "environment: TCNS_DB, TCNS_CONFIG; secrets only from the environment\n";
+}
+
+/// Prefixes each line of `text` with `prefix`.
+std::string indented(std::string_view text, std::string_view prefix) {
+    std::string out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        out += std::string(prefix) + std::string(text.substr(start, end - start)) + "\n";
+        start = end + 1;
+    }
+    return out;
+}
+
+void print_command_help(const CommandSpec& c, std::ostream& os) {
+    os << "tcns " << c.name << ": " << c.summary << "\n\nusage:\n" << indented(c.usage, "  tcns ");
+    if (!c.notes.empty()) os << "\n" << c.notes << "\n";
+    os << "\nexample:\n" << indented(c.example, "  ");
+}
+
+const CommandSpec* find_command(std::string_view name) {
+    for (const auto& c : kCommands)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+bool asks_for_help(const char* const* first, const char* const* last) {
+    for (; first != last; ++first) {
+        const std::string_view a = *first;
+        if (a == "--help" || a == "-h") return true;
+    }
+    return false;
 }
 
 }  // namespace
@@ -129,6 +199,7 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
     if (const char* env = std::getenv("TCNS_CONFIG"); env && *env) global.config_path = env;
 
     int i = 1;
+    const CommandSpec* c = nullptr;
     try {
         for (; i < argc; ++i) {
             const std::string a = argv[i];
@@ -139,7 +210,7 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
                 global.db_path = a.substr(5);
             } else if (a.rfind("--config=", 0) == 0) {
                 global.config_path = a.substr(9);
-            } else if (a == "-h" || a == "--help" || a == "help") {
+            } else if (a == "-h" || a == "--help" || (a == "help" && i + 1 == argc)) {
                 print_usage(out);
                 return 0;
             } else {
@@ -148,22 +219,44 @@ int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& o
         }
         if (i >= argc) throw UsageError("missing command");
         const std::string name = argv[i];
-        for (const auto& c : kCommands) {
-            if (c.name != name) continue;
-            CommandContext ctx{global, {argv + i + 1, argv + argc}, in, out, err};
-            return c.fn(ctx);
+        if (name == "help" && i + 1 < argc) {  // `tcns help export`
+            if (const CommandSpec* asked = find_command(argv[i + 1])) {
+                print_command_help(*asked, out);
+                return 0;
+            }
+            throw UsageError(fmt::format("unknown command '{}'", argv[i + 1]));
         }
-        throw UsageError(fmt::format("unknown command '{}'", name));
+        c = find_command(name);
+        if (!c) throw UsageError(fmt::format("unknown command '{}'", name));
+        // `--help` anywhere after the command (`tcns period extend --help`) asks for its help.
+        if (asks_for_help(argv + i + 1, argv + argc)) {
+            print_command_help(*c, out);
+            return 0;
+        }
+        CommandContext ctx{global, {argv + i + 1, argv + argc}, in, out, err};
+        return c->fn(ctx);
     } catch (const UsageError& e) {
         err << "tcns: " << e.what() << "\n\n";
-        print_usage(err);
-        return 2;
+        if (c)
+            print_command_help(*c, err);
+        else
+            print_usage(err);
+        return kExitUsage;
     } catch (const ConfigError& e) {
-        err << "tcns: configuration error: " << e.what() << "\n";
-        return 3;
+        // The journal shows this line under the failed unit: it must say that waiting will not
+        // help (tcns.service does not restart on this exit status).
+        err << "tcns: configuration error: " << e.what() << "\n"
+            << "tcns: permanent error (exit " << kExitConfig
+            << "): fix the configuration, check it with `tcns check-config`, then start again\n";
+        return kExitConfig;
+    } catch (const DatabaseError& e) {
+        err << "tcns: database error: " << e.what() << "\n"
+            << "tcns: permanent error (exit " << kExitDatabase
+            << "): repair or restore the database (`tcns restore FILE`), then start again\n";
+        return kExitDatabase;
     } catch (const std::exception& e) {
         err << "tcns: " << e.what() << "\n";
-        return 1;
+        return kExitFailure;
     }
 }
 

@@ -63,7 +63,7 @@ std::string seed_roster(DemoSeed& s) {
         real, std::set<std::string>(phones.begin(), phones.end()), s.seed);
 
     const auto hamlets = roster.upsert_units(demo.hamlets, true);
-    const auto teams = roster.upsert_teams(demo.teams, true);
+    const auto teams = roster.upsert_teams(demo.teams, true, core::to_vietnam(s.now).date);
     const auto people = roster.upsert_people(demo.people, true);
     std::vector<std::string> demo_phones;
     for (const auto& p : demo.people) demo_phones.push_back(p.phone);

@@ -10,6 +10,7 @@
 #include "bot/export_support.hpp"
 #include "bot/paths.hpp"
 #include "core/csv_writer.hpp"
+#include "storage/compliance.hpp"
 #include "storage/database.hpp"
 #include "storage/exports.hpp"
 #include "storage/xlsx_export.hpp"
@@ -130,6 +131,7 @@ int cmd_export(CommandContext& ctx) {
     const bool codes = args.flag("codes");
     const bool semicolon = args.flag("semicolon");
     const auto format = args.option("format");
+    const bool month_to_date = args.flag("month-to-date");
     args.done();
     if (format && *format != "csv" && *format != "xlsx")
         throw UsageError(fmt::format("'{}' is not a format (csv or xlsx)", *format));
@@ -150,8 +152,16 @@ int cmd_export(CommandContext& ctx) {
     request.unit = unit;
     if (level) request.level = *level;
     request.now = now;
+    request.month_to_date = month_to_date;
     if (const auto e = storage::check_export_request(db, *kind, request)) {
-        ctx.err << "tcns: " << refusal(name, *e, unit, request.level) << "\n";
+        std::string what;
+        if (*e == storage::ExportError::kUnknownUnit) what = " '" + *unit + "'";
+        if (*e == storage::ExportError::kUnknownLevel) what = " '" + request.level + "'";
+        if (*e == storage::ExportError::kBeforeTeams)
+            if (const auto first = storage::first_expected_month(db))
+                what = fmt::format(" ({}; the first team reports from {})", range->label,
+                                   first->str());
+        ctx.err << fmt::format("tcns: export {}: {}{}\n", name, storage::describe(*e), what);
         return 1;
     }
 

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <ostream>
@@ -10,6 +11,7 @@
 #include "bot/config.hpp"
 #include "core/roster_import.hpp"
 #include "core/targets_import.hpp"
+#include "core/time.hpp"
 #include "storage/database.hpp"
 #include "storage/roster_repo.hpp"
 #include "storage/targets_repo.hpp"
@@ -66,7 +68,11 @@ int import_teams(ImportRun& run) {
     storage::RosterRepo roster(run.db);
     const auto plan = core::plan_teams_import(run.text, roster);
     if (!report_plan(run, plan)) return 1;
-    report_counts(run, "teams", roster.upsert_teams(plan.records));
+    // Today: a team without a decision date is expected to report from this month on.
+    const core::Date today = core::to_vietnam(std::chrono::time_point_cast<std::chrono::seconds>(
+                                                  std::chrono::system_clock::now()))
+                                 .date;
+    report_counts(run, "teams", roster.upsert_teams(plan.records, false, today));
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "bot/config.hpp"
 #include "bot/conversation_engine.hpp"
 #include "bot/dispatcher.hpp"
+#include "bot/health.hpp"
 #include "bot/http_client.hpp"
 #include "bot/log.hpp"
 #include "bot/paths.hpp"
@@ -51,15 +52,24 @@ int cmd_serve(CommandContext& ctx) {
                                   {"version", std::to_string(templates.form.version)},
                                   {"dir", templates.dir}});
     check_database_writable(config.database);
+    // Not SQLite, or a newer schema: exit 4 at once, which systemd does not restart.
+    inspect_database(config.database, /*quick_check=*/false);
     // Held for the whole life of the server: `tcns restore` refuses while it is taken, and a
     // second server on the same database stops here.
     const auto lock = storage::ServeLock::try_acquire(config.database);
     if (!lock)
         throw std::runtime_error(fmt::format("another tcns server is running on {} (it holds {})",
                                              config.database, config.database + ".lock"));
-    {
+    try {
         storage::Database db(config.database);  // creates and migrates
         log::info("db.ready", {{"path", config.database}, {"schema", db.schema_version()}});
+    } catch (const storage::StorageError& e) {
+        // Damage the header check cannot see shows up here; a restart would meet it again.
+        const std::string what = e.what();
+        if (what.find("malformed") != std::string::npos ||
+            what.find("not a database") != std::string::npos)
+            throw DatabaseError(what + "; restore a backup");
+        throw;
     }
 
     // Block SIGINT/SIGTERM in every thread; one thread waits for them and stops the server.
@@ -86,6 +96,11 @@ int cmd_serve(CommandContext& ctx) {
             config.viber.sender_avatar, http, config.viber.rate_per_second));
     }
     if (config.zalo.enabled) {
+        if (config.secrets.zalo_app_secret.empty())
+            log::warn("zalo.no_app_secret",
+                      {{"error",
+                        "TCNS_ZALO_APP_SECRET is not set: the access token cannot be "
+                        "refreshed (see tcns check-config)"}});
         webhooks.set_splitter("zalo", [](const core::OutboundMessage& m) {
             return adapters::split_message(m, adapters::zalo::kMaxTextChars);
         });
@@ -101,6 +116,9 @@ int cmd_serve(CommandContext& ctx) {
     for (const auto& s : senders) channels.push_back(s->channel());
     register_serve_metrics(config.database, channels);
     Dispatcher dispatcher(config.database, senders, DispatcherOptions{}, {}, &writes);
+    // Its loop beats at least every idle wait; a wave of sends that time out takes longer, so
+    // only two minutes without a beat make /readyz fail.
+    heartbeat::expect("dispatcher", std::chrono::seconds(120));
     dispatcher.start();
 
     Server server(config, &webhooks, [&dispatcher] { dispatcher.wake(); });
@@ -113,6 +131,8 @@ int cmd_serve(CommandContext& ctx) {
     if (config.scheduler.enabled) {
         scheduler = std::make_unique<SchedulerThread>(config.database, templates, config.scheduler,
                                                       SchedulerThread::Clock{}, &writes);
+        heartbeat::expect("scheduler",
+                          std::chrono::seconds(std::max(300, 3 * config.scheduler.tick_seconds)));
         scheduler->start();
         log::info("scheduler.started", {{"tick_s", config.scheduler.tick_seconds}});
     }
@@ -127,6 +147,8 @@ int cmd_serve(CommandContext& ctx) {
     // run() also returns when the listener fails; wake the signal thread so it can end.
     pthread_kill(signals.native_handle(), SIGTERM);
     signals.join();
+    heartbeat::forget("scheduler");
+    heartbeat::forget("dispatcher");
     if (scheduler) scheduler->stop();
     dispatcher.stop();
     writes.stop();

@@ -193,8 +193,30 @@ Secrets secrets_from_env() {
 }
 
 Config parse_config(const std::string& text, const std::string& origin) {
-    const json j = json::parse(text, nullptr, false);
-    if (j.is_discarded()) throw ConfigError(fmt::format("{} is not valid JSON", origin));
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::parse_error& e) {
+        // nlohmann reports a byte offset; an operator editing the file in nano needs the line
+        // and the column (counted in characters, not UTF-8 bytes).
+        const std::size_t at = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+        std::size_t line = 1, column = 1;
+        for (std::size_t i = 0; i < at; ++i) {
+            const auto c = static_cast<unsigned char>(text[i]);
+            if (c == '\n') {
+                ++line;
+                column = 1;
+            } else if ((c & 0xC0) != 0x80) {
+                ++column;
+            }
+        }
+        std::string what = e.what();
+        // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error
+        // while parsing object - ..." : keep the part after the position.
+        if (auto p = what.find(": "); p != std::string::npos) what = what.substr(p + 2);
+        throw ConfigError(fmt::format("{} is not valid JSON: line {}, column {}: {}", origin, line,
+                                      column, what));
+    }
     Config c;
     Section root(j, "");
     root.str("database", c.database);
@@ -231,6 +253,12 @@ Config parse_config(const std::string& text, const std::string& origin) {
         sec.finish();
     }
     if (const json* s = root.object("scheduler")) parse_scheduler(*s, c.scheduler);
+    if (const json* s = root.object("health")) {
+        Section sec(*s, "health");
+        sec.integer("min_free_disk_mb", c.health.min_free_disk_mb, 0, 1 << 24);
+        sec.integer("outbox_stuck_seconds", c.health.outbox_stuck_seconds, 10, 30 * 86400);
+        sec.finish();
+    }
     root.finish();
     static const std::set<std::string> kLevels = {"debug", "info", "warn", "error"};
     if (!kLevels.count(c.log_level))

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "bot/cli.hpp"
+#include "bot/health.hpp"
 #include "bot/scheduler_config.hpp"
 
 namespace tcns::bot {
@@ -13,6 +14,20 @@ class ConfigError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
 };
+
+/// A database that cannot serve without an operator: not an SQLite file, corrupt, or written
+/// by a newer tcns. main exits with kExitDatabase; systemd does not restart it.
+class DatabaseError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Exit codes of `tcns` (deploy/README.md; tcns.service's RestartPreventExitStatus= lists the
+/// permanent ones: restarting cannot fix them).
+inline constexpr int kExitFailure = 1;   ///< anything else (a busy port, I/O): systemd retries
+inline constexpr int kExitUsage = 2;     ///< bad command line (permanent)
+inline constexpr int kExitConfig = 3;    ///< configuration, secrets, templates (permanent)
+inline constexpr int kExitDatabase = 4;  ///< database unusable (permanent)
 
 struct ServerConfig {
     std::string listen = "127.0.0.1";  ///< TLS ends at the reverse proxy
@@ -63,6 +78,7 @@ struct Config {
     ViberConfig viber;
     ZaloConfig zalo;
     SchedulerConfig scheduler;
+    HealthConfig health;
     Secrets secrets;
 };
 

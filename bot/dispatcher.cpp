@@ -7,6 +7,7 @@
 #include <future>
 #include <random>
 
+#include "bot/health.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
 
@@ -241,6 +242,7 @@ void Dispatcher::wake() {
 
 void Dispatcher::loop() {
     while (true) {
+        heartbeat::beat("dispatcher");  // GET /readyz reports a thread that stopped passing
         {
             std::lock_guard lock(mu_);
             if (stopping_) return;

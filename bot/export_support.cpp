@@ -172,6 +172,7 @@ core::Expected<XlsxDownload, DownloadError> build_xlsx_download(
     if (request.unit && request.unit->empty()) request.unit.reset();  // the form's "everything"
     if (auto level = param("level")) request.level = std::move(*level);
     request.now = now;
+    request.month_to_date = flag("month_to_date");
 
     std::optional<TempXlsx> temp;
     try {

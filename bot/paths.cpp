@@ -1,6 +1,8 @@
 #include "bot/paths.hpp"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <unistd.h>
 
@@ -8,9 +10,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "bot/config.hpp"
+#include "storage/database.hpp"
 
 namespace tcns::bot {
 
@@ -60,6 +64,65 @@ void check_database_writable(const std::string& db_path) {
     if (fs::exists(db_path, ec) && ::access(db_path.c_str(), R_OK | W_OK) != 0)
         throw ConfigError(
             fmt::format("the database '{}' is not writable: {}", db_path, std::strerror(errno)));
+}
+
+DatabaseInspection inspect_database(const std::string& db_path, bool quick_check) {
+    namespace fs = std::filesystem;
+    DatabaseInspection r;
+    std::error_code ec;
+    if (!fs::exists(db_path, ec)) return r;
+    if (!fs::is_regular_file(db_path, ec))
+        throw DatabaseError(fmt::format("the database '{}' is not a regular file", db_path));
+    r.exists = true;
+    const auto size = fs::file_size(db_path, ec);
+    if (ec) throw std::runtime_error(fmt::format("cannot read '{}': {}", db_path, ec.message()));
+    if (size == 0) return r;  // SQLite treats an empty file as a new database
+    {
+        // SQLite answers "file is not a database" only at the first query; the header says it
+        // at once and names the problem plainly.
+        char header[16] = {};
+        std::ifstream f(db_path, std::ios::binary);
+        if (!f) throw std::runtime_error(fmt::format("cannot read '{}'", db_path));
+        f.read(header, sizeof header);
+        if (f.gcount() < 16 || std::string(header, 16) != std::string("SQLite format 3\0", 16))
+            throw DatabaseError(
+                fmt::format("'{}' is not an SQLite database (wrong file header)", db_path));
+    }
+    try {
+        SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+        db.setBusyTimeout(5000);
+        if (db.tableExists("schema_migrations"))
+            r.schema =
+                db.execAndGet("SELECT ifnull(max(version), 0) FROM schema_migrations").getInt();
+        if (r.schema > storage::Database::latest_version())
+            throw DatabaseError(fmt::format(
+                "the database '{}' has schema version {}, newer than this tcns knows ({}); "
+                "install the newer tcns or restore an older backup",
+                db_path, r.schema, storage::Database::latest_version()));
+        if (quick_check) {
+            SQLite::Statement q(db, "PRAGMA quick_check");
+            std::string problems;
+            int n = 0;
+            while (q.executeStep()) {
+                const std::string line = q.getColumn(0).getString();
+                if (line == "ok") continue;
+                if (n++ < 5) problems += (problems.empty() ? "" : "; ") + line;
+            }
+            if (n > 0)
+                throw DatabaseError(fmt::format(
+                    "the database '{}' is damaged (PRAGMA quick_check: {}); restore a backup",
+                    db_path, problems));
+            r.quick_checked = true;
+        }
+    } catch (const SQLite::Exception& e) {
+        const int code = e.getErrorCode() & 0xff;
+        if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+            throw DatabaseError(fmt::format("the database '{}' is damaged: {}; restore a backup",
+                                            db_path, e.what()));
+        throw std::runtime_error(
+            fmt::format("cannot read the database '{}': {}", db_path, e.what()));
+    }
+    return r;
 }
 
 }  // namespace tcns::bot

@@ -16,4 +16,17 @@ std::string find_templates_dir(const std::string& configured);
 /// writable. Throws ConfigError naming the path and the reason.
 void check_database_writable(const std::string& db_path);
 
+/// What inspect_database() found.
+struct DatabaseInspection {
+    bool exists = false;  ///< false: serve will create it
+    int schema = 0;       ///< highest applied migration (0 for a new file)
+    bool quick_checked = false;
+};
+
+/// Opens an existing database read-only and checks what start-up needs: an SQLite file, a
+/// schema this build knows (not newer), and with `quick_check` PRAGMA quick_check. Throws
+/// DatabaseError for what an operator must repair (not SQLite, corrupt, newer schema);
+/// std::runtime_error for a passing condition (busy, unreadable).
+DatabaseInspection inspect_database(const std::string& db_path, bool quick_check);
+
 }  // namespace tcns::bot

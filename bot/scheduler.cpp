@@ -5,12 +5,17 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 
+#include "bot/health.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
 #include "core/period.hpp"
+#include "core/phone.hpp"
 #include "core/summary.hpp"
+#include "storage/compliance.hpp"
 #include "storage/period_repo.hpp"
 #include "storage/reminder_repo.hpp"
 
@@ -167,8 +172,9 @@ void Scheduler::month_jobs(storage::Database& db, const core::MonthPeriod& perio
         for (const auto& s : steps) job += ":" + core::format_utc(s.at);
         if (should_run(job, now, dry_run)) {
             const auto teams = repo.reminder_inputs(period, config_.commune_level);
-            for (const core::DueMessage& d :
-                 core::due_messages(now, period, deadline, teams, config_.policy)) {
+            const auto due = core::due_messages(now, period, deadline, teams, config_.policy);
+            std::vector<const core::DueMessage*> unreached;
+            for (const core::DueMessage& d : due) {
                 PlannedNotice p;
                 p.notice.idem_key = d.idem_key;
                 p.notice.kind = std::string(core::due_kind_name(d.kind));
@@ -181,17 +187,22 @@ void Scheduler::month_jobs(storage::Database& db, const core::MonthPeriod& perio
                 p.scheduled_at = d.scheduled_at;
                 p.why = fmt::format("{} {}", period.str(), core::due_kind_name(d.kind));
                 if (d.kind == core::DueKind::kReminder) p.why += " d" + d.params.at("days_left");
-                p.existed = notice_exists(db, d.idem_key);
-                // The policy re-decides windows at every tick: a team whose reminder went out
-                // this morning looks unreached once the window closes in the afternoon.
-                if (!p.existed && d.kind == core::DueKind::kNotReached &&
-                    team_was_reached(db, d.params.at("team_code"), period))
+                if (d.kind == core::DueKind::kNotReached) {
+                    // The policy re-decides windows at every tick: a team whose reminder went
+                    // out this morning looks unreached once the window closes in the afternoon.
+                    if (!team_was_reached(db, d.params.at("team_code"), period))
+                        unreached.push_back(&d);
                     continue;
+                }
+                p.existed = notice_exists(db, d.idem_key);
                 if (!p.existed) {
                     core::Params params;
-                    for (const auto& [k, v] : d.params)
-                        params.emplace_back(
-                            k, k == "missing_teams" || k == "not_reached" ? bullets(v) : v);
+                    for (const auto& [k, v] : d.params) {
+                        if (k == "deadline")  // the one wording: "hết ngày 29/11/2026"
+                            params.emplace_back(k, core::deadline_words(deadline, m));
+                        else
+                            params.emplace_back(k, k == "missing_teams" ? bullets(v) : v);
+                    }
                     p.notice.text = m.render(d.template_key, params);
                     if (auto it = d.params.find("role");
                         it != d.params.end() && it->second == "deputy")
@@ -199,6 +210,7 @@ void Scheduler::month_jobs(storage::Database& db, const core::MonthPeriod& perio
                 }
                 emit(db, std::move(p), out);
             }
+            plan_unreached_digests(db, period, deadline, now, unreached, teams, out);
         }
     }
 
@@ -246,18 +258,77 @@ void Scheduler::month_jobs(storage::Database& db, const core::MonthPeriod& perio
     }
 }
 
+void Scheduler::plan_unreached_digests(storage::Database& db, const core::MonthPeriod& period,
+                                       core::Instant deadline, core::Instant now,
+                                       const std::vector<const core::DueMessage*>& unreached,
+                                       const std::vector<core::TeamReminderStatus>& teams,
+                                       TickResult& out) {
+    if (unreached.empty()) return;
+    const core::Messages& m = templates_.messages;
+    std::map<std::string, const core::TeamReminderStatus*> by_code;
+    for (const auto& t : teams) by_code.emplace(t.code, &t);
+    // Per official: the first of their notices (who, which account) and the team lines.
+    std::map<core::PersonId, std::pair<const core::DueMessage*, std::vector<std::string>>> digests;
+    for (const core::DueMessage* d : unreached) {
+        auto& [first, lines] = digests[d->person];
+        if (!first) first = d;
+        const auto it = by_code.find(d->params.at("team_code"));
+        const core::TeamReminderStatus* t = it == by_code.end() ? nullptr : it->second;
+        // Phones in full: the official has to call them (logs mask them, masked_recipient).
+        if (t && t->leader)
+            lines.push_back(m.render("reminder.not_reached_line",
+                                     {{"team_name", t->name},
+                                      {"leader", t->leader->name},
+                                      {"phone", core::national_phone(t->leader->phone)}}));
+        else
+            lines.push_back(m.render("reminder.not_reached_line_no_leader",
+                                     {{"team_name", d->params.at("team_name")}}));
+    }
+    const core::Date today = core::to_vietnam(now).date;
+    for (auto& [person, digest] : digests) {
+        const core::DueMessage& d = *digest.first;
+        std::sort(digest.second.begin(), digest.second.end());
+        std::string list;
+        for (const auto& line : digest.second) list += (list.empty() ? "" : "\n") + line;
+        PlannedNotice p;
+        // One a day per official and deadline: "unreached:2026-11:2026-11-30:2026-11-25:p7".
+        p.notice.idem_key = fmt::format("unreached:{}:{}:{}:p{}", period.str(),
+                                        core::format_date(core::to_vietnam(deadline).date),
+                                        core::format_date(today), person);
+        p.notice.kind = std::string(core::due_kind_name(core::DueKind::kNotReached));
+        p.notice.person = d.person;
+        p.notice.account = d.account;
+        p.notice.phone = d.phone;
+        p.notice.decision = d.decision;
+        p.person_name = d.person_name;
+        p.template_key = "reminder.not_reached";
+        p.scheduled_at = d.scheduled_at;
+        p.why = fmt::format("{} not_reached ({} teams)", period.str(), digest.second.size());
+        p.existed = notice_exists(db, p.notice.idem_key);
+        if (!p.existed)
+            p.notice.text =
+                m.render("reminder.not_reached", {{"name", d.person_name},
+                                                  {"month", d.params.at("month")},
+                                                  {"count", std::to_string(digest.second.size())},
+                                                  {"teams", list},
+                                                  {"deadline", core::deadline_words(deadline, m)}});
+        emit(db, std::move(p), out);
+    }
+}
+
 void Scheduler::quarter_jobs(storage::Database& db, core::Instant now, bool dry_run,
                              TickResult& out) {
     const core::MonthPeriod current = core::MonthPeriod::containing(now);
     const core::QuarterPeriod q = core::QuarterPeriod::of(current);
     const core::Instant deadline = core::default_quarterly_deadline(q);
-    // Quarter to date: the months already closed, at least the first one.
-    const core::MonthPeriod from = q.first_month();
-    core::MonthPeriod to = std::min(current.previous(), q.last_month());
-    if (to < from) to = from;
-    const core::Date dday = core::to_vietnam(deadline).date;
-    const std::string deadline_day =
-        fmt::format("{:02}/{:02}/{:04}", dday.day, dday.month, dday.year);
+    // Quarter to date: the closed months, as `export rollup --quarter` counts them on the same
+    // day (storage/compliance.hpp); month to date while no month has closed yet.
+    const storage::MonthRange quarter_months{q.first_month(), q.last_month()};
+    auto counted = storage::counted_months(db, quarter_months, now);
+    if (!counted) counted = storage::counted_months(db, quarter_months, now, true);
+    const core::MonthPeriod from = counted ? counted->from : q.first_month();
+    const core::MonthPeriod to = counted ? counted->to : q.first_month();
+    const std::string deadline_text = core::deadline_words(deadline, templates_.messages);
     const std::string quarter = fmt::format("{}/{}", q.quarter, q.year);
     storage::ReminderRepo repo(db);
 
@@ -292,7 +363,7 @@ void Scheduler::quarter_jobs(storage::Database& db, core::Instant now, bool dry_
                     template_key, {{"name", o.contact.name},
                                    {"quarter", quarter},
                                    {"unit_name", o.unit_name},
-                                   {"deadline_day", deadline_day},
+                                   {"deadline", deadline_text},
                                    {"summary", core::render_summary(*summary, templates_.messages,
                                                                     config_.max_named)}});
             }
@@ -347,6 +418,7 @@ void SchedulerThread::loop() {
     const auto period = std::chrono::seconds(scheduler_.config().tick_seconds);
     auto planned = std::chrono::steady_clock::now();
     while (true) {
+        heartbeat::beat("scheduler");  // GET /readyz reports a thread that stopped ticking
         const auto lag = std::chrono::steady_clock::now() - planned;
         Metrics::instance().observe("tcns_scheduler_lag_seconds", "",
                                     std::chrono::duration<double>(lag).count());

@@ -61,6 +61,13 @@ class Scheduler {
     void month_jobs(storage::Database& db, const core::MonthPeriod& period, core::Instant now,
                     bool dry_run, TickResult& out);
     void quarter_jobs(storage::Database& db, core::Instant now, bool dry_run, TickResult& out);
+    /// One "not reached" digest per official and day, listing each unreached team with its
+    /// leader's name and phone (the official has to call them), instead of one per team.
+    void plan_unreached_digests(storage::Database& db, const core::MonthPeriod& period,
+                                core::Instant deadline, core::Instant now,
+                                const std::vector<const core::DueMessage*>& unreached,
+                                const std::vector<core::TeamReminderStatus>& teams,
+                                TickResult& out);
     void emit(storage::Database& db, PlannedNotice p, TickResult& out);
 
     const Templates& templates_;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "bot/admin_routes.hpp"
+#include "bot/health.hpp"
 #include "bot/http_front.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
@@ -83,6 +84,13 @@ void Server::install_routes() {
         else
             json_reply(res, 503, {{"status", "unavailable"}, {"database", "error"}});
     });
+
+    // Readiness (bot/health.hpp): 503 with the failing checks named while webhooks would fail.
+    http_->Get("/readyz",
+               [db_path, hc = config_.health](const httplib::Request&, httplib::Response& res) {
+                   const HealthResult r = check_readiness(db_path, hc);
+                   json_reply(res, r.status, r.body);
+               });
 
     // Zalo verifies a domain by fetching its home page and looking for this meta tag.
     const std::string verification = config_.zalo.site_verification;

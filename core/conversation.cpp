@@ -190,11 +190,9 @@ class Machine {
         return out;
     }
     std::string time_left() const;
-    /// The last minute a report is on time: "23:59 29/11/2026" for a deadline at 00:00 on the
-    /// 30th, which is how people read "before the 30th".
-    std::string deadline_text() const {
-        return format_vietnam_short(ctx_.deadline - std::chrono::seconds{1});
-    }
+    /// The one wording of the deadline, as reminders write it: "hết ngày 29/11/2026" for a
+    /// deadline at 00:00 on the 30th, which is how people read "before the 30th".
+    std::string deadline_text() const { return deadline_words(ctx_.deadline, ctx_.messages); }
     bool draft_active() const {
         return st_.step == Step::kAsking || st_.step == Step::kConfirmingCheck ||
                st_.step == Step::kSummary ||

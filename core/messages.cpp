@@ -1,5 +1,7 @@
 #include "core/messages.hpp"
 
+#include <fmt/format.h>
+
 namespace tcns::core {
 
 std::string fill_template(std::string_view tmpl, const Params& params) {
@@ -42,6 +44,19 @@ std::string Messages::render(std::string_view key, const Params& params) const {
 
 namespace tcns::core {
 
+std::string deadline_words(Instant deadline, const Messages& messages) {
+    const LocalDateTime at = to_vietnam(deadline);
+    if (at.hour == 0 && at.minute == 0 && at.second == 0) {
+        const Date d = to_vietnam(deadline - std::chrono::seconds(1)).date;
+        return messages.render("deadline.end_of_day",
+                               {{"day", fmt::format("{:02}/{:02}/{:04}", d.day, d.month, d.year)}});
+    }
+    return messages.render(
+        "deadline.at_time",
+        {{"time", fmt::format("{:02}:{:02}", at.hour, at.minute)},
+         {"day", fmt::format("{:02}/{:02}/{:04}", at.date.day, at.date.month, at.date.year)}});
+}
+
 const std::vector<std::string_view>& required_message_keys() {
     static const std::vector<std::string_view> kKeys = {
         "already_submitted",
@@ -52,6 +67,8 @@ const std::vector<std::string_view>& required_message_keys() {
         "answer_not_number",
         "answer_out_of_range",
         "answer_required",
+        "deadline.end_of_day",
+        "deadline.at_time",
         "answer_text_cut",
         "answer_too_large",
         "back_first_question",

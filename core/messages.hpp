@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/time.hpp"
+
 namespace tcns::core {
 
 /// Named values substituted into a message template's {placeholders}.
@@ -31,6 +33,11 @@ class Messages {
 
 /// Fills "{name}" placeholders in `tmpl`.
 std::string fill_template(std::string_view tmpl, const Params& params);
+
+/// The one wording of a deadline, from templates: "hết ngày 29/11/2026" ("deadline.end_of_day")
+/// for a deadline at midnight (the plan's "before the 30th"), else "trước 17:00 ngày 02/12/2026"
+/// ("deadline.at_time") for an extension to a time of day.
+std::string deadline_words(Instant deadline, const Messages& messages);
 
 /// Every key the conversation uses; a messages file missing one is refused at start-up.
 const std::vector<std::string_view>& required_message_keys();

@@ -85,7 +85,7 @@ std::string render_summary(const UnitSummary& s, const Messages& m, std::size_t 
                                 {{"count", count_text(s.difficulty_count)}});
         for (const DifficultyLine& d : s.difficulties)
             text += "\n" + m.render("summary.difficulty", {{"team", d.team_name},
-                                                           {"hamlet", d.hamlet},
+                                                           {"place", d.place},
                                                            {"category", d.category},
                                                            {"text", d.text}});
         const auto rest = s.difficulty_count - static_cast<std::int64_t>(s.difficulties.size());
@@ -111,6 +111,8 @@ const std::vector<std::string_view>& scheduler_message_keys() {
         "reminder.late_notice",
         "reminder.escalation",
         "reminder.not_reached",
+        "reminder.not_reached_line",
+        "reminder.not_reached_line_no_leader",
         "reminder.deputy_note",
         "difficulty.alert",
         "summary.header",

@@ -23,7 +23,7 @@ struct ItemTotal {
 /// One difficulty as an official reads it.
 struct DifficultyLine {
     std::string team_name;
-    std::string hamlet;
+    std::string place;     ///< its hamlet, with the commune (and district) above the summary's
     std::string category;  ///< the category's label
     std::string text;
 };
@@ -34,8 +34,8 @@ struct UnitSummary {
     std::string unit_code;
     std::string unit_name;
     std::string period_label;    ///< "11/2026" or "10/2026 – 11/2026"
-    std::int64_t teams = 0;      ///< active teams in the subtree
-    std::int64_t expected = 0;   ///< teams × months
+    std::int64_t teams = 0;      ///< teams in the subtree expected in some month of the range
+    std::int64_t expected = 0;   ///< team-months expected (storage/compliance.hpp)
     std::int64_t submitted = 0;  ///< team-months with a report
     std::int64_t on_time = 0;
     std::int64_t late = 0;

@@ -35,6 +35,7 @@ std::string text(const SQLite::Statement& q, int column) {
 ComplianceCounts counts(const SQLite::Statement& q, int first) {
     ComplianceCounts c;
     c.teams = q.getColumn(first).getInt64();
+    c.expected = c.teams;  // one month: one report per expected team
     c.submitted = q.getColumn(first + 1).getInt64();
     c.on_time = q.getColumn(first + 2).getInt64();
     c.late = q.getColumn(first + 3).getInt64();
@@ -42,11 +43,6 @@ ComplianceCounts counts(const SQLite::Statement& q, int first) {
 }
 
 }  // namespace
-
-std::optional<double> ComplianceCounts::on_time_pct() const {
-    if (teams <= 0) return std::nullopt;
-    return 100.0 * static_cast<double>(on_time) / static_cast<double>(teams);
-}
 
 ComplianceOverview compliance_overview(Database& db, const core::MonthPeriod& period,
                                        const std::string& level, std::size_t missing_limit) {
@@ -63,7 +59,9 @@ FROM tree a
 JOIN units u ON u.id = a.id
 LEFT JOIN units p ON p.id = u.parent_id
 LEFT JOIN tree d ON d.anchor = a.id
-LEFT JOIN teams t ON t.unit_id = d.id AND t.active = 1
+LEFT JOIN team_first_month f ON f.unit_id = d.id AND )sql" +
+                                             std::string(kExpectedInPeriodSql) + R"sql(
+LEFT JOIN teams t ON t.id = f.team_id
 LEFT JOIN report_status rs ON rs.team_id = t.id AND rs.period = :period
 WHERE a.anchor = a.id
 GROUP BY a.id
@@ -75,24 +73,21 @@ ORDER BY a.sort_key
         out.units.push_back(
             UnitCompliance{text(units, 0), text(units, 1), text(units, 2), counts(units, 3)});
 
-    SQLite::Statement total(db.handle(), R"sql(
-SELECT count(t.id), count(rs.team_id), ifnull(sum(rs.late = 0), 0), ifnull(sum(rs.late <> 0), 0)
-FROM teams t LEFT JOIN report_status rs ON rs.team_id = t.id AND rs.period = :period
-WHERE t.active = 1
-)sql");
-    total.bind(":period", month);
-    if (total.executeStep()) out.total = counts(total, 0);
+    out.total = compliance_counts(db, std::nullopt, MonthRange{period, period});
 
     SQLite::Statement missing(db.handle(), std::string(kAnchoredTree) + R"sql(
 SELECT ifnull(au.name, ''), tu.name, t.code, t.name, ifnull(lp.full_name, ''),
-       ifnull(lp.phone, '')
-FROM teams t
+       ifnull(lp.phone, ''), ifnull(pu.name, '')
+FROM team_first_month f
+JOIN teams t ON t.id = f.team_id
 JOIN tree d ON d.id = t.unit_id
 JOIN units tu ON tu.id = t.unit_id
+LEFT JOIN units pu ON pu.id = tu.parent_id
 LEFT JOIN units au ON au.id = d.anchor
 LEFT JOIN roles lr ON lr.team_id = t.id AND lr.role = 'leader'
 LEFT JOIN people lp ON lp.id = lr.person_id
-WHERE t.active = 1
+WHERE )sql" + std::string(kExpectedInPeriodSql) +
+                                               R"sql(
   AND NOT EXISTS (SELECT 1 FROM report_status rs WHERE rs.team_id = t.id AND rs.period = :period)
 ORDER BY d.sort_key, t.code
 LIMIT :limit
@@ -101,8 +96,9 @@ LIMIT :limit
     missing.bind(":period", month);
     missing.bind(":limit", static_cast<std::int64_t>(missing_limit));
     while (missing.executeStep())
-        out.missing.push_back(MissingTeam{text(missing, 0), text(missing, 1), text(missing, 2),
-                                          text(missing, 3), text(missing, 4), text(missing, 5)});
+        out.missing.push_back(MissingTeam{text(missing, 0), text(missing, 1), text(missing, 6),
+                                          text(missing, 2), text(missing, 3), text(missing, 4),
+                                          text(missing, 5)});
     if (snapshot) snapshot->commit();
     return out;
 }

@@ -7,20 +7,10 @@
 #include <vector>
 
 #include "core/period.hpp"
+#include "storage/compliance.hpp"
 #include "storage/database.hpp"
 
 namespace tcns::storage {
-
-/// How the active teams under one unit (or everywhere) did for one month.
-struct ComplianceCounts {
-    std::int64_t teams = 0;  ///< expected reports: one per active team
-    std::int64_t submitted = 0;
-    std::int64_t on_time = 0;
-    std::int64_t late = 0;
-    std::int64_t missing() const { return teams - submitted; }
-    /// on_time / teams × 100; nullopt without teams.
-    std::optional<double> on_time_pct() const;
-};
 
 /// One unit of the chosen level on the admin page.
 struct UnitCompliance {
@@ -32,8 +22,9 @@ struct UnitCompliance {
 
 /// A team that has not reported for the month.
 struct MissingTeam {
-    std::string area;  ///< the unit of the chosen level the team is under ("" when none)
-    std::string unit;  ///< the team's own unit (a hamlet)
+    std::string area;    ///< the unit of the chosen level the team is under ("" when none)
+    std::string unit;    ///< the team's own unit (a hamlet)
+    std::string parent;  ///< the unit above the team's own (its commune): hamlet names repeat
     std::string team_code;
     std::string team_name;
     std::string leader_name;
@@ -43,12 +34,13 @@ struct MissingTeam {
 /// The admin page's figures for one month at one level of the unit tree.
 struct ComplianceOverview {
     std::vector<UnitCompliance> units;  ///< units of the level, in tree order (by codes)
-    ComplianceCounts total;             ///< every active team
+    ComplianceCounts total;             ///< every team expected for the month
     std::vector<MissingTeam> missing;   ///< the first `missing_limit`, in tree order
 };
 
-/// Counts per unit of `level` for `period`. A team counts for the nearest unit of `level`
-/// above it (itself included); a report counts as on time or late by its first submission
+/// Counts per unit of `level` for `period` (month to date when it is still running). A team
+/// counts for the nearest unit of `level` above it (itself included) and only when it existed in
+/// the month (compliance.hpp); a report counts as on time or late by its first submission
 /// (report_status.late). Reads one snapshot.
 ComplianceOverview compliance_overview(Database& db, const core::MonthPeriod& period,
                                        const std::string& level, std::size_t missing_limit);

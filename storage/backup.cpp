@@ -60,13 +60,26 @@ int schema_version_of(SQLite::Database& db) {
     return db.execAndGet("SELECT ifnull(max(version), 0) FROM schema_migrations").getInt();
 }
 
-/// Copies `src_path` into a fresh `tmp` with the online backup API, switches the copy to a
-/// rollback journal (one self-contained file), checks it and fsyncs it. Returns its schema.
-int copy_database(const std::string& src_path, int src_flags, const std::string& tmp) {
+/// Copies `src_path` into a fresh `tmp` created with `mode` (whatever the umask: a backup
+/// holds every leader's phone number and must not be world-readable) with the online backup
+/// API, switches the copy to a rollback journal (one self-contained file), checks it and
+/// fsyncs it. Returns its schema.
+int copy_database(const std::string& src_path, int src_flags, const std::string& tmp, mode_t mode) {
     remove_quietly(tmp);
     remove_quietly(tmp + "-journal");
     remove_quietly(tmp + "-wal");
     remove_quietly(tmp + "-shm");
+    // SQLite creates a new file with 0644 less the umask; an empty file made first with the
+    // mode is opened as a new database, and its journal takes the same mode.
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0)
+        throw StorageError(fmt::format("cannot create '{}': {}", tmp, std::strerror(errno)));
+    const bool chmod_ok = ::fchmod(fd, mode) == 0;  // the umask may have removed bits
+    ::close(fd);
+    if (!chmod_ok) {
+        remove_quietly(tmp);
+        throw StorageError(fmt::format("cannot set the mode of '{}'", tmp));
+    }
     int version = 0;
     try {
         SQLite::Database src(src_path, src_flags | SQLite::OPEN_NOMUTEX, 5000);
@@ -138,7 +151,7 @@ BackupInfo backup_database(const std::string& db_path, const std::string& dest) 
     BackupInfo info;
     // Read-write without create: a WAL database needs its -shm file, and a missing database
     // must not be created here.
-    info.schema_version = copy_database(db_path, SQLite::OPEN_READWRITE, tmp);
+    info.schema_version = copy_database(db_path, SQLite::OPEN_READWRITE, tmp, 0600);
     rename_or_throw(tmp, dest);
     sync_path(dir, true);
     info.path = dest;
@@ -175,7 +188,11 @@ RestoreInfo restore_database(const std::string& backup_path, const std::string& 
     const std::string dir = parent_dir(db_path);
     const std::string tmp = db_path + ".restore-tmp";
     RestoreInfo info;
-    info.restored.schema_version = copy_database(backup_path, SQLite::OPEN_READONLY, tmp);
+    // The restored database keeps the old file's mode (0640 by default under the service's
+    // umask: the tcns group may read it); a backup file is 0600.
+    mode_t mode = 0640;
+    if (struct stat st{}; ::stat(db_path.c_str(), &st) == 0) mode = st.st_mode & 0777;
+    info.restored.schema_version = copy_database(backup_path, SQLite::OPEN_READONLY, tmp, mode);
 
     std::error_code ec;
     if (fs::exists(db_path, ec)) {

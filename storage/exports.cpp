@@ -1,6 +1,8 @@
 #include "storage/exports.hpp"
 
 #include "storage/admin_overview.hpp"
+#include "storage/compliance.hpp"
+#include "storage/period_repo.hpp"
 #include "storage/targets_repo.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -273,8 +275,11 @@ class TargetReader {
     TargetOwner owner_;
 };
 
-std::string status_value(std::optional<std::int64_t> late, const ExportLabels& labels) {
-    if (!late) return labels.value("status", "missing");
+/// A team-month's status; without a report it is missing only once the month's deadline has
+/// passed (`closed`), else still open.
+std::string status_value(std::optional<std::int64_t> late, bool closed,
+                         const ExportLabels& labels) {
+    if (!late) return labels.value("status", closed ? "missing" : "open");
     return labels.value("status", *late ? "late" : "on_time");
 }
 
@@ -284,20 +289,27 @@ void header_cells(std::initializer_list<std::string_view> codes, const ExportLab
         out.header({std::string(c), labels.column(c), labels.description(c), labels.unit(c)});
 }
 
-// Expected teams (active, under the unit filter) with their leader and their status for
-// :period, in tree order.
-constexpr std::string_view kTeamsForPeriod = R"sql(
+// Expected teams (active, existing in :period, under the unit filter) with their leader and
+// their status for :period, in tree order.
+const std::string kTeamsForPeriod = R"sql(
 SELECT t.id, tr.path, un.code, t.code, t.name, lp.full_name, lp.phone,
        rs.first_submitted_at, rs.last_submitted_at, rs.revision, rs.late, rs.latest_report_id
-FROM teams t
+FROM team_first_month f
+JOIN teams t ON t.id = f.team_id
 JOIN tree tr ON tr.id = t.unit_id AND tr.in_scope
 JOIN units un ON un.id = t.unit_id
 LEFT JOIN roles lr ON lr.team_id = t.id AND lr.role = 'leader'
 LEFT JOIN people lp ON lp.id = lr.person_id
 LEFT JOIN report_status rs ON rs.team_id = t.id AND rs.period = :period
-WHERE t.active = 1
+WHERE )sql" + std::string(kExpectedInPeriodSql) +
+                                    R"sql(
 ORDER BY tr.sort_key, t.code
 )sql";
+
+/// Whether a month's deadline has passed at `now` (its "missing" teams are final).
+bool month_closed(Database& db, const core::MonthPeriod& p, core::Instant now) {
+    return PeriodRepo(db).deadline(p) <= now;
+}
 
 // Units of :level under the filter, in tree order.
 constexpr std::string_view kUnitsAtLevel = R"sql(
@@ -404,6 +416,8 @@ std::string_view describe(ExportError e) {
             return "no unit has this level";
         case ExportError::kBadRange:
             return "the period range is empty or longer than 120 months";
+        case ExportError::kBeforeTeams:
+            return "no team existed yet in this period (nothing was expected)";
         case ExportError::kNoClosedMonth:
             return "no month of this quarter has closed yet (ask for month to date)";
     }
@@ -418,6 +432,12 @@ std::optional<ExportError> check_export_request(Database& db, ExportKind kind,
         SQLite::Statement q(db.handle(), "SELECT 1 FROM units WHERE code = ?");
         q.bind(1, *r.unit);
         if (!q.executeStep()) return ExportError::kUnknownUnit;
+    }
+    if (kind == ExportKind::kReports || kind == ExportKind::kReportsLong ||
+        kind == ExportKind::kRollup || kind == ExportKind::kCompliance) {
+        // 1,048 "missing" rows for 1999-01 would be false: no team was expected then.
+        if (const auto first = first_expected_month(db); first && r.to < *first)
+            return ExportError::kBeforeTeams;
     }
     if (kind == ExportKind::kRollup || kind == ExportKind::kCompliance) {
         SQLite::Statement q(db.handle(), "SELECT 1 FROM units WHERE level = ? LIMIT 1");
@@ -474,6 +494,7 @@ std::size_t write_reports_export(Database& db, const core::Form& form, const Exp
     std::size_t rows = 0;
     for (core::MonthPeriod p = r.from; p <= r.to; p = p.next()) {
         const std::string period = p.str();
+        const bool closed = month_closed(db, p, r.now);
         teams.reset();
         bind_scope(teams, r);
         teams.bind(":period", period);
@@ -483,7 +504,7 @@ std::size_t write_reports_export(Database& db, const core::Form& form, const Exp
             levels.cells(text(teams, 1), out);
             out.cell(text(teams, 2)).cell(text(teams, 3)).cell(text(teams, 4));
             out.cell(text(teams, 5)).cell(core::national_phone(text(teams, 6)));
-            out.cell(period).cell(status_value(late, labels));
+            out.cell(period).cell(status_value(late, closed, labels));
             out.instant(integer(teams, 7)).instant(integer(teams, 8));
             out.number(integer(teams, 9));
             const ReportValues v = values.read(integer(teams, 11), items, labels);
@@ -534,13 +555,14 @@ std::size_t write_reports_long_export(Database& db, const core::Form& form, cons
     std::size_t rows = 0;
     for (core::MonthPeriod p = r.from; p <= r.to; p = p.next()) {
         const std::string period = p.str();
+        const bool closed = month_closed(db, p, r.now);
         teams.reset();
         bind_scope(teams, r);
         teams.bind(":period", period);
         while (teams.executeStep()) {
             const std::int64_t team_id = teams.getColumn(0).getInt64();
             const std::string path = text(teams, 1);
-            const std::string status = status_value(integer(teams, 10), labels);
+            const std::string status = status_value(integer(teams, 10), closed, labels);
             const ReportValues v = values.read(integer(teams, 11), items, labels);
             const auto goals = targets.read(team_id, p, p, items);
             for (std::size_t i = 0; i < items.size(); ++i) {
@@ -566,100 +588,97 @@ std::size_t write_compliance_export(Database& db, const ExportRequest& r,
                                     const ExportLabels& labels, RowSink& out) {
     ReadSnapshot snapshot(db);
     const LevelColumns levels(db);
-    std::vector<std::string> months;
-    for (core::MonthPeriod p = r.from; p <= r.to; p = p.next()) months.push_back(p.str());
-    const auto month_count = static_cast<std::int64_t>(months.size());
+    std::vector<core::MonthPeriod> months;
+    for (core::MonthPeriod p = r.from; p <= r.to; p = p.next()) months.push_back(p);
     if (months.empty()) return 0;  // a reversed range (write_export refuses it earlier)
+    // Counts cover the counted months only (closed ones, or month to date when asked); the
+    // others show each team's status so far.
+    const auto counted = counted_months(db, MonthRange{r.from, r.to}, r.now, r.month_to_date);
+    auto is_counted = [&](const core::MonthPeriod& m) { return counted && m <= counted->to; };
 
     header_cells({"row_type"}, labels, out);
     levels.header(labels, out);
     header_cells({"unit_code", "team_code", "team_name"}, labels, out);
-    for (const auto& m : months) out.header({m, m, labels.description("month_status", m), ""});
+    for (const auto& m : months)
+        out.header({m.str(), m.str(), labels.description("month_status", m.str()), ""});
     header_cells({"on_time", "late", "missing", "on_time_rate", "submitted_rate"}, labels, out);
     out.end_row();
 
     std::size_t rows = 0;
-    // One row per expected team: its status month by month.
+    // One row per team expected in some month of the range: its status month by month, blank
+    // for the months before it existed.
     SQLite::Statement teams(db.handle(), with_tree(R"sql(
-SELECT t.id, tr.path, un.code, t.code, t.name
-FROM teams t
+SELECT t.id, tr.path, un.code, t.code, t.name, f.first_month
+FROM team_first_month f
+JOIN teams t ON t.id = f.team_id
 JOIN tree tr ON tr.id = t.unit_id AND tr.in_scope
 JOIN units un ON un.id = t.unit_id
-WHERE t.active = 1
+WHERE f.first_month IS NULL OR f.first_month <= :to
 ORDER BY tr.sort_key, t.code
 )sql"));
     SQLite::Statement statuses(db.handle(),
                                "SELECT period, late FROM report_status WHERE team_id = ? AND "
                                "period BETWEEN ? AND ? ORDER BY period");
     bind_scope(teams, r);
+    teams.bind(":to", r.to.str());
     while (teams.executeStep()) {
+        const auto first = teams.getColumn(5).isNull()
+                               ? std::nullopt
+                               : core::MonthPeriod::parse(teams.getColumn(5).getString());
         out.cell(labels.value("row", "team"));
         levels.cells(text(teams, 1), out);
         out.cell(text(teams, 2)).cell(text(teams, 3)).cell(text(teams, 4));
         statuses.reset();
         statuses.bind(1, teams.getColumn(0).getInt64());
-        statuses.bind(2, months.front());
-        statuses.bind(3, months.back());
-        std::int64_t on_time = 0, late = 0;
+        statuses.bind(2, months.front().str());
+        statuses.bind(3, months.back().str());
+        std::int64_t on_time = 0, late = 0, expected = 0;
         bool pending = statuses.executeStep();
         for (const auto& m : months) {
             std::optional<std::int64_t> flag;
-            if (pending && statuses.getColumn(0).getString() == m) {
+            if (pending && statuses.getColumn(0).getString() == m.str()) {
                 flag = statuses.getColumn(1).getInt64();
                 pending = statuses.executeStep();
             }
-            if (flag) ++(*flag ? late : on_time);
-            out.cell(status_value(flag, labels));
+            if (first && m < *first) {
+                out.cell("");  // the team did not exist yet: nothing was expected
+                continue;
+            }
+            if (is_counted(m)) {
+                ++expected;
+                if (flag) ++(*flag ? late : on_time);
+            }
+            out.cell(status_value(flag, is_counted(m), labels));
         }
-        out.cell(on_time).cell(late).cell(month_count - on_time - late);
-        out.percent(on_time, month_count);
-        out.percent(on_time + late, month_count);
+        out.cell(on_time).cell(late).cell(expected - on_time - late);
+        out.percent(on_time, expected);
+        out.percent(on_time + late, expected);
         out.end_row();
         ++rows;
     }
 
-    // One row per unit of the chosen level: the on-time rate month by month.
+    // One row per unit of the chosen level: the on-time rate month by month (counted months).
     SQLite::Statement units(db.handle(), with_tree(kUnitsAtLevel));
-    SQLite::Statement team_count(db.handle(),
-                                 subtree_sql("SELECT count(*) FROM teams WHERE active = 1 AND "
-                                             "unit_id IN (SELECT id FROM sub)"));
-    SQLite::Statement per_month(db.handle(), subtree_sql(R"sql(
-SELECT rs.period, count(*), sum(rs.late = 0)
-FROM report_status rs JOIN teams t ON t.id = rs.team_id
-WHERE t.active = 1 AND t.unit_id IN (SELECT id FROM sub) AND rs.period BETWEEN :from AND :to
-GROUP BY rs.period ORDER BY rs.period
-)sql"));
     bind_scope(units, r);
     units.bind(":level", r.level);
     while (units.executeStep()) {
-        const std::int64_t unit_id = units.getColumn(0).getInt64();
-        team_count.reset();
-        team_count.bind(":uid", unit_id);
-        team_count.executeStep();
-        const std::int64_t expected = team_count.getColumn(0).getInt64();
-
+        const core::UnitId unit_id = units.getColumn(0).getInt64();
         out.cell(labels.value("row", "unit"));
         levels.cells(text(units, 1), out);
         out.cell(text(units, 2)).cell("").cell("");
-        per_month.reset();
-        per_month.bind(":uid", unit_id);
-        per_month.bind(":from", months.front());
-        per_month.bind(":to", months.back());
-        std::int64_t on_time = 0, submitted = 0;
-        bool pending = per_month.executeStep();
         for (const auto& m : months) {
-            std::int64_t month_on_time = 0;
-            if (pending && per_month.getColumn(0).getString() == m) {
-                submitted += per_month.getColumn(1).getInt64();
-                month_on_time = per_month.getColumn(2).getInt64();
-                pending = per_month.executeStep();
+            if (!is_counted(m)) {
+                out.cell("");
+                continue;
             }
-            on_time += month_on_time;
-            out.percent(month_on_time, expected);
+            const ComplianceCounts c = compliance_counts(db, unit_id, MonthRange{m, m});
+            out.percent(c.on_time, c.expected);
         }
-        const std::int64_t total = expected * month_count;
-        out.cell(on_time).cell(submitted - on_time).cell(total - submitted);
-        out.percent(on_time, total).percent(submitted, total);
+        const ComplianceCounts total =
+            counted ? compliance_counts(db, unit_id, *counted) : ComplianceCounts{};
+        out.cell(total.on_time).cell(total.late).cell(total.missing());
+        out.percent(total.on_time, total.expected);
+        out.percent(total.submitted, total.expected);
         out.end_row();
         ++rows;
     }
@@ -674,8 +693,10 @@ std::size_t write_rollup_export(Database& db, const core::Form& form, const Expo
     for (const FormItem* item : form.enabled_items())
         if (item->type == core::ItemType::kCount) items.push_back(item);
     const std::vector<bool> targeted = targeted_items(db, items, TargetOwner::kUnit);
-    const std::string from = r.from.str(), to = r.to.str();
-    const std::int64_t month_count = r.from.months_until(r.to) + 1;
+    // The quarter's open month is not "missing" yet: the roll-up counts the closed months (the
+    // same range the quarterly chat message counts), or month to date when asked; its period
+    // columns say which months it counted.
+    const auto counted = counted_months(db, MonthRange{r.from, r.to}, r.now, r.month_to_date);
 
     levels.header(labels, out);
     header_cells({"unit_code", "period_from", "period_to", "teams", "expected", "submitted",
@@ -686,39 +707,31 @@ std::size_t write_rollup_export(Database& db, const core::Form& form, const Expo
     out.end_row();
 
     SQLite::Statement units(db.handle(), with_tree(kUnitsAtLevel));
-    SQLite::Statement stats(db.handle(), subtree_sql(R"sql(
-SELECT (SELECT count(*) FROM teams WHERE active = 1 AND unit_id IN (SELECT id FROM sub)),
-       count(rs.team_id), ifnull(sum(rs.late = 0), 0)
-FROM report_status rs JOIN teams t ON t.id = rs.team_id
-WHERE t.active = 1 AND t.unit_id IN (SELECT id FROM sub) AND rs.period BETWEEN :from AND :to
-)sql"));
     TargetReader targets(db, TargetOwner::kUnit);
     bind_scope(units, r);
     units.bind(":level", r.level);
     std::size_t rows = 0;
     while (units.executeStep()) {
-        const std::int64_t unit_id = units.getColumn(0).getInt64();
-        stats.reset();
-        stats.bind(":uid", unit_id);
-        stats.bind(":from", from);
-        stats.bind(":to", to);
-        stats.executeStep();
-        const std::int64_t teams = stats.getColumn(0).getInt64();
-        const std::int64_t submitted = stats.getColumn(1).getInt64();
-        const std::int64_t on_time = stats.getColumn(2).getInt64();
-        const std::int64_t expected = teams * month_count;
-
+        const core::UnitId unit_id = units.getColumn(0).getInt64();
+        const ComplianceCounts c =
+            counted ? compliance_counts(db, unit_id, *counted) : ComplianceCounts{};
         std::vector<std::optional<std::int64_t>> totals(items.size());
-        for (const auto& [code, sum] : subtree_item_sums(db, unit_id, r.from, r.to))
-            for (std::size_t i = 0; i < items.size(); ++i)
-                if (items[i]->code == code) totals[i] = sum;
-        const auto goals = targets.read(unit_id, r.from, r.to, items);
+        std::vector<std::optional<std::int64_t>> goals(items.size());
+        if (counted) {
+            for (const auto& [code, sum] :
+                 subtree_item_sums(db, unit_id, counted->from, counted->to))
+                for (std::size_t i = 0; i < items.size(); ++i)
+                    if (items[i]->code == code) totals[i] = sum;
+            goals = targets.read(unit_id, counted->from, counted->to, items);
+        }
 
         levels.cells(text(units, 1), out);
-        out.cell(text(units, 2)).cell(from).cell(to);
-        out.cell(teams).cell(expected).cell(submitted).cell(on_time).cell(submitted - on_time);
-        out.cell(expected - submitted);
-        out.percent(submitted, expected).percent(on_time, expected);
+        out.cell(text(units, 2));
+        out.cell(counted ? counted->from.str() : r.from.str());
+        out.cell(counted ? counted->to.str() : "");
+        out.cell(c.teams).cell(c.expected).cell(c.submitted).cell(c.on_time).cell(c.late);
+        out.cell(c.missing());
+        out.percent(c.submitted, c.expected).percent(c.on_time, c.expected);
         for (std::size_t i = 0; i < items.size(); ++i) {
             out.number(totals[i]);
             if (targeted[i]) {

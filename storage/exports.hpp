@@ -67,7 +67,10 @@ struct ExportRequest {
     core::MonthPeriod to;
     std::optional<std::string> unit;  ///< a unit code: only its subtree; nullopt: everything
     std::string level = "commune";    ///< rollup rows and compliance unit rows
-    core::Instant now{};              ///< roster: which invite codes are still usable
+    core::Instant now{};              ///< which months are closed; roster: usable invite codes
+    /// Counts (compliance, rollup) cover closed months only (compliance.hpp, counted_months)
+    /// unless this asks for the running month too.
+    bool month_to_date = false;
 };
 
 /// Why an export cannot run; checked before the first byte is written.
@@ -75,6 +78,7 @@ enum class ExportError {
     kUnknownUnit,
     kUnknownLevel,
     kBadRange,
+    kBeforeTeams,
     kNoClosedMonth,  ///< a quarterly workbook asked before the quarter's first month closed
 };
 /// English, for the CLI and the admin API.

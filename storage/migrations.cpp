@@ -261,6 +261,35 @@ CREATE INDEX targets_unit ON targets(unit_id, period) WHERE unit_id IS NOT NULL;
         {7, "pending outbox rows of a channel in order", R"sql(
 CREATE INDEX outbox_pending_order ON outbox(channel, id) WHERE status = 'pending';
 )sql"},
+        // GET /readyz commits one row here: only a committed write proves that webhooks can be
+        // stored (a full or read-only disk lets a rolled-back write pass). Number 13: 8-12 are
+        // taken by work on other branches.
+        {13, "readiness probe", R"sql(
+CREATE TABLE health_probe (
+    id  INTEGER PRIMARY KEY CHECK (id = 1),
+    at  INTEGER NOT NULL
+);
+)sql"},
+        // A team is expected to report only for months in which it existed: from its decision
+        // date, else from the day it was first imported. Teams imported before this migration
+        // get the day their people's invite codes were issued (the import that created them);
+        // without any, no date is known and every month counts, as before. The view is the one
+        // definition every count of "expected" and "missing" reads (storage/compliance.hpp).
+        {14, "the month each team starts being expected to report", R"sql(
+ALTER TABLE teams ADD COLUMN imported_on TEXT;
+UPDATE teams SET imported_on = (
+    SELECT date(min(i.created_at), 'unixepoch', '+7 hours')
+    FROM invite_codes i JOIN roles r ON r.person_id = i.person_id
+    WHERE r.team_id = teams.id);
+CREATE VIEW team_first_month AS
+SELECT t.id AS team_id, t.unit_id AS unit_id,
+       CASE WHEN coalesce(t.decision_date, t.imported_on) IS NULL THEN NULL
+            ELSE min(substr(coalesce(t.decision_date, t.imported_on), 1, 7),
+                     ifnull((SELECT min(rs.period) FROM report_status rs WHERE rs.team_id = t.id),
+                            '9999-12'))
+       END AS first_month
+FROM teams t WHERE t.active = 1;
+)sql"},
     };
     return kAll;
 }

@@ -1,5 +1,6 @@
 #include "storage/reminder_repo.hpp"
 
+#include "storage/compliance.hpp"
 #include "storage/exports.hpp"
 #include "storage/targets_repo.hpp"
 
@@ -60,6 +61,13 @@ core::Contact contact(const SQLite::Statement& q, int first, const AccountMap& a
     return c;
 }
 
+// With units hu (a team's own), pu (its parent) and gu (its grandparent) joined: the names of
+// the units between the team's and the summary's unit :uid, nearest first ("Phường 3, Quận 1"
+// at province level, "Phường 3" at district level, '' at commune level).
+constexpr std::string_view kPlaceAboveSql =
+    "(CASE WHEN pu.id IS NULL OR hu.id = :uid OR pu.id = :uid THEN '' ELSE pu.name || "
+    "CASE WHEN gu.id IS NULL OR gu.id = :uid THEN '' ELSE ', ' || gu.name END END)";
+
 std::string month_label(const core::MonthPeriod& p) {
     return fmt::format("{:02}/{:04}", p.month, p.year);
 }
@@ -107,10 +115,12 @@ WITH RECURSIVE anc(id, cid, depth) AS (
     WHERE u.level <> :level AND a.depth < 64
 )
 SELECT t.id, t.code, t.name, rs.team_id IS NOT NULL, a.cid
-FROM teams t
+FROM team_first_month f
+JOIN teams t ON t.id = f.team_id
 LEFT JOIN anc a ON a.id = t.unit_id
 LEFT JOIN report_status rs ON rs.team_id = t.id AND rs.period = :period
-WHERE t.active = 1
+WHERE )sql" + std::string(kExpectedInPeriodSql) +
+                                   R"sql(
 ORDER BY t.code
 )sql");
         q.bind(":level", commune_level);
@@ -253,50 +263,42 @@ std::optional<core::UnitSummary> ReminderRepo::summary(const core::Form& form, c
         s.unit_name = q.getColumn(1).getString();
     }
     s.period_label = from == to ? month_label(from) : month_label(from) + " – " + month_label(to);
-    const std::int64_t months = from.months_until(to) + 1;
     const std::string f = from.str(), t = to.str();
 
     {
-        SQLite::Statement q(h, subtree(R"sql(
-SELECT (SELECT count(*) FROM teams WHERE active = 1 AND unit_id IN (SELECT id FROM sub)),
-       count(rs.team_id), ifnull(sum(rs.late = 0), 0)
-FROM report_status rs JOIN teams t ON t.id = rs.team_id
-WHERE t.active = 1 AND t.unit_id IN (SELECT id FROM sub) AND rs.period BETWEEN :from AND :to
-)sql"));
-        q.bind(":uid", std::int64_t{unit});
-        q.bind(":from", f);
-        q.bind(":to", t);
-        q.executeStep();
-        s.teams = q.getColumn(0).getInt64();
-        s.submitted = q.getColumn(1).getInt64();
-        s.on_time = q.getColumn(2).getInt64();
-        s.late = s.submitted - s.on_time;
-        s.expected = s.teams * months;
-        s.missing = s.expected - s.submitted;
+        const ComplianceCounts c = compliance_counts(db_, unit, MonthRange{from, to});
+        s.teams = c.teams;
+        s.expected = c.expected;
+        s.submitted = c.submitted;
+        s.on_time = c.on_time;
+        s.late = c.late;
+        s.missing = c.missing();
+        s.missing_teams = c.missing_teams;
     }
     {
-        // Teams missing at least one month, by name (with their commune's when the summary is
-        // above it: hamlet names repeat); the window count is the total before LIMIT.
+        // Teams missing at least one month in which they existed, by name, with the communes
+        // (and districts) between them and the summary's unit: hamlet names repeat.
         SQLite::Statement q(h, subtree(R"sql(
-SELECT CASE WHEN pu.id IS NULL OR pu.id = :uid OR hu.id = :uid THEN t.name
-            ELSE t.name || ' (' || pu.name || ')' END,
-       count(*) OVER ()
-FROM teams t JOIN units hu ON hu.id = t.unit_id LEFT JOIN units pu ON pu.id = hu.parent_id
-WHERE t.active = 1 AND t.unit_id IN (SELECT id FROM sub)
+SELECT t.name || CASE WHEN )sql" + std::string(kPlaceAboveSql) +
+                                       R"sql( = '' THEN ''
+                      ELSE ' (' || )sql" +
+                                       std::string(kPlaceAboveSql) + R"sql( || ')' END
+FROM team_first_month f JOIN teams t ON t.id = f.team_id
+JOIN units hu ON hu.id = t.unit_id LEFT JOIN units pu ON pu.id = hu.parent_id
+LEFT JOIN units gu ON gu.id = pu.parent_id
+WHERE f.unit_id IN (SELECT id FROM sub)
   AND (SELECT count(*) FROM report_status rs
-       WHERE rs.team_id = t.id AND rs.period BETWEEN :from AND :to) < :months
-ORDER BY pu.name, t.name, t.code
+       WHERE rs.team_id = t.id AND rs.period BETWEEN :from AND :to) < )sql" +
+                                       std::string(kExpectedMonthsSql) + R"sql(
+ORDER BY gu.name, pu.name, t.name, t.code
 LIMIT :limit
 )sql"));
         q.bind(":uid", std::int64_t{unit});
         q.bind(":from", f);
         q.bind(":to", t);
-        q.bind(":months", months);
         q.bind(":limit", static_cast<std::int64_t>(std::max<std::size_t>(max_named, 1)));
-        while (q.executeStep()) {
-            s.missing_teams = q.getColumn(1).getInt64();
+        while (q.executeStep())
             if (s.missing_names.size() < max_named) s.missing_names.push_back(text(q, 0));
-        }
     }
 
     // Sums of the latest revision of every report, per count item (the roll-up's figures).
@@ -317,8 +319,14 @@ LIMIT :limit
 
     {
         SQLite::Statement q(h, subtree(R"sql(
-SELECT t.name, u.name, d.category, d.text, count(*) OVER ()
-FROM difficulties d JOIN teams t ON t.id = d.team_id JOIN units u ON u.id = t.unit_id
+SELECT t.name, hu.name || CASE WHEN )sql" +
+                                       std::string(kPlaceAboveSql) + R"sql( = '' THEN ''
+                            ELSE ', ' || )sql" +
+                                       std::string(kPlaceAboveSql) + R"sql( END,
+       d.category, d.text, count(*) OVER ()
+FROM difficulties d JOIN teams t ON t.id = d.team_id
+JOIN units hu ON hu.id = t.unit_id LEFT JOIN units pu ON pu.id = hu.parent_id
+LEFT JOIN units gu ON gu.id = pu.parent_id
 WHERE t.unit_id IN (SELECT id FROM sub) AND d.period BETWEEN :from AND :to
 ORDER BY d.created_at DESC, d.id DESC
 LIMIT :limit
@@ -332,7 +340,7 @@ LIMIT :limit
             if (s.difficulties.size() >= max_difficulties) continue;
             core::DifficultyLine d;
             d.team_name = text(q, 0);
-            d.hamlet = text(q, 1);
+            d.place = text(q, 1);
             d.category = text(q, 2);
             for (const auto& fi : form.items)
                 for (const auto& c : fi.choices)

@@ -35,9 +35,10 @@ class ReminderRepo {
   public:
     explicit ReminderRepo(Database& db) : db_(db) {}
 
-    /// Every active team with its status for the period, its leader and deputies, and the
-    /// officials of its ancestor unit at `commune_level`, each with their chat accounts.
-    /// Contacts are loaded only for teams that have not submitted (the others get nothing).
+    /// Every team expected for the period (compliance.hpp) with its status, its leader and
+    /// deputies, and the officials of its ancestor unit at `commune_level`, each with their chat
+    /// accounts. Contacts are loaded only for teams that have not submitted (the others get
+    /// nothing).
     std::vector<core::TeamReminderStatus> reminder_inputs(const core::MonthPeriod& period,
                                                           const std::string& commune_level);
 

@@ -169,15 +169,16 @@ ImportCounts RosterRepo::upsert_units(const std::vector<core::UnitRecord>& units
     return counts;
 }
 
-ImportCounts RosterRepo::upsert_teams(const std::vector<core::TeamRecord>& teams, bool generated) {
+ImportCounts RosterRepo::upsert_teams(const std::vector<core::TeamRecord>& teams, bool generated,
+                                      std::optional<core::Date> imported_on) {
     SQLite::Database& db = db_.handle();
     SQLite::Statement find(db,
                            "SELECT t.name, u.code, t.decision_no, t.decision_date, t.generated "
                            "FROM teams t JOIN units u ON u.id = t.unit_id WHERE t.code = ?");
     SQLite::Statement upsert(
         db,
-        "INSERT INTO teams(code, name, unit_id, decision_no, decision_date, generated) "
-        "VALUES (?1, ?2, (SELECT id FROM units WHERE code = ?3), ?4, ?5, ?6) "
+        "INSERT INTO teams(code, name, unit_id, decision_no, decision_date, generated, "
+        "imported_on) VALUES (?1, ?2, (SELECT id FROM units WHERE code = ?3), ?4, ?5, ?6, ?7) "
         "ON CONFLICT(code) DO UPDATE SET name = excluded.name, unit_id = excluded.unit_id, "
         "decision_no = excluded.decision_no, decision_date = excluded.decision_date, "
         "generated = excluded.generated");
@@ -205,6 +206,7 @@ ImportCounts RosterRepo::upsert_teams(const std::vector<core::TeamRecord>& teams
         bind_text_or_null(upsert, 4, decision_no);
         bind_date(upsert, 5, decision_date);
         upsert.bind(6, generated ? 1 : 0);
+        bind_date(upsert, 7, imported_on);
         upsert.exec();
         ++(exists ? counts.updated : counts.added);
     }

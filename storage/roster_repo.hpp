@@ -77,7 +77,10 @@ class RosterRepo : public core::RosterLookup {
     /// Inserts or updates units by code (parents and successors resolved after all rows exist).
     ImportCounts upsert_units(const std::vector<core::UnitRecord>& units, bool generated = false);
     /// Inserts or updates teams by code.
-    ImportCounts upsert_teams(const std::vector<core::TeamRecord>& teams, bool generated = false);
+    /// `imported_on` is recorded on teams this call creates (never changed later): without a
+    /// decision date, a team is expected to report from that month on (compliance.hpp).
+    ImportCounts upsert_teams(const std::vector<core::TeamRecord>& teams, bool generated = false,
+                              std::optional<core::Date> imported_on = std::nullopt);
     /// Inserts or updates people by phone and replaces all the roles of each of them with the
     /// record's; people not given are untouched.
     ImportCounts upsert_people(const std::vector<core::PersonRecord>& people,

@@ -1,5 +1,7 @@
 #include "storage/xlsx_export.hpp"
 
+#include "storage/compliance.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <xlsxwriter.h>
@@ -374,12 +376,11 @@ core::Expected<std::size_t, ExportError> write_xlsx_export(
 }
 
 std::optional<std::pair<core::MonthPeriod, core::MonthPeriod>> quarterly_report_months(
-    const core::QuarterPeriod& quarter, bool month_to_date, core::Instant now) {
-    const core::MonthPeriod current = core::MonthPeriod::containing(now);
-    const core::MonthPeriod last_wanted = month_to_date ? current : current.previous();
-    const core::MonthPeriod to = std::min(last_wanted, quarter.last_month());
-    if (to < quarter.first_month()) return std::nullopt;
-    return std::make_pair(quarter.first_month(), to);
+    Database& db, const core::QuarterPeriod& quarter, bool month_to_date, core::Instant now) {
+    const auto counted = counted_months(db, MonthRange{quarter.first_month(), quarter.last_month()},
+                                        now, month_to_date);
+    if (!counted) return std::nullopt;
+    return std::make_pair(counted->from, counted->to);
 }
 
 namespace {
@@ -454,7 +455,7 @@ core::Expected<std::size_t, ExportError> write_quarterly_report(
     Database& db, const core::Form& form, const QuarterlyReportRequest& request,
     const ExportLabels& labels, const std::string& path, const std::string& tmpdir) {
     const auto months =
-        quarterly_report_months(request.quarter, request.month_to_date, request.now);
+        quarterly_report_months(db, request.quarter, request.month_to_date, request.now);
     if (!months) return core::unexpected(ExportError::kNoClosedMonth);
     ExportRequest r;
     r.from = months->first;
@@ -462,6 +463,7 @@ core::Expected<std::size_t, ExportError> write_quarterly_report(
     r.unit = request.unit;
     r.level = request.level;
     r.now = request.now;
+    r.month_to_date = request.month_to_date;
     if (const auto e = check_export_request(db, ExportKind::kRollup, r))
         return core::unexpected(*e);
 

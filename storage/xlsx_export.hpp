@@ -107,10 +107,11 @@ struct QuarterlyReportRequest {
     core::Instant now{};
 };
 
-/// The months the workbook covers: the quarter's closed months (months before the one holding
-/// `now`, Vietnam time), or up to the current month with month_to_date. Empty when none.
+/// The months the workbook covers, as the roll-up counts them (compliance.hpp, counted_months):
+/// the quarter's months whose deadline has passed at `now`, or up to the current month with
+/// month_to_date. nullopt when none.
 std::optional<std::pair<core::MonthPeriod, core::MonthPeriod>> quarterly_report_months(
-    const core::QuarterPeriod& quarter, bool month_to_date, core::Instant now);
+    Database& db, const core::QuarterPeriod& quarter, bool month_to_date, core::Instant now);
 
 /// The quarterly workbook a district attaches to its report to the department: a cover sheet,
 /// the quarter's summary per unit (the roll-up with empty assessment columns), one roll-up

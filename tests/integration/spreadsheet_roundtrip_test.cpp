@@ -281,7 +281,8 @@ TEST_CASE("LibreOffice reads every XLSX export and the quarterly workbook cell f
     const core::MonthPeriod current = core::MonthPeriod::containing(now);
     const core::MonthPeriod to = current.previous(), from = to.previous();
     const core::QuarterPeriod quarter = core::QuarterPeriod::of(to);
-    const auto q_months = storage::quarterly_report_months(quarter, false, now);
+    storage::Database handle(db);
+    const auto q_months = storage::quarterly_report_months(handle, quarter, false, now);
     REQUIRE(q_months);
 
     // tcns's CSVs and workbooks.

@@ -294,11 +294,14 @@ TEST_CASE("each window policy decides how a reminder goes out") {
         const auto r = w.row("remind:T1:2026-11:d5:2026-11-30:p1");
         REQUIRE(r);
         CHECK(r->status == "skipped");
-        const auto u = w.row("unreached:T1:2026-11:2026-11-30:p2");
+        // One digest a day for the official, with the leader's name and phone to call.
+        const auto u = w.row("unreached:2026-11:2026-11-30:2026-11-25:p2");
         REQUIRE(u);
         CHECK(u->status == "pending");
-        CHECK(u->text.find("Tổ CNS Ấp 1") != std::string::npos);
-        CHECK(u->text.find("Nguyễn Văn An") != std::string::npos);
+        CHECK(u->text.find("Tổ CNS Ấp 1 — tổ trưởng Nguyễn Văn An, ĐT 0912000001") !=
+              std::string::npos);
+        CHECK(u->text.find("hạn chót: hết ngày 29/11/2026") != std::string::npos);
+        CHECK(w.count("unreached:%") == 1);
     }
     SECTION("no account at all: the deputies are tried, then the official is told") {
         SQLite::Statement(w.db->handle(), "DELETE FROM chat_accounts WHERE person_id = 1").exec();
@@ -309,7 +312,7 @@ TEST_CASE("each window policy decides how a reminder goes out") {
         REQUIRE(d);
         CHECK(d->status == "pending");
         CHECK(d->text.find("tổ phó") != std::string::npos);
-        CHECK(w.count("unreached:T1:%") == 0);
+        CHECK(w.count("unreached:%") == 0);
     }
 }
 
@@ -346,7 +349,7 @@ TEST_CASE("summary arithmetic for the small tree matches the hand count") {
     CHECK_FALSE(items.at("ID01").target);
     CHECK(items.count("DV03") == 0);  // disabled in the form
     const std::string text = core::render_summary(*s, w.templates.messages);
-    CHECK(text.find("Đã nộp 2/2 báo cáo (100,0%): đúng hạn 1, nộp muộn 1; chưa nộp 0") !=
+    CHECK(text.find("Đã nộp 2/2 báo cáo (100,0%): đúng hạn 1, trễ hạn 1; còn thiếu 0 báo cáo") !=
           std::string::npos);
     CHECK(text.find("17/34") != std::string::npos);
     CHECK(text.find("đạt 50,0% chỉ tiêu") != std::string::npos);
@@ -413,7 +416,7 @@ TEST_CASE("the quarterly reminder reaches the configured level before the 15th")
     const auto c = w.row("quarterly:2026-Q4:commune:2026-12-15:p2");
     REQUIRE(c);
     CHECK(c->text.find("quý 4/2026 của Xã An Bình") != std::string::npos);
-    CHECK(c->text.find("trước ngày 15/12/2026") != std::string::npos);
+    CHECK(c->text.find("hạn chót: hết ngày 14/12/2026") != std::string::npos);
     CHECK(c->text.find("10/2026 – 11/2026") != std::string::npos);
     CHECK(c->text.find("Đã nộp 2/4 báo cáo") != std::string::npos);
     const auto p = w.row("quarterly:2026-Q4:province:2026-12-15:p6");

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -128,4 +129,26 @@ TEST_CASE(
     std::size_t lines = 0, pos = 0;
     while ((pos = log.find("\"http.request\"", pos)) != std::string::npos) ++lines, ++pos;
     CHECK(lines == 2);
+}
+
+TEST_CASE("GET /readyz answers 200 when ready and 503 naming what is wrong", "[server]") {
+    test::TempDir dir;
+    bot::Config c = test_config(dir);
+    c.health.min_free_disk_mb = 1;
+    {
+        RunningServer server(c);
+        auto res = server.client().Get("/readyz");
+        REQUIRE(res);
+        CHECK(res->status == 200);
+        CHECK(nlohmann::json::parse(res->body)["status"] == "ok");
+    }
+    c.health.min_free_disk_mb = 1 << 24;  // more than any test machine has free
+    RunningServer server(c);
+    auto res = server.client().Get("/readyz");
+    REQUIRE(res);
+    CHECK(res->status == 503);
+    const auto body = nlohmann::json::parse(res->body);
+    CHECK(body["status"] == "unavailable");
+    CHECK(body["checks"]["disk"]["status"] == "error");
+    CHECK(res->get_header_value("Content-Type").find("application/json") == 0);
 }

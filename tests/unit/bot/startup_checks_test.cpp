@@ -1,5 +1,7 @@
 #include <unistd.h>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -90,6 +92,12 @@ TEST_CASE("zalo enabled without its app id and OA secret stops check-config and 
     ::setenv("TCNS_ZALO_APP_ID", "123", 1);
     both_refuse(s, "TCNS_ZALO_OA_SECRET");
     ::setenv("TCNS_ZALO_OA_SECRET", "secret", 1);
+    // Without the app secret the OA token cannot be refreshed: check-config refuses (issue
+    // 18), serve starts and warns (webhooks still verify and replies go out for a day).
+    const auto r = s.run("check-config");
+    CHECK(r.rc == 3);
+    CHECK(r.err.find("TCNS_ZALO_APP_SECRET") != std::string::npos);
+    ::setenv("TCNS_ZALO_APP_SECRET", "app-secret", 1);
     CHECK(s.run("check-config").rc == 0);
     clear_secrets();
 }
@@ -184,4 +192,70 @@ TEST_CASE("tcns restore refuses while a server holds the database", "[startup]")
     const auto serve = tcns_cli({"--db", s.db, "serve", "--port", "0"});
     CHECK(serve.rc == 1);
     CHECK(serve.err.find("another tcns server is running") != std::string::npos);
+}
+
+TEST_CASE("an invalid JSON config is reported with its line and column", "[startup]") {
+    Setup s("{\n  \"server\": {\n    \"port\": 8080,\n  }\n}\n");
+    both_refuse(s, "is not valid JSON: line 4, column 3");
+}
+
+TEST_CASE("a database file that is not SQLite stops check-config and serve with exit 4",
+          "[startup]") {
+    Setup s("{}");
+    std::ofstream(s.db, std::ios::binary) << "this is a spreadsheet, not a database\n";
+    for (const char* command : {"check-config", "serve"}) {
+        INFO(command);
+        const auto r = s.run(command);
+        CHECK(r.rc == 4);
+        CHECK(r.err.find("not an SQLite database") != std::string::npos);
+        CHECK(r.err.find("permanent error (exit 4)") != std::string::npos);
+        CHECK(r.out.find("listening") == std::string::npos);
+    }
+}
+
+TEST_CASE("a database of a newer tcns stops check-config and serve with exit 4", "[startup]") {
+    Setup s("{}");
+    {
+        storage::Database db(s.db);
+        db.handle().exec("INSERT INTO schema_migrations(version, name) VALUES (999, 'future')");
+    }
+    for (const char* command : {"check-config", "serve"}) {
+        INFO(command);
+        const auto r = s.run(command);
+        CHECK(r.rc == 4);
+        CHECK(r.err.find("schema version 999") != std::string::npos);
+    }
+}
+
+TEST_CASE("check-config runs quick_check on the database and refuses a damaged one", "[startup]") {
+    Setup s("{}");
+    {
+        storage::Database db(s.db);
+        db.handle().exec("CREATE TABLE filler(x TEXT)");
+        for (int i = 0; i < 200; ++i)
+            db.handle().exec("INSERT INTO filler VALUES (hex(randomblob(200)))");
+        db.handle().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+    auto ok = s.run("check-config");
+    INFO(ok.err);
+    CHECK(ok.rc == 0);
+    CHECK(ok.out.find("quick_check ok") != std::string::npos);
+    {
+        // Garbage over the pages after the schema's: the header stays valid.
+        std::fstream f(s.db, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(8 * 4096);
+        const std::string junk(4 * 4096, '\x5a');
+        f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    }
+    const auto bad = s.run("check-config");
+    INFO(bad.out << bad.err);
+    CHECK(bad.rc == 4);
+    CHECK(bad.err.find("damaged") != std::string::npos);
+}
+
+TEST_CASE("a configuration error names itself as permanent for the journal", "[startup]") {
+    Setup s(R"({"log_level": "loud"})");
+    const auto r = s.run("serve");
+    CHECK(r.rc == 3);
+    CHECK(r.err.find("permanent error (exit 3)") != std::string::npos);
 }

@@ -1,4 +1,5 @@
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sys/stat.h>
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -195,4 +196,16 @@ TEST_CASE("the serve lock is exclusive and released with its holder", "[backup]"
         CHECK_FALSE(storage::ServeLock::try_acquire(db));
     }
     CHECK(storage::ServeLock::try_acquire(db));
+}
+
+TEST_CASE("a backup file is readable by its owner only, whatever the umask", "[backup]") {
+    test::TempDir dir;
+    { storage::Database db(dir.file("live.db")); }
+    const mode_t old_umask = ::umask(0022);
+    const auto info = storage::backup_database(dir.file("live.db"), dir.file("b.db"));
+    ::umask(old_umask);
+    const auto perms = std::filesystem::status(info.path).permissions();
+    CHECK((perms & std::filesystem::perms::all) ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    CHECK_FALSE(std::filesystem::exists(dir.file("b.db.tmp")));
 }

@@ -131,28 +131,28 @@ TEST_CASE("an XLSX export is a zip workbook, and a refused one leaves no file", 
 }
 
 TEST_CASE("the quarterly workbook covers closed months unless asked for month to date", "[xlsx]") {
+    storage::Database db(":memory:");
+    test::seed_export_fixture(db);
     const core::QuarterPeriod q4{2026, 4};
     const auto dec7 = *core::parse_instant("2026-12-07T10:00");
-    auto m = storage::quarterly_report_months(q4, false, dec7);
+    auto m = storage::quarterly_report_months(db, q4, false, dec7);
     REQUIRE(m);
     CHECK(m->first == core::MonthPeriod{2026, 10});
     CHECK(m->second == core::MonthPeriod{2026, 11});
-    m = storage::quarterly_report_months(q4, true, dec7);
+    m = storage::quarterly_report_months(db, q4, true, dec7);
     REQUIRE(m);
     CHECK(m->second == core::MonthPeriod{2026, 12});
     // Early October: nothing has closed; month to date gives October so far.
     const auto oct3 = *core::parse_instant("2026-10-03T10:00");
-    CHECK_FALSE(storage::quarterly_report_months(q4, false, oct3));
-    m = storage::quarterly_report_months(q4, true, oct3);
+    CHECK_FALSE(storage::quarterly_report_months(db, q4, false, oct3));
+    m = storage::quarterly_report_months(db, q4, true, oct3);
     REQUIRE(m);
     CHECK(m->first == m->second);
     // A past quarter is whole.
-    m = storage::quarterly_report_months(core::QuarterPeriod{2026, 3}, false, dec7);
+    m = storage::quarterly_report_months(db, core::QuarterPeriod{2026, 3}, false, dec7);
     REQUIRE(m);
     CHECK(m->second == core::MonthPeriod{2026, 9});
 
-    storage::Database db(":memory:");
-    test::seed_export_fixture(db);
     test::TempDir dir;
     storage::QuarterlyReportRequest request;
     request.quarter = q4;

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "core/org.hpp"
+#include "core/period.hpp"
+#include "core/time.hpp"
+#include "storage/database.hpp"
+
+namespace tcns::storage {
+
+/// An inclusive range of months.
+struct MonthRange {
+    core::MonthPeriod from;
+    core::MonthPeriod to;
+    friend bool operator==(const MonthRange&, const MonthRange&) = default;
+};
+
+/// What is expected of active teams and what they did, over a range of months: one expected
+/// report per team per month in which the team existed (migration 14's team_first_month: from
+/// its decision date, else from its import, or from its first report when that is earlier).
+/// Every count of "expected" and "missing" (exports, the admin page, chat summaries, quarterly
+/// messages) comes from compliance_counts or the SQL below, so that they agree.
+struct ComplianceCounts {
+    std::int64_t teams = 0;          ///< teams expected in at least one month of the range
+    std::int64_t expected = 0;       ///< team-months expected
+    std::int64_t submitted = 0;      ///< of them, with a report
+    std::int64_t on_time = 0;        ///< of them, first submitted before the deadline
+    std::int64_t late = 0;           ///< submitted − on_time
+    std::int64_t missing_teams = 0;  ///< teams missing at least one expected month
+    std::int64_t missing() const { return expected - submitted; }
+    /// on_time / expected × 100; nullopt when nothing is expected.
+    std::optional<double> on_time_pct() const;
+};
+
+/// The months of `requested` whose counts are final at `now`: those whose deadline (with its
+/// extension) has passed. With `month_to_date`, the open months up to `now`'s month count too
+/// (a month still running has its "missing" teams, who may still report). nullopt when no month
+/// of the range counts.
+std::optional<MonthRange> counted_months(Database& db, const MonthRange& requested,
+                                         core::Instant now, bool month_to_date = false);
+
+/// Counts over the subtree of `unit` (itself included), or every team when nullopt, for the
+/// months of `range` (callers pass counted_months' answer).
+ComplianceCounts compliance_counts(Database& db, std::optional<core::UnitId> unit,
+                                   const MonthRange& range);
+
+/// The first month any active team is expected to report; nullopt without teams, or when
+/// some team has no known start (then every month is expected of it).
+std::optional<core::MonthPeriod> first_expected_month(Database& db);
+
+/// SQL: a condition true when team-start row `f` (a team_first_month row) is expected to report
+/// for the month bound to `:period`.
+inline constexpr std::string_view kExpectedInPeriodSql =
+    "(f.first_month IS NULL OR f.first_month <= :period)";
+
+/// SQL: the number of months of :from..:to in which team-start row `f` is expected (0 or more).
+inline constexpr std::string_view kExpectedMonthsSql =
+    "max(0, (cast(substr(:to, 1, 4) AS INTEGER) * 12 + cast(substr(:to, 6, 2) AS INTEGER)) - "
+    "(cast(substr(max(:from, ifnull(f.first_month, :from)), 1, 4) AS INTEGER) * 12 + "
+    "cast(substr(max(:from, ifnull(f.first_month, :from)), 6, 2) AS INTEGER)) + 1)";
+
+}  // namespace tcns::storage
