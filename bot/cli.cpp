@@ -98,7 +98,7 @@ const CommandSpec kCommands[] = {
      "  FILE.csv          a file, or - for standard input\n"
      "  --invite-days N   people: how long new invite codes stay valid",
      "tcns import units units.csv\ntcns import people people.csv --invite-days 30", cmd_import},
-    {"export", "export reports, compliance, roll-ups, difficulties or the roster as CSV",
+    {"export", "export reports, compliance, roll-ups, difficulties or the roster as CSV or XLSX",
      "export reports|reports-long|compliance|rollup|difficulties|roster\n"
      "       [--period YYYY-MM | --from YYYY-MM --to YYYY-MM | --quarter YYYY-Qn]\n"
      "       [--month-to-date] [--unit CODE] [--level LEVEL] [--codes] [--semicolon]\n"
