@@ -194,6 +194,20 @@ std::string render_admin_page(const AdminTemplates& t, const AdminPageView& v) {
             html_escape(t.say("missing_more", {{"count", count_text(missing_total - listed)}})) +
             "</p>";
 
+    // The quarterly workbook: this quarter and the previous one; the units of the chosen level
+    // (districts, or the province) or the whole tree.
+    const core::QuarterPeriod this_quarter = core::QuarterPeriod::of(v.period);
+    const core::QuarterPeriod previous_quarter =
+        core::QuarterPeriod::of(this_quarter.first_month().previous());
+    std::string quarter_options;
+    for (const auto& q : {this_quarter, previous_quarter})
+        quarter_options += option(t, q.str(),
+                                  t.say("quarter_label", {{"quarter", std::to_string(q.quarter)},
+                                                          {"year", std::to_string(q.year)}}),
+                                  q == this_quarter);
+    std::string quarter_units = option(t, "", t.say("all_units"), false);
+    for (const auto& u : v.overview.units) quarter_units += option(t, u.code, u.name, false);
+
     const std::string query = "period=" + core::url_encode(v.period.str());
     // The page counts a month still open to date; its roll-up links ask for the same.
     const std::string query_level = query + "&level=" + core::url_encode(v.level) +
@@ -226,6 +240,8 @@ std::string render_admin_page(const AdminTemplates& t, const AdminPageView& v) {
         .html("missing_footer_html", missing_footer)
         .text("export_query", query)
         .text("export_query_level", query_level)
+        .html("quarter_options_html", quarter_options)
+        .html("quarter_unit_options_html", quarter_units)
         .fill(t.page);
 }
 

@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -79,9 +82,56 @@ struct ExportJob {
     std::unique_ptr<storage::Database> db;
 };
 
+/// A workbook cannot be streamed while it is made (it is a zip file): it is written to a
+/// temporary file first (build_xlsx_download), sent with its length, then deleted.
+void export_xlsx(const Config& config, const httplib::Request& req, httplib::Response& res) {
+    const auto started = std::chrono::steady_clock::now();
+    const std::string name = req.matches[1];
+    const core::Instant now =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    auto made = build_xlsx_download(
+        config, name, [&](const char* key) { return param(req, key); }, now);
+    if (!made) {
+        const int status = made.error().status;
+        if (status == 500)
+            log::error(
+                "admin.export",
+                {{"export", name}, {"outcome", "setup_failed"}, {"error", made.error().message}});
+        return json_error(res, status, status == 500 ? "export unavailable" : made.error().message);
+    }
+    auto file = std::make_shared<std::ifstream>(made->path, std::ios::binary);
+    const auto size = std::filesystem::file_size(made->path);
+    const std::string path = made->path;
+    res.status = 200;
+    res.set_header("Content-Disposition",
+                   fmt::format("attachment; filename=\"{}\"", made->file_name));
+    res.set_header("Cache-Control", "no-store");
+    res.set_content_provider(
+        size, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        [file](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+            std::string buffer(std::min<std::size_t>(length, 64 * 1024), '\0');
+            file->seekg(static_cast<std::streamoff>(offset));
+            file->read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+            const auto n = static_cast<std::size_t>(file->gcount());
+            return n > 0 && sink.write(buffer.data(), n);
+        },
+        [path, name, rows = made->rows, started](bool success) {
+            std::remove(path.c_str());
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - started)
+                                .count();
+            log::info("admin.export", {{"export", name},
+                                       {"format", "xlsx"},
+                                       {"outcome", success ? "ok" : "client_gone"},
+                                       {"rows", rows},
+                                       {"latency_ms", ms}});
+        });
+}
+
 void export_csv(const Config& config, const httplib::Request& req, httplib::Response& res) {
     const auto started = std::chrono::steady_clock::now();
     const std::string name = req.matches[1];
+    if (req.matches[2] == "xlsx") return export_xlsx(config, req, res);
     const auto kind = storage::parse_export_kind(name);
     if (!kind) return json_error(res, 404, "no such export");
 
@@ -196,17 +246,17 @@ bool admin_authorized(const httplib::Request& req, const Config& config, AdminSe
 void register_admin_routes(httplib::Server& http, const Config& config) {
     if (config.secrets.admin_token.empty()) return;  // admin surface disabled: 404
     auto sessions = std::make_shared<AdminSessions>();
-    http.Get(R"(/admin/exports/([a-z-]+)\.csv)", [config, sessions](const httplib::Request& req,
-                                                                    httplib::Response& res) {
-        const core::Instant now =
-            std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-        if (!admin_authorized(req, config, *sessions, now)) {
-            log::warn("admin.export", {{"outcome", "unauthorized"}, {"status", 401}});
-            res.set_header("WWW-Authenticate", "Bearer");
-            return json_error(res, 401, "unauthorized");
-        }
-        export_csv(config, req, res);
-    });
+    http.Get(R"(/admin/exports/([a-z-]+)\.(csv|xlsx))",
+             [config, sessions](const httplib::Request& req, httplib::Response& res) {
+                 const core::Instant now = std::chrono::time_point_cast<std::chrono::seconds>(
+                     std::chrono::system_clock::now());
+                 if (!admin_authorized(req, config, *sessions, now)) {
+                     log::warn("admin.export", {{"outcome", "unauthorized"}, {"status", 401}});
+                     res.set_header("WWW-Authenticate", "Bearer");
+                     return json_error(res, 401, "unauthorized");
+                 }
+                 export_csv(config, req, res);
+             });
     register_admin_page_routes(http, config, std::move(sessions));
 }
 

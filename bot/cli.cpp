@@ -98,16 +98,22 @@ const CommandSpec kCommands[] = {
      "  FILE.csv          a file, or - for standard input\n"
      "  --invite-days N   people: how long new invite codes stay valid",
      "tcns import units units.csv\ntcns import people people.csv --invite-days 30", cmd_import},
-    {"export", "export reports, compliance, roll-ups, difficulties or the roster as CSV",
+    {"export", "export reports, compliance, roll-ups, difficulties or the roster as CSV or XLSX",
      "export reports|reports-long|compliance|rollup|difficulties|roster\n"
      "       [--period YYYY-MM | --from YYYY-MM --to YYYY-MM | --quarter YYYY-Qn]\n"
-     "       [--month-to-date] [--unit CODE] [--level LEVEL] [--codes] [--semicolon] [--out FILE]",
+     "       [--month-to-date] [--unit CODE] [--level LEVEL] [--codes] [--semicolon]\n"
+     "       [--format csv|xlsx] [--out FILE]\n"
+     "export quarterly-report --quarter YYYY-Qn [--unit CODE] [--level LEVEL] [--month-to-date]\n"
+     "       [--out FILE]",
      "  counts (compliance, rollup) cover closed months only; --month-to-date adds the\n"
      "  current month; months before a team existed are never counted for it\n"
      "  --unit CODE   only this unit's subtree     --level LEVEL   rows per unit of LEVEL\n"
      "  --codes       machine codes, not Vietnamese labels\n"
      "  --semicolon   ';' separated, for Excel in a Vietnamese locale\n"
-     "  --out FILE    write to FILE instead of standard output",
+     "  --format xlsx an Excel workbook (typed cells, a \"Giải thích\" sheet) instead of CSV\n"
+     "  --out FILE    write to FILE instead of standard output\n"
+     "  quarterly-report: the district's quarterly workbook (XLSX): cover, summary per unit,\n"
+     "  one sheet per month, difficulties and proposals; closed months unless --month-to-date",
      "tcns export rollup --quarter 2026-Q4 --level district --unit 731 --out q4.csv", cmd_export},
     {"demo", "a generated demo roster and report history on the imported units",
      "demo seed [--seed N]\n"

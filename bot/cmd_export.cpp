@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <ostream>
 
 #include "bot/commands.hpp"
@@ -12,6 +13,7 @@
 #include "storage/compliance.hpp"
 #include "storage/database.hpp"
 #include "storage/exports.hpp"
+#include "storage/xlsx_export.hpp"
 
 namespace tcns::bot {
 
@@ -28,11 +30,95 @@ std::string export_names() {
     return names;
 }
 
+constexpr std::string_view kQuarterlyReport = "quarterly-report";
+
+/// What writing a workbook came to: a refusal, or what to say about the file written.
+using WorkbookOutcome = core::Expected<std::string, std::string>;
+
+/// Runs `write` into `out_path`, or into a temporary file copied to standard output and then
+/// deleted (a workbook is a zip file: it cannot be written as a stream).
+int write_workbook(
+    CommandContext& ctx, const std::optional<std::string>& out_path,
+    const std::function<WorkbookOutcome(const std::string&, const std::string&)>& write) {
+    const TempXlsx temp = make_temp_xlsx();
+    const std::string path = out_path ? *out_path : temp.path;
+    std::optional<std::string> error;
+    std::string done;
+    try {
+        auto outcome = write(path, temp.dir);
+        if (outcome)
+            done = std::move(*outcome);
+        else
+            error = std::move(outcome.error());
+    } catch (const storage::XlsxError& e) {
+        error = e.what();
+    }
+    if (!error && !out_path && !copy_file_to(path, ctx.out)) error = "writing the workbook failed";
+    std::remove(temp.path.c_str());
+    if (error) {
+        ctx.err << "tcns: " << *error << "\n";
+        return 1;
+    }
+    if (out_path)
+        ctx.out << fmt::format("{}: {}\n", *out_path, done);
+    else
+        ctx.out.flush();
+    return ctx.out ? 0 : 1;
+}
+
+std::string refusal(std::string_view name, storage::ExportError e,
+                    const std::optional<std::string>& unit, const std::string& level) {
+    std::string what;
+    if (e == storage::ExportError::kUnknownUnit && unit) what = " '" + *unit + "'";
+    if (e == storage::ExportError::kUnknownLevel) what = " '" + level + "'";
+    return fmt::format("export {}: {}{}", name, storage::describe(e), what);
+}
+
+int cmd_quarterly_report(CommandContext& ctx, Args& args) {
+    const auto quarter = args.option("quarter");
+    const auto unit = args.option("unit");
+    const auto level = args.option("level");
+    const auto format = args.option("format");
+    const auto out_path = args.option("out");
+    const bool month_to_date = args.flag("month-to-date");
+    const bool codes = args.flag("codes");
+    args.done();
+    if (format && *format != "xlsx")
+        throw UsageError("the quarterly report is a workbook: only --format xlsx");
+    const core::Instant now = wall_now();
+    const auto q = quarter ? core::QuarterPeriod::parse(*quarter)
+                           : std::optional(core::QuarterPeriod::of(core::current_period(now)));
+    if (!q) throw UsageError(fmt::format("'{}' is not a quarter YYYY-Qn", *quarter));
+
+    const Config config = load_config(ctx.global);
+    const ExportTemplates templates =
+        load_export_templates(find_templates_dir(config.templates_dir));
+    storage::Database db(config.database);
+    storage::QuarterlyReportRequest request;
+    request.quarter = *q;
+    request.unit = unit;
+    if (level) request.level = *level;
+    request.month_to_date = month_to_date;
+    request.now = now;
+    const storage::ExportLabels labels = codes ? storage::ExportLabels() : templates.vietnamese;
+    return write_workbook(
+        ctx, out_path, [&](const std::string& path, const std::string& tmpdir) -> WorkbookOutcome {
+            const auto rows =
+                storage::write_quarterly_report(db, templates.form, request, labels, path, tmpdir);
+            if (!rows)
+                return core::unexpected(
+                    refusal(kQuarterlyReport, rows.error(), unit, request.level));
+            return fmt::format("{} {} ({} summary rows)", kQuarterlyReport, q->str(), *rows);
+        });
+}
+
 }  // namespace
 
 int cmd_export(CommandContext& ctx) {
     Args args(ctx.args);
-    const std::string name = args.positional(fmt::format("what to export ({})", export_names()));
+    const std::string name =
+        args.positional(fmt::format("what to export ({}, {})", export_names(), kQuarterlyReport));
+    if (name == kQuarterlyReport) return cmd_quarterly_report(ctx, args);
     const auto kind = storage::parse_export_kind(name);
     if (!kind) throw UsageError(fmt::format("cannot export '{}' (only {})", name, export_names()));
     const auto period = args.option("period");
@@ -44,8 +130,12 @@ int cmd_export(CommandContext& ctx) {
     const auto out_path = args.option("out");
     const bool codes = args.flag("codes");
     const bool semicolon = args.flag("semicolon");
+    const auto format = args.option("format");
     const bool month_to_date = args.flag("month-to-date");
     args.done();
+    if (format && *format != "csv" && *format != "xlsx")
+        throw UsageError(fmt::format("'{}' is not a format (csv or xlsx)", *format));
+    const bool xlsx = format && *format == "xlsx";
 
     const core::Instant now = wall_now();
     const auto range = parse_export_range(period, from, to, quarter, now);
@@ -77,6 +167,16 @@ int cmd_export(CommandContext& ctx) {
 
     const core::CsvWriterOptions options{semicolon ? ';' : ',', true, true};
     const storage::ExportLabels labels = codes ? storage::ExportLabels() : templates.vietnamese;
+    if (xlsx) {
+        return write_workbook(
+            ctx, out_path,
+            [&](const std::string& path, const std::string& tmpdir) -> WorkbookOutcome {
+                const auto n = storage::write_xlsx_export(db, *kind, templates.form, request,
+                                                          labels, path, tmpdir);
+                if (!n) return core::unexpected(refusal(name, n.error(), unit, request.level));
+                return fmt::format("{} {} rows ({})", *n, name, range->label);
+            });
+    }
     if (!out_path) {
         core::CsvWriter writer(ctx.out, options);
         const auto rows = storage::write_export(db, *kind, templates.form, request, labels, writer);

@@ -1,8 +1,12 @@
 #pragma once
 
+#include <cstddef>
+#include <functional>
+#include <iosfwd>
 #include <optional>
 #include <string>
 
+#include "bot/config.hpp"
 #include "core/expected.hpp"
 #include "core/form.hpp"
 #include "core/period.hpp"
@@ -37,8 +41,45 @@ struct ExportTemplates {
 /// are not needed, so an export does not depend on them.
 ExportTemplates load_export_templates(const std::string& templates_dir);
 
+/// A fresh, empty temporary file for a workbook ("tcns-export-XXXXXX.xlsx" in $TMPDIR or /tmp)
+/// with its directory (libxlsxwriter's own temporary files go there too). Throws ConfigError
+/// when none can be made.
+struct TempXlsx {
+    std::string path;
+    std::string dir;
+};
+TempXlsx make_temp_xlsx();
+
+/// Copies a file to a stream in 64 KiB pieces; false when reading or writing fails.
+bool copy_file_to(const std::string& path, std::ostream& out);
+
+/// "tcns-quarterly-report-75-2026-Q4.xlsx" (no unit: "tcns-quarterly-report-2026-Q4.xlsx").
+std::string quarterly_report_file_name(const std::optional<std::string>& unit,
+                                       std::string_view quarter);
+
+/// A workbook ready to send: a temporary file the caller streams, then deletes.
+struct XlsxDownload {
+    std::string path;       ///< the temporary file
+    std::string file_name;  ///< for Content-Disposition: "tcns-reports-2026-11.xlsx"
+    std::size_t rows = 0;
+};
+
+/// Why a download was refused: an HTTP status (400, 404, 500) and an English message.
+struct DownloadError {
+    int status = 400;
+    std::string message;
+};
+
+/// Builds `/admin/exports/<name>.xlsx` for any HTTP front: `name` is an export or
+/// "quarterly-report"; `param` reads a query parameter (period, from, to, quarter, unit, level,
+/// codes, month_to_date). The same filters and scope as the CSV.
+core::Expected<XlsxDownload, DownloadError> build_xlsx_download(
+    const Config& config, const std::string& name,
+    const std::function<std::optional<std::string>(const char*)>& param, core::Instant now);
+
 /// Parses exports.vi.json: {"columns":{code:label}, "levels":{level:label},
-/// "values":{group:{code:label}}}. Throws ConfigError.
+/// "values":{group:{code:label}}, and for workbooks "descriptions":{code:meaning},
+/// "units":{code:unit}, "sheets":{key:name}, "workbook":{key:text}}. Throws ConfigError.
 storage::ExportLabels parse_export_labels(const std::string& json_text, const std::string& origin);
 
 }  // namespace tcns::bot

@@ -3,6 +3,10 @@
 #include <cstdint>
 #include <ostream>
 
+#include <fmt/format.h>
+
+#include "core/time.hpp"
+
 namespace tcns::core {
 
 std::string neutralise_formula(std::string_view cell) {
@@ -62,6 +66,26 @@ CsvWriter& CsvWriter::cell(std::string_view value) {
 
 CsvWriter& CsvWriter::cell(std::int64_t value) {
     return cell(std::to_string(value));
+}
+
+CsvWriter& CsvWriter::number(std::optional<std::int64_t> value) {
+    return value ? cell(std::to_string(*value)) : cell(std::string_view());
+}
+
+CsvWriter& CsvWriter::percent(std::optional<std::int64_t> num, std::optional<std::int64_t> den) {
+    if (!num || !den || *den <= 0) return cell(std::string_view());
+    std::string s =
+        fmt::format("{:.1f}", 100.0 * static_cast<double>(*num) / static_cast<double>(*den));
+    if (options_.separator == ';') {
+        for (char& c : s)
+            if (c == '.') c = ',';
+    }
+    return cell(s);
+}
+
+CsvWriter& CsvWriter::instant(std::optional<std::int64_t> unix_seconds) {
+    if (!unix_seconds) return cell(std::string_view());
+    return cell(format_vietnam_iso(from_unix(*unix_seconds)));
 }
 
 void CsvWriter::end_row() {

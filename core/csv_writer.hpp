@@ -4,9 +4,12 @@
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "core/row_sink.hpp"
 
 namespace tcns::core {
 
@@ -30,16 +33,22 @@ std::string quote_csv_field(std::string_view cell, char separator);
 
 /// Writes CSV records to a stream one at a time, so that an export never holds its table in
 /// memory. The BOM goes out with the first record; each record is one write.
-class CsvWriter {
+class CsvWriter : public RowSink {
   public:
     explicit CsvWriter(std::ostream& os, CsvWriterOptions options = {});
 
     /// Appends one cell to the current record.
-    CsvWriter& cell(std::string_view value);
+    CsvWriter& cell(std::string_view value) override;
     /// Appends a non-negative integer cell.
-    CsvWriter& cell(std::int64_t value);
+    CsvWriter& cell(std::int64_t value) override;
+    CsvWriter& number(std::optional<std::int64_t> value) override;
+    /// One decimal, with a decimal comma when the separator is ';' (Excel in a Vietnamese
+    /// locale reads "85.5" as text there); the header says "(%)".
+    CsvWriter& percent(std::optional<std::int64_t> num, std::optional<std::int64_t> den) override;
+    /// ISO 8601 in Vietnam time ("2026-11-28T10:00:00+07:00").
+    CsvWriter& instant(std::optional<std::int64_t> unix_seconds) override;
     /// Ends the current record with CRLF.
-    void end_row();
+    void end_row() override;
     /// Writes a whole record.
     void row(std::span<const std::string> cells);
     void row(std::initializer_list<std::string_view> cells);

@@ -12,12 +12,15 @@ BUILD=${TCNS_BUILD_DIR:-$ROOT/build}
 VAR=${TCNS_VAR_DIR:-$ROOT/var}
 
 BUILD_PKGS=(g++ cmake ninja-build pkg-config libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev libevent-dev
-            nlohmann-json3-dev libfmt-dev libssl-dev catch2 sqlite3 curl)
+            nlohmann-json3-dev libfmt-dev libssl-dev libxlsxwriter-dev catch2 sqlite3 curl)
 # chromium: the admin page's browser test (tests/integration). clang and libclang-rt-14-dev:
 # the fuzz build; libclang-rt-14-dev holds the libFuzzer and sanitizer runtimes on Debian 12 and
 # is only a Recommends of clang's packages, which install_missing skips. debootstrap and
 # systemd-container: the install test on a booted Debian 12 (deploy/test-install.sh).
-TEST_PKGS=(chromium clang libclang-rt-14-dev debootstrap systemd-container)
+# libreoffice-calc-nogui (headless Calc, no GUI), unzip: the XLSX round-trip test;
+# poppler-utils: pdftoppm for the quarterly workbook's screenshot in the docs.
+TEST_PKGS=(chromium clang libclang-rt-14-dev debootstrap systemd-container libreoffice-calc-nogui
+           unzip poppler-utils)
 
 usage() { echo "usage: $0 run|test" >&2; exit 2; }
 
@@ -79,7 +82,8 @@ case "${1:-}" in
         install_missing "${BUILD_PKGS[@]}" ${TEST_PKGS[@]+"${TEST_PKGS[@]}"}
         echo "==> [1/4] build and all tests ($BUILD)"
         build
-        ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)"
+        # soffice was installed above: the LibreOffice round-trip test must run, not skip.
+        TCNS_REQUIRE_SOFFICE=1 ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)"
 
         # Unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer (g++).
         ASAN_BUILD=${TCNS_ASAN_BUILD_DIR:-$ROOT/build-asan}

@@ -19,8 +19,8 @@ namespace tcns::storage {
 
 namespace {
 
-using core::CsvWriter;
 using core::FormItem;
+using core::RowSink;
 using Items = std::vector<const FormItem*>;
 
 // The unit tree walked from its roots, so that every unit carries its whole path: segments
@@ -77,26 +77,8 @@ std::optional<std::int64_t> integer(const SQLite::Statement& q, int column) {
     return c.getInt64();
 }
 
-std::string instant_text(const std::optional<std::int64_t>& unix_seconds) {
-    return unix_seconds ? core::format_vietnam_iso(core::from_unix(*unix_seconds)) : std::string();
-}
-
 std::string number_text(const std::optional<std::int64_t>& n) {
     return n ? std::to_string(*n) : std::string();
-}
-
-/// `num / den` as a percentage with one decimal; a decimal comma when the file uses ';' (Excel
-/// in a Vietnamese locale reads "85.5" as text there). Blank when there is nothing to divide by.
-std::string percent(std::optional<std::int64_t> num, std::optional<std::int64_t> den,
-                    const CsvWriter& out) {
-    if (!num || !den || *den <= 0) return {};
-    std::string s =
-        fmt::format("{:.1f}", 100.0 * static_cast<double>(*num) / static_cast<double>(*den));
-    if (out.options().separator == ';') {
-        for (char& c : s)
-            if (c == '.') c = ',';
-    }
-    return s;
 }
 
 /// Holds one read transaction for the whole export, so that every statement sees the same
@@ -130,12 +112,13 @@ class LevelColumns {
   public:
     explicit LevelColumns(Database& db) : levels_(unit_levels(db)) {}
 
-    void header(const ExportLabels& labels, CsvWriter& out) const {
-        for (const auto& l : levels_) out.cell(labels.level(l));
+    void header(const ExportLabels& labels, RowSink& out) const {
+        for (const auto& l : levels_)
+            out.header({l, labels.level(l), labels.description("level", labels.level(l)), ""});
     }
 
     /// The names along a path, each in its level's column (blank for levels it skips).
-    void cells(std::string_view path, CsvWriter& out) const {
+    void cells(std::string_view path, RowSink& out) const {
         std::vector<std::string_view> names(levels_.size());
         while (!path.empty()) {
             const auto end = path.find('\x1e');
@@ -187,6 +170,18 @@ std::string item_header(const FormItem& item, std::string_view suffix, const Exp
     const auto at = pattern.find("{}");
     if (at == std::string::npos) return label + " " + pattern;
     return pattern.replace(at, 2, label);
+}
+
+/// The header cells of one indicator: its value, then its target and % when it has targets.
+void item_header_cells(const FormItem& item, bool targeted, const ExportLabels& labels,
+                       RowSink& out) {
+    const std::string label = item.label.empty() ? item.code : item.label;
+    out.header({item.code, item_header(item, "", labels), label, item.unit});
+    if (!targeted) return;
+    out.header({item.code + "_target", item_header(item, "target", labels),
+                labels.description("item_target", label), item.unit});
+    out.header({item.code + "_pct", item_header(item, "pct", labels),
+                labels.description("item_pct", label), "%"});
 }
 
 std::string choice_label(std::span<const core::Choice> choices, std::string_view code,
@@ -289,8 +284,9 @@ std::string status_value(std::optional<std::int64_t> late, bool closed,
 }
 
 void header_cells(std::initializer_list<std::string_view> codes, const ExportLabels& labels,
-                  CsvWriter& out) {
-    for (const auto c : codes) out.cell(labels.column(c));
+                  RowSink& out) {
+    for (const auto c : codes)
+        out.header({std::string(c), labels.column(c), labels.description(c), labels.unit(c)});
 }
 
 // Expected teams (active, existing in :period, under the unit filter) with their leader and
@@ -379,15 +375,33 @@ std::optional<ExportKind> parse_export_kind(std::string_view name) {
     return std::nullopt;
 }
 
-std::string export_file_name(ExportKind kind, std::string_view period_label) {
-    if (period_label.empty()) return fmt::format("tcns-{}.csv", export_kind_name(kind));
-    return fmt::format("tcns-{}-{}.csv", export_kind_name(kind), period_label);
+std::string export_file_name(ExportKind kind, std::string_view period_label,
+                             std::string_view extension) {
+    if (period_label.empty()) return fmt::format("tcns-{}.{}", export_kind_name(kind), extension);
+    return fmt::format("tcns-{}-{}.{}", export_kind_name(kind), period_label, extension);
 }
 
 std::string ExportLabels::lookup(std::string_view prefix, std::string_view code) const {
     if (codes_) return std::string(code);
     const auto it = text_.find(std::string(prefix) + std::string(code));
     return it == text_.end() ? std::string(code) : it->second;
+}
+
+std::string ExportLabels::description(std::string_view code, std::string_view fill) const {
+    return optional_text("desc.", code, fill);
+}
+
+std::string ExportLabels::unit(std::string_view code) const {
+    return optional_text("unit.", code, {});
+}
+
+std::string ExportLabels::optional_text(std::string_view prefix, std::string_view code,
+                                        std::string_view fill) const {
+    const auto it = text_.find(std::string(prefix) + std::string(code));
+    if (codes_ || it == text_.end()) return {};
+    std::string s = it->second;
+    if (const auto at = s.find("{}"); at != std::string::npos) s.replace(at, 2, fill);
+    return s;
 }
 
 std::string ExportLabels::value(std::string_view group, std::string_view code) const {
@@ -404,6 +418,8 @@ std::string_view describe(ExportError e) {
             return "the period range is empty or longer than 120 months";
         case ExportError::kBeforeTeams:
             return "no team existed yet in this period (nothing was expected)";
+        case ExportError::kNoClosedMonth:
+            return "no month of this quarter has closed yet (ask for month to date)";
     }
     return "export error";
 }
@@ -434,7 +450,7 @@ std::optional<ExportError> check_export_request(Database& db, ExportKind kind,
 core::Expected<std::size_t, ExportError> write_export(Database& db, ExportKind kind,
                                                       const core::Form& form,
                                                       const ExportRequest& r,
-                                                      const ExportLabels& labels, CsvWriter& out) {
+                                                      const ExportLabels& labels, RowSink& out) {
     if (const auto e = check_export_request(db, kind, r)) return core::unexpected(*e);
     switch (kind) {
         case ExportKind::kReports:
@@ -454,7 +470,7 @@ core::Expected<std::size_t, ExportError> write_export(Database& db, ExportKind k
 }
 
 std::size_t write_reports_export(Database& db, const core::Form& form, const ExportRequest& r,
-                                 const ExportLabels& labels, CsvWriter& out) {
+                                 const ExportLabels& labels, RowSink& out) {
     ReadSnapshot snapshot(db);
     const LevelColumns levels(db);
     const Items items = form.enabled_items();
@@ -464,13 +480,8 @@ std::size_t write_reports_export(Database& db, const core::Form& form, const Exp
     header_cells({"unit_code", "team_code", "team_name", "leader_name", "leader_phone", "period",
                   "status", "first_submitted_at", "last_submitted_at", "revision"},
                  labels, out);
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        out.cell(item_header(*items[i], "", labels));
-        if (targeted[i]) {
-            out.cell(item_header(*items[i], "target", labels));
-            out.cell(item_header(*items[i], "pct", labels));
-        }
-    }
+    for (std::size_t i = 0; i < items.size(); ++i)
+        item_header_cells(*items[i], targeted[i], labels, out);
     header_cells({"chat_difficulties"}, labels, out);
     out.end_row();
 
@@ -494,15 +505,18 @@ std::size_t write_reports_export(Database& db, const core::Form& form, const Exp
             out.cell(text(teams, 2)).cell(text(teams, 3)).cell(text(teams, 4));
             out.cell(text(teams, 5)).cell(core::national_phone(text(teams, 6)));
             out.cell(period).cell(status_value(late, closed, labels));
-            out.cell(instant_text(integer(teams, 7))).cell(instant_text(integer(teams, 8)));
-            out.cell(number_text(integer(teams, 9)));
+            out.instant(integer(teams, 7)).instant(integer(teams, 8));
+            out.number(integer(teams, 9));
             const ReportValues v = values.read(integer(teams, 11), items, labels);
             const auto goals = targets.read(team_id, p, p, items);
             for (std::size_t i = 0; i < items.size(); ++i) {
-                out.cell(v.cells[i]);
+                if (items[i]->type == core::ItemType::kCount)
+                    out.number(v.numbers[i]);
+                else
+                    out.cell(v.cells[i]);
                 if (targeted[i]) {
-                    out.cell(number_text(goals[i]));
-                    out.cell(percent(v.numbers[i], goals[i], out));
+                    out.number(goals[i]);
+                    out.percent(v.numbers[i], goals[i]);
                 }
             }
             std::string said;
@@ -524,7 +538,7 @@ std::size_t write_reports_export(Database& db, const core::Form& form, const Exp
 }
 
 std::size_t write_reports_long_export(Database& db, const core::Form& form, const ExportRequest& r,
-                                      const ExportLabels& labels, CsvWriter& out) {
+                                      const ExportLabels& labels, RowSink& out) {
     ReadSnapshot snapshot(db);
     const LevelColumns levels(db);
     const Items items = form.enabled_items();
@@ -556,8 +570,12 @@ std::size_t write_reports_long_export(Database& db, const core::Form& form, cons
                 out.cell(text(teams, 2)).cell(text(teams, 3)).cell(text(teams, 4));
                 out.cell(period).cell(status);
                 out.cell(items[i]->code).cell(items[i]->label).cell(items[i]->unit);
-                out.cell(v.cells[i]).cell(number_text(goals[i]));
-                out.cell(percent(v.numbers[i], goals[i], out));
+                if (items[i]->type == core::ItemType::kCount)
+                    out.number(v.numbers[i]);
+                else
+                    out.cell(v.cells[i]);
+                out.number(goals[i]);
+                out.percent(v.numbers[i], goals[i]);
                 out.end_row();
                 ++rows;
             }
@@ -567,7 +585,7 @@ std::size_t write_reports_long_export(Database& db, const core::Form& form, cons
 }
 
 std::size_t write_compliance_export(Database& db, const ExportRequest& r,
-                                    const ExportLabels& labels, CsvWriter& out) {
+                                    const ExportLabels& labels, RowSink& out) {
     ReadSnapshot snapshot(db);
     const LevelColumns levels(db);
     std::vector<core::MonthPeriod> months;
@@ -581,7 +599,8 @@ std::size_t write_compliance_export(Database& db, const ExportRequest& r,
     header_cells({"row_type"}, labels, out);
     levels.header(labels, out);
     header_cells({"unit_code", "team_code", "team_name"}, labels, out);
-    for (const auto& m : months) out.cell(m.str());
+    for (const auto& m : months)
+        out.header({m.str(), m.str(), labels.description("month_status", m.str()), ""});
     header_cells({"on_time", "late", "missing", "on_time_rate", "submitted_rate"}, labels, out);
     out.end_row();
 
@@ -632,8 +651,8 @@ ORDER BY tr.sort_key, t.code
             out.cell(status_value(flag, is_counted(m), labels));
         }
         out.cell(on_time).cell(late).cell(expected - on_time - late);
-        out.cell(percent(on_time, expected, out));
-        out.cell(percent(on_time + late, expected, out));
+        out.percent(on_time, expected);
+        out.percent(on_time + late, expected);
         out.end_row();
         ++rows;
     }
@@ -653,13 +672,13 @@ ORDER BY tr.sort_key, t.code
                 continue;
             }
             const ComplianceCounts c = compliance_counts(db, unit_id, MonthRange{m, m});
-            out.cell(percent(c.on_time, c.expected, out));
+            out.percent(c.on_time, c.expected);
         }
         const ComplianceCounts total =
             counted ? compliance_counts(db, unit_id, *counted) : ComplianceCounts{};
         out.cell(total.on_time).cell(total.late).cell(total.missing());
-        out.cell(percent(total.on_time, total.expected, out));
-        out.cell(percent(total.submitted, total.expected, out));
+        out.percent(total.on_time, total.expected);
+        out.percent(total.submitted, total.expected);
         out.end_row();
         ++rows;
     }
@@ -667,7 +686,7 @@ ORDER BY tr.sort_key, t.code
 }
 
 std::size_t write_rollup_export(Database& db, const core::Form& form, const ExportRequest& r,
-                                const ExportLabels& labels, CsvWriter& out) {
+                                const ExportLabels& labels, RowSink& out) {
     ReadSnapshot snapshot(db);
     const LevelColumns levels(db);
     Items items;
@@ -683,13 +702,8 @@ std::size_t write_rollup_export(Database& db, const core::Form& form, const Expo
     header_cells({"unit_code", "period_from", "period_to", "teams", "expected", "submitted",
                   "on_time", "late", "missing", "submitted_rate", "on_time_rate"},
                  labels, out);
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        out.cell(item_header(*items[i], "", labels));
-        if (targeted[i]) {
-            out.cell(item_header(*items[i], "target", labels));
-            out.cell(item_header(*items[i], "pct", labels));
-        }
-    }
+    for (std::size_t i = 0; i < items.size(); ++i)
+        item_header_cells(*items[i], targeted[i], labels, out);
     out.end_row();
 
     SQLite::Statement units(db.handle(), with_tree(kUnitsAtLevel));
@@ -717,12 +731,12 @@ std::size_t write_rollup_export(Database& db, const core::Form& form, const Expo
         out.cell(counted ? counted->to.str() : "");
         out.cell(c.teams).cell(c.expected).cell(c.submitted).cell(c.on_time).cell(c.late);
         out.cell(c.missing());
-        out.cell(percent(c.submitted, c.expected, out)).cell(percent(c.on_time, c.expected, out));
+        out.percent(c.submitted, c.expected).percent(c.on_time, c.expected);
         for (std::size_t i = 0; i < items.size(); ++i) {
-            out.cell(number_text(totals[i]));
+            out.number(totals[i]);
             if (targeted[i]) {
-                out.cell(number_text(goals[i]));
-                out.cell(percent(totals[i], goals[i], out));
+                out.number(goals[i]);
+                out.percent(totals[i], goals[i]);
             }
         }
         out.end_row();
@@ -732,7 +746,7 @@ std::size_t write_rollup_export(Database& db, const core::Form& form, const Expo
 }
 
 std::size_t write_difficulties_export(Database& db, const core::Form& form, const ExportRequest& r,
-                                      const ExportLabels& labels, CsvWriter& out) {
+                                      const ExportLabels& labels, RowSink& out) {
     ReadSnapshot snapshot(db);
     const LevelColumns levels(db);
     levels.header(labels, out);
@@ -760,7 +774,7 @@ ORDER BY d.period, tr.sort_key, t.code, d.created_at, d.id
         out.cell(text(q, 1)).cell(text(q, 2)).cell(text(q, 3)).cell(text(q, 4));
         out.cell(category_label(form, text(q, 5), labels));
         out.cell(labels.value("source", text(q, 6)));
-        out.cell(text(q, 7)).cell(instant_text(integer(q, 8)));
+        out.cell(text(q, 7)).instant(integer(q, 8));
         out.end_row();
         ++rows;
     }
@@ -768,7 +782,7 @@ ORDER BY d.period, tr.sort_key, t.code, d.created_at, d.id
 }
 
 std::size_t write_roster_export(Database& db, const ExportRequest& r, const ExportLabels& labels,
-                                CsvWriter& out) {
+                                RowSink& out) {
     ReadSnapshot snapshot(db);
     const LevelColumns levels(db);
     levels.header(labels, out);
@@ -808,7 +822,7 @@ ORDER BY tr.sort_key, ifnull(t.code, ''),
         out.cell(text(q, 6)).cell(core::national_phone(text(q, 7))).cell(text(q, 8));
         out.cell(labels.value("bool", linked ? "yes" : "no")).cell(channels);
         out.cell(linked ? std::string() : text(q, 10));
-        out.cell(linked ? std::string() : instant_text(integer(q, 11)));
+        out.instant(linked ? std::nullopt : integer(q, 11));
         out.end_row();
         ++rows;
     }

@@ -12,6 +12,7 @@
 #include "core/form.hpp"
 #include "core/org.hpp"
 #include "core/period.hpp"
+#include "core/row_sink.hpp"
 #include "core/time.hpp"
 #include "storage/database.hpp"
 
@@ -26,7 +27,8 @@ std::span<const ExportKind> all_export_kinds();
 std::string_view export_kind_name(ExportKind kind);
 std::optional<ExportKind> parse_export_kind(std::string_view name);
 /// "tcns-reports-2026-11.csv"; `period_label` is "2026-11", "2026-Q4" or "2026-01_2026-03".
-std::string export_file_name(ExportKind kind, std::string_view period_label);
+std::string export_file_name(ExportKind kind, std::string_view period_label,
+                             std::string_view extension = "csv");
 
 /// Header and value labels: Vietnamese ones loaded from templates/exports.vi.json, or the
 /// machine codes themselves (`--codes`). Keys are flat: "col.team_code", "level.commune",
@@ -45,9 +47,15 @@ class ExportLabels {
     std::string level(std::string_view level) const { return lookup("level.", level); }
     /// A value of a fixed vocabulary: value("status", "late").
     std::string value(std::string_view group, std::string_view code) const;
+    /// What a column means ("descriptions"; "{}" replaced by `fill`), blank when not written.
+    std::string description(std::string_view code, std::string_view fill = {}) const;
+    /// A column's unit ("units"), blank when it has none.
+    std::string unit(std::string_view code) const;
 
   private:
     std::string lookup(std::string_view prefix, std::string_view code) const;
+    std::string optional_text(std::string_view prefix, std::string_view code,
+                              std::string_view fill) const;
 
     std::map<std::string, std::string, std::less<>> text_;
     bool codes_ = true;
@@ -66,7 +74,13 @@ struct ExportRequest {
 };
 
 /// Why an export cannot run; checked before the first byte is written.
-enum class ExportError { kUnknownUnit, kUnknownLevel, kBadRange, kBeforeTeams };
+enum class ExportError {
+    kUnknownUnit,
+    kUnknownLevel,
+    kBadRange,
+    kBeforeTeams,
+    kNoClosedMonth,  ///< a quarterly workbook asked before the quarter's first month closed
+};
 /// English, for the CLI and the admin API.
 std::string_view describe(ExportError e);
 
@@ -84,7 +98,7 @@ core::Expected<std::size_t, ExportError> write_export(Database& db, ExportKind k
                                                       const core::Form& form,
                                                       const ExportRequest& request,
                                                       const ExportLabels& labels,
-                                                      core::CsvWriter& out);
+                                                      core::RowSink& out);
 
 /// The sum of every count item over a unit's subtree (itself included) and a month range,
 /// from the latest revision of each active team's reports: the roll-up's figures, shared by
@@ -95,16 +109,16 @@ std::map<std::string, std::int64_t> subtree_item_sums(Database& db, core::UnitId
 
 /// One function per export (write_export checks the request, then calls one of these).
 std::size_t write_reports_export(Database& db, const core::Form& form, const ExportRequest& r,
-                                 const ExportLabels& labels, core::CsvWriter& out);
+                                 const ExportLabels& labels, core::RowSink& out);
 std::size_t write_reports_long_export(Database& db, const core::Form& form, const ExportRequest& r,
-                                      const ExportLabels& labels, core::CsvWriter& out);
+                                      const ExportLabels& labels, core::RowSink& out);
 std::size_t write_compliance_export(Database& db, const ExportRequest& r,
-                                    const ExportLabels& labels, core::CsvWriter& out);
+                                    const ExportLabels& labels, core::RowSink& out);
 std::size_t write_rollup_export(Database& db, const core::Form& form, const ExportRequest& r,
-                                const ExportLabels& labels, core::CsvWriter& out);
+                                const ExportLabels& labels, core::RowSink& out);
 std::size_t write_difficulties_export(Database& db, const core::Form& form, const ExportRequest& r,
-                                      const ExportLabels& labels, core::CsvWriter& out);
+                                      const ExportLabels& labels, core::RowSink& out);
 std::size_t write_roster_export(Database& db, const ExportRequest& r, const ExportLabels& labels,
-                                core::CsvWriter& out);
+                                core::RowSink& out);
 
 }  // namespace tcns::storage

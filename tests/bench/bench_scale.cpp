@@ -4,7 +4,8 @@
 //   * a province roll-up for a month (rollup export of one province's subtree), target < 200 ms;
 //   * the admin page's per-province compliance for a month;
 //   * a month's `reports` export (every team, one row each) through the real `tcns` binary,
-//     target < 3 s, with its peak RSS (constant memory: compare a small export's RSS);
+//     target < 3 s, with its peak RSS (constant memory: compare a small export's RSS), and the
+//     same export as XLSX (libxlsxwriter's constant-memory mode), target < 10 s and < 100 MB;
 //   * the scheduler tick that enqueues the D-1 reminders (when the scheduler is built in).
 // Usage: bench_scale --db FILE --tcns PATH/tcns [--teams 80000] [--months 12]
 // The database is generated once and reused when it exists.
@@ -288,6 +289,19 @@ int main(int argc, char** argv) {
             "reports export, one commune: {:.0f} ms, peak RSS {:.1f} MB (exit {})   constant "
             "memory: the national export needs {:+.1f} MB more\n",
             teams, closed.str(), ms, rss, rc, ms_small, rss_small, rc_small, rss - rss_small);
+        // The same export as a workbook: written to a file beside the database (the workbook's
+        // temporary files go to TMPDIR), then measured and removed.
+        const std::string xlsx = db_path + ".reports.xlsx";
+        const auto [ms_x, rss_x, rc_x] =
+            run_child({tcns_bin, "--db", db_path, "export", "reports", "--period", closed.str(),
+                       "--format", "xlsx", "--out", xlsx});
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(xlsx, ec);
+        std::filesystem::remove(xlsx, ec);
+        std::cout << fmt::format(
+            "reports export as XLSX, {} teams ({}): {:.0f} ms, peak RSS {:.1f} MB, {:.1f} MB file "
+            "(exit {})   target < 10 s, < 100 MB\n",
+            teams, closed.str(), ms_x, rss_x, size / 1e6, rc_x);
     }
     // The scheduler tick that enqueues the D-1 reminders (08:00 Vietnam time, the day before the
     // deadline of the month in progress), from an empty outbox, then a second tick (nothing new).

@@ -159,9 +159,15 @@ TEST_CASE("the admin page works in headless Chromium: login, figures, picker, ex
     REQUIRE(session.size() == 64);
     CHECK(browser.evaluate("document.cookie") == "");  // invisible to scripts
 
-    // The download links carry the period and work with the session cookie.
+    // The download links carry the period and work with the session cookie; each export is
+    // offered as XLSX first, then CSV.
+    const json xlsx_links = browser.evaluate(
+        "Array.from(document.querySelectorAll('ul.downloads li a:first-child'))"
+        ".map(a => a.getAttribute('href'))");
+    REQUIRE(xlsx_links.size() == 6);
     const json links = browser.evaluate(
-        "Array.from(document.querySelectorAll('ul.downloads a')).map(a => a.getAttribute('href'))");
+        "Array.from(document.querySelectorAll('ul.downloads a[href*=\".csv\"]'))"
+        ".map(a => a.getAttribute('href'))");
     REQUIRE(links.size() == 6);
     httplib::Client http("127.0.0.1", server.port());
     http.set_connection_timeout(5, 0);
@@ -174,6 +180,15 @@ TEST_CASE("the admin page works in headless Chromium: login, figures, picker, ex
         REQUIRE(res);
         CHECK(res->status == 200);
         CHECK(res->body.rfind("\xEF\xBB\xBF", 0) == 0);
+    }
+    for (const auto& link : xlsx_links) {
+        const std::string href = link.get<std::string>();
+        INFO(href);
+        CHECK(contains(href, ".xlsx?period=2026-10"));
+        auto res = http.Get(href.c_str(), {{"Cookie", "tcns_admin=" + session}});
+        REQUIRE(res);
+        CHECK(res->status == 200);
+        CHECK(res->body.rfind("PK\x03\x04", 0) == 0);  // a zip container
     }
     auto no_cookie = http.Get(links[0].get<std::string>().c_str());
     REQUIRE(no_cookie);

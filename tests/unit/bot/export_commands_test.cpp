@@ -1,6 +1,7 @@
 #include <httplib.h>
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -318,4 +319,85 @@ TEST_CASE("tcns export runs on the repository's own form and labels", "[export-c
     REQUIRE(lh01 < static_cast<long>(h.size()));
     CHECK(doc.records[1].fields[static_cast<std::size_t>(lh01)] == "12");
     CHECK(std::find(h.begin(), h.end(), "Đề xuất, kiến nghị") != h.end());
+}
+
+TEST_CASE("tcns export --format xlsx writes a workbook to standard output or a file",
+          "[export-cli]") {
+    Setup s;
+    const std::string tmp = s.dir.file("tmp");
+    std::filesystem::create_directories(tmp);
+    const char* old = std::getenv("TMPDIR");
+    const std::string saved = old ? old : "";
+    ::setenv("TMPDIR", tmp.c_str(), 1);
+    const auto r = s.run({"reports", "--period", "2026-11", "--format", "xlsx"});
+    old ? ::setenv("TMPDIR", saved.c_str(), 1) : ::unsetenv("TMPDIR");
+    INFO(r.err);
+    REQUIRE(r.rc == 0);
+    CHECK(r.out.rfind("PK\x03\x04", 0) == 0);
+    CHECK(std::filesystem::is_empty(tmp));  // the temporary workbook is gone
+
+    const std::string file = s.dir.file("roster.xlsx");
+    const auto f = s.run({"roster", "--format", "xlsx", "--out", file});
+    REQUIRE(f.rc == 0);
+    CHECK(f.out.find(file + ": ") == 0);
+    CHECK(read_file(file).rfind("PK\x03\x04", 0) == 0);
+
+    CHECK(s.run({"reports", "--format", "ods"}).rc == 2);
+    const auto bad = s.run({"reports", "--format", "xlsx", "--unit", "999"});
+    CHECK(bad.rc == 1);
+    CHECK(bad.err.find("unknown unit code '999'") != std::string::npos);
+}
+
+TEST_CASE("tcns export quarterly-report writes the district's workbook", "[export-cli]") {
+    Setup s;
+    const std::string file = s.dir.file("q.xlsx");
+    const auto r = s.run({"quarterly-report", "--quarter", "2026-Q4", "--unit", "75",
+                          "--month-to-date", "--out", file});
+    INFO(r.err);
+    REQUIRE(r.rc == 0);
+    CHECK(r.out == file + ": quarterly-report 2026-Q4 (2 summary rows)\n");
+    CHECK(read_file(file).rfind("PK\x03\x04", 0) == 0);
+    CHECK(s.run({"quarterly-report", "--quarter", "2026-Q5"}).rc == 2);
+    CHECK(s.run({"quarterly-report", "--quarter", "2026-Q4", "--format", "csv"}).rc == 2);
+    CHECK(s.run({"quarterly-report", "--quarter", "2026-Q4", "--unit", "999", "--month-to-date"})
+              .rc == 1);
+}
+
+TEST_CASE("GET /admin/exports/<name>.xlsx sends a workbook, the quarterly one too", "[admin]") {
+    Setup s;
+    RunningServer server(s, "s3cret-token");
+    auto res = server.get("/admin/exports/reports.xlsx?period=2026-11&unit=100", "s3cret-token");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->get_header_value("Content-Type") ==
+          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    CHECK(res->get_header_value("Content-Disposition") ==
+          "attachment; filename=\"tcns-reports-2026-11.xlsx\"");
+    CHECK(res->body.rfind("PK\x03\x04", 0) == 0);
+
+    res = server.get("/admin/exports/quarterly-report.xlsx?quarter=2026-Q4&unit=75&month_to_date=1",
+                     "s3cret-token");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->get_header_value("Content-Disposition") ==
+          "attachment; filename=\"tcns-quarterly-report-75-2026-Q4.xlsx\"");
+    CHECK(res->body.rfind("PK\x03\x04", 0) == 0);
+    // The admin page's form sends an empty unit for the whole tree.
+    res = server.get("/admin/exports/quarterly-report.xlsx?quarter=2026-Q4&unit=&month_to_date=1",
+                     "s3cret-token");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+
+    res = server.get("/admin/exports/quarterly-report.xlsx?quarter=2026-Q9", "s3cret-token");
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    res = server.get("/admin/exports/rollup.xlsx?period=2026-11&level=galaxy", "s3cret-token");
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    res = server.get("/admin/exports/passwords.xlsx", "s3cret-token");
+    REQUIRE(res);
+    CHECK(res->status == 404);
+    res = server.get("/admin/exports/roster.xlsx");
+    REQUIRE(res);
+    CHECK(res->status == 401);
 }
