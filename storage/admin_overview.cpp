@@ -38,6 +38,7 @@ ComplianceCounts counts(const SQLite::Statement& q, int first) {
     c.submitted = q.getColumn(first + 1).getInt64();
     c.on_time = q.getColumn(first + 2).getInt64();
     c.late = q.getColumn(first + 3).getInt64();
+    c.revised_after_deadline = q.getColumn(first + 4).getInt64();
     return c;
 }
 
@@ -58,7 +59,8 @@ ComplianceOverview compliance_overview(Database& db, const core::MonthPeriod& pe
 
     SQLite::Statement units(db.handle(), std::string(kAnchoredTree) + R"sql(
 SELECT u.code, u.name, ifnull(p.name, ''),
-       count(t.id), count(rs.team_id), ifnull(sum(rs.late = 0), 0), ifnull(sum(rs.late <> 0), 0)
+       count(t.id), count(rs.team_id), ifnull(sum(rs.late = 0), 0), ifnull(sum(rs.late <> 0), 0),
+       ifnull(sum(rs.revised_after_deadline), 0)
 FROM tree a
 JOIN units u ON u.id = a.id
 LEFT JOIN units p ON p.id = u.parent_id
@@ -76,7 +78,8 @@ ORDER BY a.sort_key
             UnitCompliance{text(units, 0), text(units, 1), text(units, 2), counts(units, 3)});
 
     SQLite::Statement total(db.handle(), R"sql(
-SELECT count(t.id), count(rs.team_id), ifnull(sum(rs.late = 0), 0), ifnull(sum(rs.late <> 0), 0)
+SELECT count(t.id), count(rs.team_id), ifnull(sum(rs.late = 0), 0), ifnull(sum(rs.late <> 0), 0),
+       ifnull(sum(rs.revised_after_deadline), 0)
 FROM teams t LEFT JOIN report_status rs ON rs.team_id = t.id AND rs.period = :period
 WHERE t.active = 1
 )sql");

@@ -17,6 +17,8 @@ struct ComplianceCounts {
     std::int64_t submitted = 0;
     std::int64_t on_time = 0;
     std::int64_t late = 0;
+    /// on time at first, then revised after the deadline ("zeros on time, real numbers late")
+    std::int64_t revised_after_deadline = 0;
     std::int64_t missing() const { return teams - submitted; }
     /// on_time / teams × 100; nullopt without teams.
     std::optional<double> on_time_pct() const;

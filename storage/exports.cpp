@@ -292,7 +292,8 @@ void header_cells(std::initializer_list<std::string_view> codes, const ExportLab
 // :period, in tree order.
 constexpr std::string_view kTeamsForPeriod = R"sql(
 SELECT t.id, tr.path, un.code, t.code, t.name, lp.full_name, lp.phone,
-       rs.first_submitted_at, rs.last_submitted_at, rs.revision, rs.late, rs.latest_report_id
+       rs.first_submitted_at, rs.last_submitted_at, rs.revision, rs.late, rs.latest_report_id,
+       rs.revised_after_deadline
 FROM teams t
 JOIN tree tr ON tr.id = t.unit_id AND tr.in_scope
 JOIN units un ON un.id = t.unit_id
@@ -441,9 +442,10 @@ std::size_t write_reports_export(Database& db, const core::Form& form, const Exp
     const std::vector<bool> targeted = targeted_items(db, items, TargetOwner::kTeam);
 
     levels.header(labels, out);
-    header_cells({"unit_code", "team_code", "team_name", "leader_name", "leader_phone", "period",
-                  "status", "first_submitted_at", "last_submitted_at", "revision"},
-                 labels, out);
+    header_cells(
+        {"unit_code", "team_code", "team_name", "leader_name", "leader_phone", "period", "status",
+         "first_submitted_at", "last_submitted_at", "revision", "revised_after_deadline"},
+        labels, out);
     for (std::size_t i = 0; i < items.size(); ++i) {
         out.cell(item_header(*items[i], "", labels));
         if (targeted[i]) {
@@ -475,6 +477,10 @@ std::size_t write_reports_export(Database& db, const core::Form& form, const Exp
             out.cell(period).cell(status_value(late, labels));
             out.cell(instant_text(integer(teams, 7))).cell(instant_text(integer(teams, 8)));
             out.cell(number_text(integer(teams, 9)));
+            // On time at first, revised after the deadline: "zeros on time, real numbers late".
+            const auto revised_late = integer(teams, 12);
+            out.cell(revised_late ? labels.value("revised", *revised_late ? "yes" : "no")
+                                  : std::string());
             const ReportValues v = values.read(integer(teams, 11), items, labels);
             const auto goals = targets.read(team_id, p, p, items);
             for (std::size_t i = 0; i < items.size(); ++i) {
