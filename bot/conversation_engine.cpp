@@ -171,9 +171,9 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
             morning_after(prev_deadline, alerts_.policy.send_hour) + alerts_.policy.late_valid_for;
         if (now >= prev_deadline && now < window_end) {
             core::MissedMonth m{prev, prev_deadline, {}};
-            bool any = false;
             for (const auto& t : facts.teams) {
-                if (!core::can_file_report(t.role)) continue;
+                // A team that filed it needs nothing more (one indexed lookup, the common case).
+                if (!core::can_file_report(t.role) || reports.submitted(t.id, prev)) continue;
                 core::TeamFacts f;
                 f.id = t.id;
                 f.code = t.code;
@@ -181,10 +181,9 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
                 f.unit_name = t.unit_name;
                 f.role = t.role;
                 reports.fill_team_facts(f, prev);
-                any = any || f.revision == 0;
                 m.teams.push_back(std::move(f));
             }
-            if (any) missed = std::move(m);
+            if (!m.teams.empty()) missed = std::move(m);
         }
     }
 
