@@ -97,6 +97,9 @@ void tell_other_filers(storage::Database& db, const Templates& templates,
     const std::string month =
         period ? fmt::format("{:02}/{:04}", period->month, period->year) : sub.period;
     for (const core::Contact& other : storage::ReportRepo(db).other_filers(sub.team, person)) {
+        // A filer who never linked a chat account cannot read it, and nobody is to be told
+        // that a courtesy message could not go out: no row at all.
+        if (other.accounts.empty()) continue;
         Notice n;
         n.idem_key = fmt::format("filed:{}:{}:r{}:p{}", sub.team, sub.period, revision, other.id);
         n.kind = "report_filed";
