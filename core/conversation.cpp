@@ -1224,8 +1224,20 @@ void Machine::submit() {
     r.base_revision = t->revision;
     r.late = now_ >= deadline_;
     for (const FormItem* item : items_) {
-        if (auto it = st_.answers.find(item->code); it != st_.answers.end())
+        if (auto it = st_.answers.find(item->code); it != st_.answers.end()) {
             r.answers[item->code] = it->second;
+            // Who answered what survives the draft: the shared draft's record where its value
+            // is the one sent, else the person sending.
+            std::optional<PersonId> by = ctx_.person;
+            if (t->draft && t->draft->base_revision == st_.base_revision) {
+                const auto d = t->draft->answers.find(item->code);
+                const auto w = t->draft->answered_by.find(item->code);
+                if (d != t->draft->answers.end() && d->second == it->second &&
+                    w != t->draft->answered_by.end())
+                    by = w->second;
+            }
+            if (by) r.answered_by[item->code] = *by;
+        }
     }
     Params p{{"period", period_display(st_.period)},
              {"team", t->name},

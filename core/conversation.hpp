@@ -154,6 +154,7 @@ struct SubmitReport {
     std::optional<int> base_revision;
     bool late = false;
     Answers answers;
+    std::map<std::string, PersonId> answered_by;  ///< who gave each answer (leader or deputy)
 };
 
 /// Effect: record a difficulty typed with "khó khăn: …".

@@ -620,8 +620,8 @@ std::int64_t ReportRepo::submit(const core::SubmitReport& r, const core::Form& f
     const std::int64_t id = db_.handle().getLastInsertRowid();
 
     auto& v = db_.cached(
-        "INSERT INTO report_values (report_id, item_code, value_int, value_text, choice) "
-        "VALUES (?, ?, ?, ?, ?)");
+        "INSERT INTO report_values (report_id, item_code, value_int, value_text, choice, "
+        "answered_by) VALUES (?, ?, ?, ?, ?, ?)");
     for (const auto& [code, a] : r.answers) {
         v.reset();
         v.clearBindings();
@@ -630,6 +630,8 @@ std::int64_t ReportRepo::submit(const core::SubmitReport& r, const core::Form& f
         if (a.number) v.bind(3, std::int64_t{*a.number});
         if (!a.text.empty()) v.bind(4, a.text);
         if (!a.choice.empty()) v.bind(5, a.choice);
+        if (auto by = r.answered_by.find(code); by != r.answered_by.end())
+            v.bind(6, std::int64_t{by->second});
         v.exec();
     }
 

@@ -276,6 +276,7 @@ CREATE TABLE drafts (
     updated_at     INTEGER NOT NULL,
     PRIMARY KEY (team_id, period)
 ) WITHOUT ROWID;
+ALTER TABLE report_values ADD COLUMN answered_by INTEGER REFERENCES people(id);
 )sql"},
         // On time at first, revised after the deadline: timeliness stays the first
         // submission's, but "zeros on time, real numbers late" must be visible.
