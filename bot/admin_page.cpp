@@ -233,6 +233,7 @@ std::string render_admin_page(const AdminTemplates& t, const AdminPageView& v) {
         .text("total_submitted", count_text(v.overview.total.submitted))
         .text("total_on_time", count_text(v.overview.total.on_time))
         .text("total_late", count_text(v.overview.total.late))
+        .text("total_revised_late", count_text(v.overview.total.revised_after_deadline))
         .text("total_missing", count_text(missing_total))
         .text("total_pct", total_pct ? percent_text(total_pct) : t.say("no_value"))
         .html("unit_rows_html", unit_rows)

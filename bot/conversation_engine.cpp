@@ -7,6 +7,7 @@
 
 #include "bot/metrics.hpp"
 #include "bot/notify.hpp"
+#include "bot/scheduler.hpp"
 #include "core/phone.hpp"
 #include "core/summary.hpp"
 #include "storage/chat_store.hpp"
@@ -81,6 +82,43 @@ void alert_officials(storage::Database& db, const Templates& templates,
     }
 }
 
+/// Tells the team's other filers (leader <-> deputies) that a report was submitted or revised.
+void tell_other_filers(storage::Database& db, const Templates& templates,
+                       const SchedulerConfig& config, const core::ConversationContext& ctx,
+                       const core::SubmitReport& sub, int revision, core::PersonId person,
+                       const std::string& reporter, core::Instant now) {
+    std::string team_name;
+    for (const auto& t : ctx.teams)
+        if (t.id == sub.team) team_name = t.name;
+    if (ctx.missed)
+        for (const auto& t : ctx.missed->teams)
+            if (t.id == sub.team) team_name = t.name;
+    const auto period = core::MonthPeriod::parse(sub.period);
+    const std::string month =
+        period ? fmt::format("{:02}/{:04}", period->month, period->year) : sub.period;
+    for (const core::Contact& other : storage::ReportRepo(db).other_filers(sub.team, person)) {
+        // A filer who never linked a chat account cannot read it, and nobody is to be told
+        // that a courtesy message could not go out: no row at all.
+        if (other.accounts.empty()) continue;
+        Notice n;
+        n.idem_key = fmt::format("filed:{}:{}:r{}:p{}", sub.team, sub.period, revision, other.id);
+        n.kind = "report_filed";
+        n.person = other.id;
+        n.phone = other.phone;
+        const auto choice = core::choose_account(other, now, config.policy);
+        n.account = choice.account;
+        n.decision = choice.decision;
+        n.text = templates.messages.render(revision == 1 ? "filed.submitted" : "filed.revised",
+                                           {{"person", reporter},
+                                            {"month", month},
+                                            {"team", team_name},
+                                            {"revision", std::to_string(revision)},
+                                            {"time", core::format_vietnam_short(now)}});
+        n.not_before = after_quiet_hours(now, config.policy.quiet);
+        enqueue_notice(db, n, now);
+    }
+}
+
 }  // namespace
 
 HandleOutcome ConversationEngine::handle(storage::Database& db, const core::InboundEvent& event,
@@ -124,6 +162,34 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
     }
     for (auto& t : facts.teams) reports.fill_team_facts(t, *period);
 
+    // The month boundary: from the first of a month until the previous month's late window
+    // closes (its late notices stop), a team that has not filed it is asked which month "bc"
+    // files, and "tt" shows both.
+    std::optional<core::MissedMonth> missed;
+    const core::MonthPeriod current = core::MonthPeriod::containing(now);
+    if (*period == current && account.person) {
+        const core::MonthPeriod prev = current.previous();
+        const core::Instant prev_deadline = periods.deadline(prev);
+        const core::Instant window_end =
+            morning_after(prev_deadline, alerts_.policy.send_hour) + alerts_.policy.late_valid_for;
+        if (now >= prev_deadline && now < window_end) {
+            core::MissedMonth m{prev, prev_deadline, {}};
+            for (const auto& t : facts.teams) {
+                // A team that filed it needs nothing more (one indexed lookup, the common case).
+                if (!core::can_file_report(t.role) || reports.submitted(t.id, prev)) continue;
+                core::TeamFacts f;
+                f.id = t.id;
+                f.code = t.code;
+                f.name = t.name;
+                f.unit_name = t.unit_name;
+                f.role = t.role;
+                reports.fill_team_facts(f, prev);
+                m.teams.push_back(std::move(f));
+            }
+            if (!m.teams.empty()) missed = std::move(m);
+        }
+    }
+
     core::ConversationContext ctx{templates_.form, templates_.messages};
     ctx.person = account.person;
     ctx.person_name = facts.name;
@@ -133,6 +199,7 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
         ctx.official_unit = storage::ReminderRepo(db).official_unit(*account.person);
     ctx.period = *period;
     ctx.deadline = periods.deadline(*period);
+    ctx.missed = std::move(missed);
 
     if (!account.person) {
         const bool code_event =
@@ -177,6 +244,19 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
         } else if (const auto* sub = std::get_if<core::SubmitReport>(&effect)) {
             const std::int64_t report =
                 reports.submit(*sub, templates_.form, person, account.id, now);
+            if (report == 0) {
+                // The head moved under the draft, which the conversation checked in this same
+                // transaction: a bug. Nothing is written; the person is told to look again.
+                result.state = state;
+                core::OutboundMessage again;
+                again.text = templates_.messages.render("not_understood");
+                result.replies = {std::move(again)};
+                result.draft.reset();
+                break;
+            }
+            if (person)
+                tell_other_filers(db, templates_, alerts_, ctx, *sub, sub->revision, *person,
+                                  facts.name, now);
             // Counted before the commit: a rolled-back batch (rare) over-counts by one.
             Metrics::instance().add("tcns_reports_submitted_total",
                                     "channel=\"" + event.channel + "\"");
@@ -225,6 +305,19 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
             }
             result.replies.push_back(std::move(reply));
         }
+    }
+    if (result.draft) {
+        // The shared draft as it was loaded for this step (credits who changed what).
+        std::optional<core::Draft> before;
+        auto find = [&](const std::vector<core::TeamFacts>& teams) {
+            for (const auto& t : teams)
+                if (t.id == result.draft->team && t.draft) before = t.draft;
+        };
+        if (ctx.missed && ctx.missed->period.str() == result.draft->period)
+            find(ctx.missed->teams);
+        else
+            find(ctx.teams);
+        storage::DraftRepo(db).apply(*result.draft, before, person, now);
     }
     if (!(result.state == state)) conversations.save(account.id, result.state, now);
     out.replies = std::move(result.replies);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <tuple>
 
 #include "core/number.hpp"
 #include "core/utf8.hpp"
@@ -152,13 +153,57 @@ std::string period_display(const std::string& period) {
     return period;
 }
 
+/// "12/2026", "thang 12", "t12", "2026-12" (and "12" when `bare`) name the month `p` (folded
+/// text). A bare number is only a month after "bc tháng": answering the month question, "10"
+/// may well be a count typed too early.
+bool month_matches(std::string_view key, const MonthPeriod& p, bool bare = false) {
+    key = trim(key);
+    for (std::string_view w : {"thang ", "t"}) {
+        if (key.substr(0, w.size()) == w) {
+            key = trim(key.substr(w.size()));
+            bare = true;
+            break;
+        }
+    }
+    if (key.empty() || key.size() > 7) return false;
+    std::string k(key);
+    if (auto m = MonthPeriod::parse(k)) return *m == p;
+    const auto slash = k.find('/');
+    const std::string month = k.substr(0, slash);
+    if (month.empty() || month.size() > 2 ||
+        !std::all_of(month.begin(), month.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return false;
+    if (std::stoi(month) != p.month) return false;
+    if (slash == std::string::npos) return bare;
+    const std::string year = k.substr(slash + 1);
+    return year == std::to_string(p.year) || year == std::to_string(p.year % 100);
+}
+
+/// "bc tháng 12", "báo cáo tháng 12/2026" → "12" / "12/2026"; nullopt otherwise.
+std::optional<std::string> report_month_arg(const std::string& key) {
+    for (std::string_view w : {"bc thang ", "bao cao thang ", "bc t"}) {
+        if (key.rfind(w, 0) == 0) {
+            const std::string arg(trim(std::string_view(key).substr(w.size())));
+            if (!arg.empty() && std::isdigit(static_cast<unsigned char>(arg.front()))) return arg;
+        }
+    }
+    return std::nullopt;
+}
+
 // ---- the machine --------------------------------------------------------------------------
 
 class Machine {
   public:
     Machine(const ConversationState& s, const InboundEvent& e, Instant now,
             const ConversationContext& ctx)
-        : st_(s), ev_(e), now_(now), ctx_(ctx), items_(ctx.form.enabled_items()) {}
+        : st_(s),
+          ev_(e),
+          now_(now),
+          ctx_(ctx),
+          items_(ctx.form.enabled_items()),
+          period_(ctx.period),
+          deadline_(ctx.deadline),
+          teams_(&ctx.teams) {}
 
     StepResult run();
 
@@ -179,20 +224,20 @@ class Machine {
     }
     const TeamFacts* team(std::optional<TeamId> id) const {
         if (!id) return nullptr;
-        for (const auto& t : ctx_.teams)
+        for (const auto& t : *teams_)
             if (t.id == *id) return &t;
         return nullptr;
     }
     std::vector<const TeamFacts*> filing_teams() const {
         std::vector<const TeamFacts*> out;
-        for (const auto& t : ctx_.teams)
+        for (const auto& t : *teams_)
             if (can_file_report(t.role)) out.push_back(&t);
         return out;
     }
     std::string time_left() const;
     /// The one wording of the deadline, as reminders write it: "hết ngày 29/11/2026" for a
     /// deadline at 00:00 on the 30th, which is how people read "before the 30th".
-    std::string deadline_text() const { return deadline_words(ctx_.deadline, ctx_.messages); }
+    std::string deadline_text() const { return deadline_words(deadline_, ctx_.messages); }
     bool draft_active() const {
         return st_.step == Step::kAsking || st_.step == Step::kConfirmingCheck ||
                st_.step == Step::kSummary ||
@@ -206,7 +251,11 @@ class Machine {
     void unsupported();
     void help();
     void status();
-    void start_report(std::optional<TeamId> chosen, std::optional<std::vector<std::string>> quick);
+    /// Which month a report files at the month boundary: not asked yet, the missed one, or the
+    /// current one.
+    enum class Month { kAsk, kMissed, kCurrent };
+    void start_report(std::optional<TeamId> chosen, std::optional<std::vector<std::string>> quick,
+                      Month month = Month::kAsk);
     void begin_draft(const TeamFacts& t);
     void quick_report(const TeamFacts& t, const std::vector<std::string>& values);
     void ask();
@@ -218,6 +267,41 @@ class Machine {
     void difficulty(const std::string& text);
     void summary_request(Cmd cmd, const std::string& arg);
     void reprompt();
+    // shared drafts, form changes and the month boundary
+    bool sync_draft();
+    void finish();
+    void conflict(const TeamFacts& t);
+    /// The items whose values differ, with the value texts before and after.
+    std::vector<std::tuple<const FormItem*, std::string, std::string>> differences(
+        const Answers& before, const Answers& after) const {
+        std::vector<std::tuple<const FormItem*, std::string, std::string>> out;
+        for (const FormItem* item : items_) {
+            const auto a = before.find(item->code);
+            const auto b = after.find(item->code);
+            std::string ta = value_text(*item, a == before.end() ? nullptr : &a->second);
+            std::string tb = value_text(*item, b == after.end() ? nullptr : &b->second);
+            if (ta != tb) out.emplace_back(item, std::move(ta), std::move(tb));
+        }
+        return out;
+    }
+    bool enabled(const std::string& code) const {
+        for (const FormItem* item : items_)
+            if (item->code == code) return true;
+        return false;
+    }
+    const TeamFacts* missed_team(TeamId id) const {
+        if (!ctx_.missed) return nullptr;
+        for (const auto& t : ctx_.missed->teams)
+            if (t.id == id && t.revision == 0) return &t;
+        return nullptr;
+    }
+    void use_missed() {
+        period_ = ctx_.missed->period;
+        deadline_ = ctx_.missed->deadline;
+        teams_ = &ctx_.missed->teams;
+    }
+    void ask_period(const TeamFacts& t);
+    void month_command(const std::string& arg);
     void reset_draft() {
         const int wrong = st_.wrong_codes;
         const auto since = st_.wrong_codes_since;
@@ -231,11 +315,18 @@ class Machine {
     Instant now_;
     const ConversationContext& ctx_;
     std::vector<const FormItem*> items_;
+    // The month in play and its facts: the context's, or the missed month once chosen.
+    MonthPeriod period_;
+    Instant deadline_;
+    const std::vector<TeamFacts>* teams_;
     StepResult out_;
+    std::optional<DraftChange> drop_;  ///< the shared draft cancelled in this step
+    /// The answers this person last saw, when the other filer changed the shared draft since.
+    std::optional<Answers> seen_;
 };
 
 std::string Machine::time_left() const {
-    const auto left = ctx_.deadline - now_;
+    const auto left = deadline_ - now_;
     if (left <= std::chrono::seconds{0}) return msg("deadline_passed");
     const auto hours = std::chrono::duration_cast<std::chrono::hours>(left).count();
     return msg("time_left",
@@ -267,6 +358,9 @@ StepResult Machine::run() {
     }
     if (!ctx_.person) {
         unlinked();
+    } else if (!sync_draft()) {
+        // The form changed under the draft: it reopened at its summary; the message was meant
+        // for a question that may no longer be there.
     } else if (ev_.kind == EventKind::kUnsupported || ev_.kind == EventKind::kSharedPhone) {
         unsupported();
     } else if (ev_.kind == EventKind::kStarted || ev_.kind == EventKind::kSubscribed) {
@@ -277,8 +371,108 @@ StepResult Machine::run() {
     } else {
         linked_text();
     }
+    if (ctx_.person) finish();
     out_.state = st_;
     return std::move(out_);
+}
+
+bool Machine::sync_draft() {
+    if (!draft_active()) return true;
+    const TeamFacts* t = team(st_.team);
+    if (!t || st_.period != period_.str()) return true;
+    if (st_.form_version == 0) {
+        // A state written before positions were item codes: its index was taken against the
+        // form of its time, which is the form now unless it changed since (nothing tells).
+        st_.form_version = ctx_.form.version;
+        if (st_.revising && st_.base_revision == 0) st_.base_revision = t->revision;
+    } else if (st_.form_version == ctx_.form.version) {
+        st_.index = items_.size();
+        for (std::size_t i = 0; i < items_.size(); ++i)
+            if (items_[i]->code == st_.item) st_.index = i;
+    }
+    // The team's draft is shared: what the other filer answered since is part of it. A person
+    // whose draft began before a submission keeps their own view until they see the changes.
+    if (t->draft && t->draft->base_revision == st_.base_revision &&
+        st_.base_revision == t->revision) {
+        if (!(st_.answers == t->draft->answers)) seen_ = st_.answers;
+        st_.answers = t->draft->answers;
+    }
+    std::size_t dropped = 0;
+    for (auto it = st_.answers.begin(); it != st_.answers.end();) {
+        if (enabled(it->first)) {
+            ++it;
+        } else {
+            it = st_.answers.erase(it);
+            ++dropped;
+        }
+    }
+    if (st_.form_version == ctx_.form.version) return true;
+    st_.form_version = ctx_.form.version;
+    st_.pending_item.clear();
+    st_.pending_category.clear();
+    st_.return_to_summary = false;
+    st_.cancel_return = Step::kIdle;
+    say(msg("form_changed", {{"dropped", std::to_string(dropped)}}));
+    summary();
+    return false;
+}
+
+void Machine::finish() {
+    if (drop_) out_.draft = std::move(drop_);
+    if (!draft_active()) return;
+    st_.item = st_.index < items_.size() ? items_[st_.index]->code : std::string();
+    st_.form_version = ctx_.form.version;
+    const TeamFacts* t = team(st_.team);
+    // A stale view (the report was submitted since it began) is not written over the team's.
+    if (!t || st_.period != period_.str() || st_.base_revision != t->revision) return;
+    const Draft* d = t->draft ? &*t->draft : nullptr;
+    if (d && d->base_revision == st_.base_revision && d->form_version == ctx_.form.version &&
+        d->answers == st_.answers)
+        return;
+    DraftChange c;
+    c.team = t->id;
+    c.period = st_.period;
+    c.base_revision = st_.base_revision;
+    c.form_version = ctx_.form.version;
+    c.answers = st_.answers;
+    out_.draft = std::move(c);
+}
+
+void Machine::conflict(const TeamFacts& t) {
+    std::string text = msg("conflict_submitted",
+                           {{"period", period_display(st_.period)},
+                            {"by", t.submitted_by},
+                            {"revision", std::to_string(t.revision)},
+                            {"time", t.submitted_at ? format_vietnam_short(*t.submitted_at) : ""}});
+    const auto changes = differences(t.submitted, st_.answers);
+    for (const auto& [item, submitted, mine] : changes)
+        text += "\n" + msg("conflict_line", {{"code", item->code},
+                                             {"label", item->label},
+                                             {"submitted", submitted},
+                                             {"mine", mine}});
+    if (changes.empty()) text += "\n" + msg("conflict_same");
+    text += "\n" + msg("conflict_confirm", {{"revision", std::to_string(t.revision + 1)}});
+    say(std::move(text));
+    st_.base_revision = t.revision;
+    st_.revising = true;
+    st_.pending_item.clear();
+    st_.pending_category.clear();
+    summary();
+}
+
+void Machine::ask_period(const TeamFacts& t) {
+    reset_draft();
+    st_.step = Step::kChoosingPeriod;
+    st_.team = t.id;
+    const std::string missed = period_display(ctx_.missed->period.str());
+    const std::string current = period_display(period_.str());
+    say(msg("choose_period",
+            {{"team", t.name},
+             {"missed", missed},
+             {"current", current},
+             {"deadline", format_vietnam_short(ctx_.missed->deadline - std::chrono::seconds{1})}}),
+        {QuickReply{msg("choose_period_button", {{"month", missed}}), "1"},
+         QuickReply{msg("choose_period_button", {{"month", current}}), "2"}});
 }
 
 void Machine::unlinked() {
@@ -355,12 +549,23 @@ void Machine::status() {
              {"deadline", deadline_text()},
              {"time_left", time_left()}};
     std::string text;
+    // At the month boundary the missed month comes first: it is the one to act on.
+    if (const TeamFacts* m = missed_team(t->id); m && st_.period != ctx_.missed->period.str()) {
+        const std::string missed = period_display(ctx_.missed->period.str());
+        text = msg("status_missed", {{"period", missed},
+                                     {"team", m->name},
+                                     {"deadline", format_vietnam_short(ctx_.missed->deadline -
+                                                                       std::chrono::seconds{1})},
+                                     {"month", missed}}) +
+               "\n";
+    }
     if (t->revision > 0 && t->submitted_at) {
         p.push_back({"revision", std::to_string(t->revision)});
         p.push_back({"time", format_vietnam_short(*t->submitted_at)});
-        text = msg(t->late ? "status_submitted_late" : "status_submitted", p);
+        text += msg(t->late ? "status_submitted_late" : "status_submitted", p);
+        if (t->revised_after_deadline) text += " " + msg("status_revised_after_deadline");
     } else {
-        text = msg("status_not_submitted", p);
+        text += msg("status_not_submitted", p);
     }
     if (draft_active()) {
         std::size_t answered = 0;
@@ -392,10 +597,15 @@ void Machine::linked_text() {
     // Typed while the form asks for a text ("tổng hợp ý kiến …"), it is the answer.
     if ((cmd == Cmd::kSummary || cmd == Cmd::kMissing) && !asking_text)
         return summary_request(cmd, arg);
+    if (auto month = report_month_arg(key)) return month_command(*month);
     if (auto quick = quick_report_values(raw)) return start_report(std::nullopt, quick);
     if (cmd == Cmd::kReport) {
+        // Asked which month: "bc" again takes the default, the missed month.
+        if (st_.step == Step::kChoosingPeriod)
+            return start_report(st_.team, std::nullopt, Month::kMissed);
         if (draft_active() && st_.step != Step::kConfirmingCancel) {
             const TeamFacts* t = team(st_.team);
+            if (t && t->revision != st_.base_revision) return conflict(*t);
             std::size_t answered = 0;
             for (const FormItem* item : items_)
                 if (st_.answers.count(item->code)) ++answered;
@@ -419,6 +629,21 @@ void Machine::linked_text() {
             }
             say(msg("not_understood"));
             return;
+        case Step::kChoosingPeriod: {
+            if (cmd == Cmd::kCancel || cmd == Cmd::kBack) {
+                reset_draft();
+                say(msg("cancel_done"));
+                return;
+            }
+            const std::optional<TeamId> id = st_.team;
+            if (key == "1" || cmd == Cmd::kYes ||
+                (ctx_.missed && month_matches(key, ctx_.missed->period)))
+                return start_report(id, std::nullopt, Month::kMissed);
+            if (key == "2" || month_matches(key, period_))
+                return start_report(id, std::nullopt, Month::kCurrent);
+            say(msg("choose_period_invalid"));
+            return start_report(id, std::nullopt);
+        }
         case Step::kChoosingTeam: {
             if (cmd == Cmd::kCancel || cmd == Cmd::kBack) {
                 reset_draft();
@@ -521,6 +746,15 @@ void Machine::linked_text() {
         case Step::kConfirmingCancel:
             if (cmd == Cmd::kYes) {
                 const bool revising = st_.revising;
+                // The team's draft goes too (unless this view began before a submission).
+                if (const TeamFacts* t = team(st_.team);
+                    t && st_.period == period_.str() && st_.base_revision == t->revision) {
+                    DraftChange d;
+                    d.team = t->id;
+                    d.period = st_.period;
+                    d.remove = true;
+                    drop_ = std::move(d);
+                }
                 reset_draft();
                 say(msg(revising ? "cancel_revision_done" : "cancel_done"));
                 return;
@@ -534,7 +768,7 @@ void Machine::linked_text() {
 }
 
 void Machine::start_report(std::optional<TeamId> chosen,
-                           std::optional<std::vector<std::string>> quick) {
+                           std::optional<std::vector<std::string>> quick, Month month) {
     const auto teams = filing_teams();
     if (teams.empty()) {
         if (!ctx_.teams.empty()) {
@@ -571,14 +805,61 @@ void Machine::start_report(std::optional<TeamId> chosen,
         say(msg("choose_team", {{"teams", list}}), std::move(buttons));
         return;
     }
+    // The month boundary: the team has not filed last month, whose late window is still open.
+    if (month != Month::kCurrent && missed_team(t->id)) {
+        if (month == Month::kAsk && !quick) return ask_period(*t);
+        const TeamId id = t->id;
+        use_missed();
+        t = team(id);
+        if (quick) say(msg("quick_missed_month", {{"period", period_display(period_.str())}}));
+    }
     if (quick) return quick_report(*t, *quick);
     begin_draft(*t);
+}
+
+void Machine::month_command(const std::string& arg) {
+    if (draft_active() && month_matches(arg, period_, true)) {
+        const TeamFacts* t = team(st_.team);
+        if (t && t->revision != st_.base_revision) return conflict(*t);
+        say(msg("report_resume", {{"period", period_display(st_.period)},
+                                  {"team", t ? t->name : ""},
+                                  {"answered", std::to_string(st_.answers.size())},
+                                  {"total", std::to_string(items_.size())}}));
+        return reprompt();
+    }
+    if (ctx_.missed && month_matches(arg, ctx_.missed->period, true))
+        return start_report(draft_active() ? st_.team : std::nullopt, std::nullopt, Month::kMissed);
+    if (month_matches(arg, period_, true))
+        return start_report(draft_active() ? st_.team : std::nullopt, std::nullopt,
+                            Month::kCurrent);
+    say(msg("month_not_open", {{"input", arg}, {"period", period_display(period_.str())}}));
+    if (draft_active()) reprompt();
 }
 
 void Machine::begin_draft(const TeamFacts& t) {
     reset_draft();
     st_.team = t.id;
-    st_.period = ctx_.period.str();
+    st_.period = period_.str();
+    st_.base_revision = t.revision;
+    st_.form_version = ctx_.form.version;
+    if (t.draft && t.draft->base_revision == t.revision) {
+        // The team's draft, begun by this person or the other filer: carry on with it.
+        for (const auto& [code, a] : t.draft->answers)
+            if (enabled(code)) st_.answers[code] = a;
+        st_.revising = t.revision > 0;
+        say(msg("report_resume_shared", {{"period", period_display(st_.period)},
+                                         {"team", t.name},
+                                         {"answered", std::to_string(st_.answers.size())},
+                                         {"total", std::to_string(items_.size())},
+                                         {"by", t.draft->updated_by_name}}));
+        for (std::size_t i = 0; i < items_.size(); ++i) {
+            if (!st_.answers.count(items_[i]->code)) {
+                st_.index = i;
+                return ask();
+            }
+        }
+        return summary();
+    }
     if (t.revision > 0) {
         // Already submitted: start a revision from the latest values, at the summary.
         st_.answers = t.submitted;
@@ -638,8 +919,10 @@ void Machine::quick_report(const TeamFacts& t, const std::vector<std::string>& v
     const bool revising = t.revision > 0;
     reset_draft();
     st_.team = t.id;
-    st_.period = ctx_.period.str();
+    st_.period = period_.str();
     st_.revising = revising;
+    st_.base_revision = t.revision;
+    st_.form_version = ctx_.form.version;
     // Optional text items keep what a revision had; otherwise they are simply skipped.
     for (const FormItem* item : items_) {
         if (item->type != ItemType::kCount) {
@@ -850,6 +1133,13 @@ void Machine::summary() {
     const TeamFacts* t = team(st_.team);
     std::string text = msg(st_.revising ? "summary_header_revision" : "summary_header",
                            {{"period", period_display(st_.period)}, {"team", t ? t->name : ""}});
+    if (st_.revising && t && t->revision > 0 && t->submitted_at) {
+        text += "\n" +
+                msg(t->submitted_by.empty() ? "summary_revision_of_unknown" : "summary_revision_of",
+                    {{"time", format_vietnam_short(*t->submitted_at)},
+                     {"by", t->submitted_by},
+                     {"revision", std::to_string(t->revision)}});
+    }
     for (std::size_t i = 0; i < items_.size(); ++i) {
         const FormItem& item = *items_[i];
         const auto it = st_.answers.find(item.code);
@@ -898,6 +1188,25 @@ void Machine::submit() {
         say(msg("no_team"));
         return;
     }
+    // The revision counter: a report submitted since this draft began is never overwritten
+    // unseen; the person sees what differs and confirms again.
+    if (t->revision != st_.base_revision) return conflict(*t);
+    // The other filer changed the shared draft since this person saw it: show what, and let
+    // them confirm what they now send.
+    if (seen_) {
+        const auto changes = differences(*seen_, st_.answers);
+        if (!changes.empty()) {
+            std::string text =
+                msg("draft_changed_by_other", {{"by", t->draft ? t->draft->updated_by_name : ""}});
+            for (const auto& [item, before, after] : changes)
+                text += "\n" + msg("draft_change_line", {{"code", item->code},
+                                                         {"label", item->label},
+                                                         {"before", before},
+                                                         {"after", after}});
+            say(std::move(text));
+            return summary();
+        }
+    }
     for (std::size_t i = 0; i < items_.size(); ++i) {
         const FormItem& item = *items_[i];
         if (item.required && !st_.answers.count(item.code)) {
@@ -910,10 +1219,23 @@ void Machine::submit() {
     r.team = t->id;
     r.period = st_.period;
     r.revision = t->revision + 1;
-    r.late = now_ >= ctx_.deadline;
+    r.base_revision = t->revision;
+    r.late = now_ >= deadline_;
     for (const FormItem* item : items_) {
-        if (auto it = st_.answers.find(item->code); it != st_.answers.end())
+        if (auto it = st_.answers.find(item->code); it != st_.answers.end()) {
             r.answers[item->code] = it->second;
+            // Who answered what survives the draft: the shared draft's record where its value
+            // is the one sent, else the person sending.
+            std::optional<PersonId> by = ctx_.person;
+            if (t->draft && t->draft->base_revision == st_.base_revision) {
+                const auto d = t->draft->answers.find(item->code);
+                const auto w = t->draft->answered_by.find(item->code);
+                if (d != t->draft->answers.end() && d->second == it->second &&
+                    w != t->draft->answered_by.end())
+                    by = w->second;
+            }
+            if (by) r.answered_by[item->code] = *by;
+        }
     }
     Params p{{"period", period_display(st_.period)},
              {"team", t->name},
@@ -921,7 +1243,12 @@ void Machine::submit() {
              {"revision", std::to_string(r.revision)},
              {"deadline", deadline_text()}};
     std::string text = msg(r.revision == 1 ? "receipt" : "receipt_revision", p);
-    text += "\n" + msg(r.late ? "receipt_late" : "receipt_on_time", p);
+    // Timeliness is the first submission's; a revision after the deadline says so.
+    const char* timeliness = r.revision == 1 ? (r.late ? "receipt_late" : "receipt_on_time")
+                             : t->late       ? "receipt_late"
+                             : r.late        ? "receipt_revised_after_deadline"
+                                             : "receipt_on_time";
+    text += "\n" + msg(timeliness, p);
     out_.effects.push_back(std::move(r));
     reset_draft();
     say(std::move(text));
@@ -941,7 +1268,7 @@ void Machine::difficulty(const std::string& text) {
         say(msg("difficulty_empty"));
         return;
     }
-    const std::string period = draft_active() ? st_.period : ctx_.period.str();
+    const std::string period = draft_active() ? st_.period : period_.str();
     RecordDifficulty d;
     d.team = t->id;
     d.period = period;
@@ -1006,13 +1333,15 @@ std::string_view step_name(Step s) {
             return "summary";
         case Step::kConfirmingCancel:
             return "confirming_cancel";
+        case Step::kChoosingPeriod:
+            return "choosing_period";
     }
     return "idle";
 }
 
 std::optional<Step> parse_step(std::string_view s) {
     for (Step st : {Step::kIdle, Step::kChoosingTeam, Step::kAsking, Step::kConfirmingCheck,
-                    Step::kSummary, Step::kConfirmingCancel}) {
+                    Step::kSummary, Step::kConfirmingCancel, Step::kChoosingPeriod}) {
         if (step_name(st) == s) return st;
     }
     return std::nullopt;

@@ -37,6 +37,7 @@ enum class Step {
     kConfirmingCheck,   ///< a soft check failed: keep the value or correct it
     kSummary,           ///< the draft is complete: send, edit or cancel
     kConfirmingCancel,  ///< "hủy" asked for confirmation
+    kChoosingPeriod,    ///< the previous month is missing: "bc" asks which month it files
 };
 
 std::string_view step_name(Step s);
@@ -46,10 +47,16 @@ std::optional<Step> parse_step(std::string_view s);
 /// (serialised by storage), so a restart resumes exactly where the leader stopped.
 struct ConversationState {
     Step step = Step::kIdle;
-    std::optional<TeamId> team;      ///< the team of the draft
-    std::string period;              ///< "YYYY-MM" of the draft
-    std::size_t index = 0;           ///< position among the form's enabled items
-    Answers answers;                 ///< the draft
+    std::optional<TeamId> team;  ///< the team of the draft
+    std::string period;          ///< "YYYY-MM" of the draft
+    /// Legacy position among the form's enabled items: states written before `item` existed
+    /// are read with it; `item` is the position since (an index goes wrong when the form
+    /// changes under an open draft).
+    std::size_t index = 0;
+    std::string item;       ///< the item asked (empty: at the summary)
+    int form_version = 0;   ///< the form version the position and answers refer to (0: legacy)
+    int base_revision = 0;  ///< the team's report revision the draft started from (0: none)
+    Answers answers;        ///< the draft as this person last saw it (the team's draft is shared)
     bool return_to_summary = false;  ///< the current question came from "sửa"
     bool revising = false;           ///< the draft revises a submitted report
     std::string pending_item;        ///< kConfirmingCheck: the item whose value awaits a yes
@@ -60,6 +67,17 @@ struct ConversationState {
     int wrong_codes = 0;               ///< invite codes refused in the current hour
     std::optional<Instant> wrong_codes_since;
     friend bool operator==(const ConversationState&, const ConversationState&) = default;
+};
+
+/// A team's draft for a period, shared by its leader and deputies; each person's conversation
+/// points at it.
+struct Draft {
+    int base_revision = 0;  ///< the report revision it started from (0: a first report)
+    int form_version = 0;
+    Answers answers;
+    std::map<std::string, PersonId> answered_by;  ///< who gave each answer
+    std::string updated_by_name;                  ///< who changed it last
+    friend bool operator==(const Draft&, const Draft&) = default;
 };
 
 /// What the conversation knows about one team of the person, for the period in play.
@@ -75,6 +93,17 @@ struct TeamFacts {
     std::optional<Instant> submitted_at;              ///< the latest revision's time
     bool late = false;                                ///< the first submission was late
     Answers submitted;                                ///< the latest revision's values
+    std::string submitted_by;                         ///< who submitted the latest revision
+    bool revised_after_deadline = false;  ///< on time at first, revised after the deadline
+    std::optional<Draft> draft;           ///< the team's open draft for the period
+};
+
+/// The previous month while a team has not submitted it and its late window is open: "bc"
+/// asks which month it files, "tt" shows both.
+struct MissedMonth {
+    MonthPeriod period;
+    Instant deadline{};
+    std::vector<TeamFacts> teams;  ///< the person's teams' facts for that month
 };
 
 /// The result of looking up an invite code (or a shared phone number) in the roster.
@@ -106,6 +135,7 @@ struct ConversationContext {
     Instant deadline{};                      ///< that period's effective deadline
     std::optional<InviteCheck> invite;       ///< the text looked up as an invite code
     std::optional<InviteCheck> phone_match;  ///< kSharedPhone: the roster match
+    std::optional<MissedMonth> missed;       ///< see MissedMonth
 };
 
 /// Effect: link the chat account to a person (consuming the invite code when one was used).
@@ -119,8 +149,12 @@ struct SubmitReport {
     TeamId team = 0;
     std::string period;
     int revision = 1;
+    /// The head revision the draft started from; when set, storage refuses the revision if the
+    /// head has moved (a second guard behind the conversation's own check).
+    std::optional<int> base_revision;
     bool late = false;
     Answers answers;
+    std::map<std::string, PersonId> answered_by;  ///< who gave each answer (leader or deputy)
 };
 
 /// Effect: record a difficulty typed with "khó khăn: …".
@@ -147,10 +181,21 @@ struct RequestSummary {
 
 using Effect = std::variant<LinkAccount, SubmitReport, RecordDifficulty, RequestSummary>;
 
+/// What becomes of the team's shared draft after a step.
+struct DraftChange {
+    TeamId team = 0;
+    std::string period;
+    bool remove = false;  ///< cancelled (a submission removes it in storage)
+    int base_revision = 0;
+    int form_version = 0;
+    Answers answers;
+};
+
 struct StepResult {
     ConversationState state;
     std::vector<OutboundMessage> replies;
     std::vector<Effect> effects;
+    std::optional<DraftChange> draft;
 };
 
 /// The pure conversation: (state, event, now, context) → (new state, replies, effects).

@@ -39,6 +39,7 @@ ComplianceCounts counts(const SQLite::Statement& q, int first) {
     c.submitted = q.getColumn(first + 1).getInt64();
     c.on_time = q.getColumn(first + 2).getInt64();
     c.late = q.getColumn(first + 3).getInt64();
+    c.revised_after_deadline = q.getColumn(first + 4).getInt64();
     return c;
 }
 
@@ -54,7 +55,8 @@ ComplianceOverview compliance_overview(Database& db, const core::MonthPeriod& pe
 
     SQLite::Statement units(db.handle(), std::string(kAnchoredTree) + R"sql(
 SELECT u.code, u.name, ifnull(p.name, ''),
-       count(t.id), count(rs.team_id), ifnull(sum(rs.late = 0), 0), ifnull(sum(rs.late <> 0), 0)
+       count(t.id), count(rs.team_id), ifnull(sum(rs.late = 0), 0), ifnull(sum(rs.late <> 0), 0),
+       ifnull(sum(rs.revised_after_deadline), 0)
 FROM tree a
 JOIN units u ON u.id = a.id
 LEFT JOIN units p ON p.id = u.parent_id

@@ -131,9 +131,12 @@ std::string ConversationRepo::encode(const core::ConversationState& s) {
     answers.push_back('}');
     JsonObjectWriter w;
     w.raw("answers", answers);
+    if (s.base_revision != 0) w.integer("base_revision", s.base_revision);
     if (s.cancel_return != core::Step::kIdle)
         w.string("cancel_return", core::step_name(s.cancel_return));
+    if (s.form_version != 0) w.integer("form_version", s.form_version);
     w.integer("index", static_cast<std::int64_t>(s.index));
+    if (!s.item.empty()) w.string("item", s.item);
     if (!s.pending_category.empty()) w.string("pending_category", s.pending_category);
     if (!s.pending_item.empty()) w.string("pending_item", s.pending_item);
     if (s.pending_value != 0) w.integer("pending_value", s.pending_value);
@@ -165,8 +168,10 @@ class StateReader : public nlohmann::json_sax<json> {
   public:
     // Fields as read; the state is built from them at the end, as from a DOM.
     struct Raw {
-        std::optional<std::string> step, period, pending_item, pending_category, cancel_return;
-        std::optional<std::int64_t> team, index, pending_value, wrong_codes, wrong_codes_since;
+        std::optional<std::string> step, period, pending_item, pending_category, cancel_return,
+            item;
+        std::optional<std::int64_t> team, index, pending_value, wrong_codes, wrong_codes_since,
+            base_revision, form_version;
         std::optional<bool> return_to_summary, revising;
         core::Answers answers;
         std::vector<std::int64_t> team_choices;
@@ -232,6 +237,12 @@ class StateReader : public nlohmann::json_sax<json> {
             set(raw.pending_category, str, text);
         else if (key == "cancel_return")
             set(raw.cancel_return, str, text);
+        else if (key == "item")
+            set(raw.item, str, text);
+        else if (key == "base_revision")
+            set(raw.base_revision, num, v.i);
+        else if (key == "form_version")
+            set(raw.form_version, num, v.i);
         else if (key == "team")
             set(raw.team, num, v.i);
         else if (key == "index")
@@ -330,6 +341,9 @@ core::ConversationState ConversationRepo::decode(const std::string& text) {
     if (raw.team) s.team = *raw.team;
     s.period = raw.period.value_or("");
     s.index = static_cast<std::size_t>(raw.index.value_or(0));
+    s.item = raw.item.value_or("");
+    s.form_version = static_cast<int>(raw.form_version.value_or(0));
+    s.base_revision = static_cast<int>(raw.base_revision.value_or(0));
     s.answers = std::move(raw.answers);
     s.return_to_summary = raw.return_to_summary.value_or(false);
     s.revising = raw.revising.value_or(false);
@@ -363,6 +377,97 @@ void ConversationRepo::save(core::AccountId account, const core::ConversationSta
     q.bind(1, std::int64_t{account});
     q.bind(2, encode(state));
     q.bind(3, unix_of(now));
+    q.exec();
+}
+
+// ---- shared drafts ---------------------------------------------------------------------------
+
+std::string DraftRepo::encode_answers(const core::Answers& answers,
+                                      const std::map<std::string, core::PersonId>& by) {
+    std::string out = "{";
+    for (const auto& [code, a] : answers) {
+        if (out.size() > 1) out.push_back(',');
+        append_json_string(out, code);
+        out.push_back(':');
+        JsonObjectWriter aw;
+        if (auto it = by.find(code); it != by.end()) aw.integer("by", it->second);
+        if (!a.choice.empty()) aw.string("c", a.choice);
+        if (a.number) aw.integer("n", *a.number);
+        if (a.skipped) aw.boolean("s", true);
+        if (!a.text.empty()) aw.string("t", a.text);
+        out += std::move(aw).finish();
+    }
+    out.push_back('}');
+    return out;
+}
+
+void DraftRepo::decode_answers(const std::string& text, core::Answers& answers,
+                               std::map<std::string, core::PersonId>& by) {
+    const json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return;
+    for (const auto& [code, x] : j.items()) {
+        if (!x.is_object()) continue;
+        answers[code] = answer_from(x);
+        if (x.contains("by") && x["by"].is_number_integer()) by[code] = x["by"].get<std::int64_t>();
+    }
+}
+
+std::optional<core::Draft> DraftRepo::load(core::TeamId team, const std::string& period) {
+    auto& q = db_.cached(
+        "SELECT d.base_revision, d.form_version, d.answers, p.full_name FROM drafts d "
+        "LEFT JOIN people p ON p.id = d.updated_by WHERE d.team_id = ? AND d.period = ?");
+    q.bind(1, std::int64_t{team});
+    q.bind(2, period);
+    std::optional<core::Draft> d;
+    if (q.executeStep()) {
+        d.emplace();
+        d->base_revision = q.getColumn(0).getInt();
+        d->form_version = q.getColumn(1).getInt();
+        decode_answers(q.getColumn(2).getString(), d->answers, d->answered_by);
+        if (!q.getColumn(3).isNull()) d->updated_by_name = q.getColumn(3).getString();
+    }
+    q.reset();
+    return d;
+}
+
+void DraftRepo::remove(core::TeamId team, const std::string& period) {
+    auto& q = db_.cached("DELETE FROM drafts WHERE team_id = ? AND period = ?");
+    q.bind(1, std::int64_t{team});
+    q.bind(2, period);
+    q.exec();
+}
+
+void DraftRepo::apply(const core::DraftChange& c, const std::optional<core::Draft>& before,
+                      std::optional<core::PersonId> person, core::Instant now) {
+    if (c.remove) return remove(c.team, c.period);
+    std::map<std::string, core::PersonId> by;
+    for (const auto& [code, a] : c.answers) {
+        if (before && before->base_revision == c.base_revision) {
+            const auto old = before->answers.find(code);
+            const auto who = before->answered_by.find(code);
+            if (old != before->answers.end() && old->second == a) {
+                if (who != before->answered_by.end()) by[code] = who->second;
+                continue;
+            }
+        }
+        if (person) by[code] = *person;
+    }
+    auto& q = db_.cached(
+        "INSERT INTO drafts (team_id, period, base_revision, form_version, answers, updated_by, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team_id, period) DO UPDATE SET "
+        "base_revision = excluded.base_revision, form_version = excluded.form_version, "
+        "answers = excluded.answers, updated_by = excluded.updated_by, "
+        "updated_at = excluded.updated_at");
+    q.bind(1, std::int64_t{c.team});
+    q.bind(2, c.period);
+    q.bind(3, c.base_revision);
+    q.bind(4, c.form_version);
+    q.bind(5, encode_answers(c.answers, by));
+    if (person)
+        q.bind(6, std::int64_t{*person});
+    else
+        q.bind(6);
+    q.bind(7, unix_of(now));
     q.exec();
 }
 
@@ -444,8 +549,10 @@ core::Answers load_values(Database& db, std::int64_t report_id) {
 
 void ReportRepo::fill_team_facts(core::TeamFacts& team, const core::MonthPeriod& period) {
     auto& s = db_.cached(
-        "SELECT latest_report_id, revision, last_submitted_at, late FROM report_status "
-        "WHERE team_id = ? AND period = ?");
+        "SELECT s.latest_report_id, s.revision, s.last_submitted_at, s.late, "
+        "s.revised_after_deadline, p.full_name FROM report_status s "
+        "LEFT JOIN reports r ON r.id = s.latest_report_id "
+        "LEFT JOIN people p ON p.id = r.submitted_by WHERE s.team_id = ? AND s.period = ?");
     std::optional<std::int64_t> latest;
     s.bind(1, std::int64_t{team.id});
     s.bind(2, period.str());
@@ -454,7 +561,10 @@ void ReportRepo::fill_team_facts(core::TeamFacts& team, const core::MonthPeriod&
         team.revision = s.getColumn(1).getInt();
         team.submitted_at = core::from_unix(s.getColumn(2).getInt64());
         team.late = s.getColumn(3).getInt() != 0;
+        team.revised_after_deadline = s.getColumn(4).getInt() != 0;
+        if (!s.getColumn(5).isNull()) team.submitted_by = s.getColumn(5).getString();
     }
+    s.reset();
     if (latest) team.submitted = load_values(db_, *latest);
 
     auto& p = db_.cached(
@@ -468,6 +578,7 @@ void ReportRepo::fill_team_facts(core::TeamFacts& team, const core::MonthPeriod&
 
     // Targets: the team's own for the month, or its yearly target pro rata (targets_over).
     team.targets = targets_over(db_, core::TargetOwner::kTeam, team.id, period, period);
+    team.draft = DraftRepo(db_).load(team.id, period.str());
 }
 
 bool ReportRepo::submitted(core::TeamId team, const core::MonthPeriod& period) {
@@ -489,7 +600,10 @@ std::int64_t ReportRepo::submit(const core::SubmitReport& r, const core::Form& f
         q.bind(1, std::int64_t{r.team});
         q.bind(2, r.period);
         if (q.executeStep()) revision = q.getColumn(0).getInt();
+        q.reset();
     }
+    // The revision counter: a draft begun before another submission never replaces it.
+    if (r.base_revision && *r.base_revision != revision - 1) return 0;
     auto& ins = db_.cached(
         "INSERT INTO reports (team_id, period, revision, form_id, form_version, submitted_at, "
         "submitted_by, account_id, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -506,8 +620,8 @@ std::int64_t ReportRepo::submit(const core::SubmitReport& r, const core::Form& f
     const std::int64_t id = db_.handle().getLastInsertRowid();
 
     auto& v = db_.cached(
-        "INSERT INTO report_values (report_id, item_code, value_int, value_text, choice) "
-        "VALUES (?, ?, ?, ?, ?)");
+        "INSERT INTO report_values (report_id, item_code, value_int, value_text, choice, "
+        "answered_by) VALUES (?, ?, ?, ?, ?, ?)");
     for (const auto& [code, a] : r.answers) {
         v.reset();
         v.clearBindings();
@@ -516,6 +630,8 @@ std::int64_t ReportRepo::submit(const core::SubmitReport& r, const core::Form& f
         if (a.number) v.bind(3, std::int64_t{*a.number});
         if (!a.text.empty()) v.bind(4, a.text);
         if (!a.choice.empty()) v.bind(5, a.choice);
+        if (auto by = r.answered_by.find(code); by != r.answered_by.end())
+            v.bind(6, std::int64_t{by->second});
         v.exec();
     }
 
@@ -526,7 +642,8 @@ std::int64_t ReportRepo::submit(const core::SubmitReport& r, const core::Form& f
         "latest_report_id, revision, late) VALUES (?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (team_id, period) DO UPDATE SET last_submitted_at = "
         "excluded.last_submitted_at, "
-        "latest_report_id = excluded.latest_report_id, revision = excluded.revision");
+        "latest_report_id = excluded.latest_report_id, revision = excluded.revision, "
+        "revised_after_deadline = revised_after_deadline OR (excluded.late AND NOT late)");
     st.bind(1, std::int64_t{r.team});
     st.bind(2, r.period);
     st.bind(3, unix_of(now));
@@ -535,6 +652,9 @@ std::int64_t ReportRepo::submit(const core::SubmitReport& r, const core::Form& f
     st.bind(6, revision);
     st.bind(7, r.late ? 1 : 0);
     st.exec();
+
+    // The draft became this revision.
+    DraftRepo(db_).remove(r.team, r.period);
 
     // Difficulties typed into the form (text items with categories) become difficulty rows,
     // so officials see them with the ones sent by "khó khăn: …". A revision replaces the
@@ -561,6 +681,42 @@ std::int64_t ReportRepo::submit(const core::SubmitReport& r, const core::Form& f
         d.exec();
     }
     return id;
+}
+
+std::vector<core::Contact> ReportRepo::other_filers(core::TeamId team, core::PersonId except) {
+    std::vector<core::Contact> out;
+    auto& q = db_.cached(
+        "SELECT DISTINCT p.id, p.full_name, p.phone FROM roles r JOIN people p ON p.id = "
+        "r.person_id WHERE r.team_id = ? AND (r.role = 'leader' OR r.role = 'deputy') AND "
+        "p.id <> ? ORDER BY p.id");
+    q.bind(1, std::int64_t{team});
+    q.bind(2, std::int64_t{except});
+    while (q.executeStep()) {
+        core::Contact c;
+        c.id = q.getColumn(0).getInt64();
+        c.name = q.getColumn(1).getString();
+        c.phone = q.getColumn(2).getString();
+        out.push_back(std::move(c));
+    }
+    q.reset();
+    auto& a = db_.cached(
+        "SELECT id, channel, last_inbound_at, subscribed = 1 AND unreachable_at IS NULL "
+        "FROM chat_accounts WHERE person_id = ? ORDER BY id");
+    for (auto& c : out) {
+        a.reset();
+        a.bind(1, std::int64_t{c.id});
+        while (a.executeStep()) {
+            core::ContactAccount acc;
+            acc.id = a.getColumn(0).getInt64();
+            acc.channel = a.getColumn(1).getString();
+            if (!a.getColumn(2).isNull())
+                acc.last_inbound = core::from_unix(a.getColumn(2).getInt64());
+            acc.reachable = a.getColumn(3).getInt() != 0;
+            c.accounts.push_back(std::move(acc));
+        }
+    }
+    a.reset();
+    return out;
 }
 
 std::int64_t ReportRepo::record_difficulty(const core::RecordDifficulty& d,

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/conversation.hpp"
 #include "core/org.hpp"
+#include "core/reminder_policy.hpp"
 #include "core/time.hpp"
 #include "storage/database.hpp"
 #include "storage/facts_cache.hpp"
@@ -60,6 +62,28 @@ class ConversationRepo {
     Database& db_;
 };
 
+/// The teams' shared drafts, one per (team, period): the leader and the deputies work on the
+/// same answers; each person's conversation state only points at it.
+class DraftRepo {
+  public:
+    explicit DraftRepo(Database& db) : db_(db) {}
+    std::optional<core::Draft> load(core::TeamId team, const std::string& period);
+    /// Saves or removes the draft; answers that differ from `before` (the draft as loaded for
+    /// this step) are credited to `person`, the others keep who gave them.
+    void apply(const core::DraftChange& change, const std::optional<core::Draft>& before,
+               std::optional<core::PersonId> person, core::Instant now);
+    void remove(core::TeamId team, const std::string& period);
+
+    static std::string encode_answers(const core::Answers& answers,
+                                      const std::map<std::string, core::PersonId>& by);
+    /// Decodes; unreadable text (a bug or a hand edit) is an empty draft.
+    static void decode_answers(const std::string& text, core::Answers& answers,
+                               std::map<std::string, core::PersonId>& by);
+
+  private:
+    Database& db_;
+};
+
 /// Who a person is for the conversation: name, teams with roles, official or not.
 
 /// Reports: revisions, values, per-period status, difficulties.
@@ -80,6 +104,9 @@ class ReportRepo {
     std::int64_t submit(const core::SubmitReport& r, const core::Form& form,
                         std::optional<core::PersonId> person,
                         std::optional<core::AccountId> account, core::Instant now);
+    /// The team's leader and deputies other than `except`, with their chat accounts: the ones
+    /// told when a report is submitted or revised.
+    std::vector<core::Contact> other_filers(core::TeamId team, core::PersonId except);
     /// Stores a difficulty typed in chat.
     std::int64_t record_difficulty(const core::RecordDifficulty& d,
                                    std::optional<core::PersonId> person, core::Instant now);

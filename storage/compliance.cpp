@@ -48,13 +48,14 @@ tm AS (
                         R"sql(
 ),
 done AS (
-    SELECT rs.team_id, count(*) AS n, sum(rs.late = 0) AS ok
+    SELECT rs.team_id, count(*) AS n, sum(rs.late = 0) AS ok,
+           sum(rs.revised_after_deadline) AS rev
     FROM report_status rs JOIN tm ON tm.team_id = rs.team_id
     WHERE rs.period BETWEEN :from AND :to
     GROUP BY rs.team_id
 )
 SELECT ifnull(sum(tm.months > 0), 0), ifnull(sum(tm.months), 0), ifnull(sum(d.n), 0),
-       ifnull(sum(d.ok), 0), ifnull(sum(ifnull(d.n, 0) < tm.months), 0)
+       ifnull(sum(d.ok), 0), ifnull(sum(ifnull(d.n, 0) < tm.months), 0), ifnull(sum(d.rev), 0)
 FROM tm LEFT JOIN done d ON d.team_id = tm.team_id
 )sql");
     if (unit) q.bind(":uid", std::int64_t{*unit});
@@ -67,6 +68,7 @@ FROM tm LEFT JOIN done d ON d.team_id = tm.team_id
         c.submitted = q.getColumn(2).getInt64();
         c.on_time = q.getColumn(3).getInt64();
         c.missing_teams = q.getColumn(4).getInt64();
+        c.revised_after_deadline = q.getColumn(5).getInt64();
     }
     q.reset();  // a statement left on a row would hold a read snapshot open
     c.late = c.submitted - c.on_time;

@@ -30,6 +30,8 @@ struct ComplianceCounts {
     std::int64_t on_time = 0;        ///< of them, first submitted before the deadline
     std::int64_t late = 0;           ///< submitted − on_time
     std::int64_t missing_teams = 0;  ///< teams missing at least one expected month
+    /// on time at first, then revised after the deadline ("zeros on time, real numbers late")
+    std::int64_t revised_after_deadline = 0;
     std::int64_t missing() const { return expected - submitted; }
     /// on_time / expected × 100; nullopt when nothing is expected.
     std::optional<double> on_time_pct() const;

@@ -293,7 +293,8 @@ void header_cells(std::initializer_list<std::string_view> codes, const ExportLab
 // their status for :period, in tree order.
 const std::string kTeamsForPeriod = R"sql(
 SELECT t.id, tr.path, un.code, t.code, t.name, lp.full_name, lp.phone,
-       rs.first_submitted_at, rs.last_submitted_at, rs.revision, rs.late, rs.latest_report_id
+       rs.first_submitted_at, rs.last_submitted_at, rs.revision, rs.late, rs.latest_report_id,
+       rs.revised_after_deadline
 FROM team_first_month f
 JOIN teams t ON t.id = f.team_id
 JOIN tree tr ON tr.id = t.unit_id AND tr.in_scope
@@ -477,9 +478,10 @@ std::size_t write_reports_export(Database& db, const core::Form& form, const Exp
     const std::vector<bool> targeted = targeted_items(db, items, TargetOwner::kTeam);
 
     levels.header(labels, out);
-    header_cells({"unit_code", "team_code", "team_name", "leader_name", "leader_phone", "period",
-                  "status", "first_submitted_at", "last_submitted_at", "revision"},
-                 labels, out);
+    header_cells(
+        {"unit_code", "team_code", "team_name", "leader_name", "leader_phone", "period", "status",
+         "first_submitted_at", "last_submitted_at", "revision", "revised_after_deadline"},
+        labels, out);
     for (std::size_t i = 0; i < items.size(); ++i)
         item_header_cells(*items[i], targeted[i], labels, out);
     header_cells({"chat_difficulties"}, labels, out);
@@ -507,6 +509,10 @@ std::size_t write_reports_export(Database& db, const core::Form& form, const Exp
             out.cell(period).cell(status_value(late, closed, labels));
             out.instant(integer(teams, 7)).instant(integer(teams, 8));
             out.number(integer(teams, 9));
+            // On time at first, revised after the deadline: "zeros on time, real numbers late".
+            const auto revised_late = integer(teams, 12);
+            out.cell(revised_late ? labels.value("revised", *revised_late ? "yes" : "no")
+                                  : std::string());
             const ReportValues v = values.read(integer(teams, 11), items, labels);
             const auto goals = targets.read(team_id, p, p, items);
             for (std::size_t i = 0; i < items.size(); ++i) {

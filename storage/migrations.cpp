@@ -306,6 +306,31 @@ CREATE INDEX outbox_pending_fair ON outbox(channel, fair_key, fair_round)
 CREATE INDEX outbox_letters ON outbox(updated_at)
     WHERE status = 'dead' OR status = 'unreachable';
 )sql"},
+        // A draft belongs to the team and period, shared by the leader and the deputies; each
+        // person's conversation only points at it. base_revision is the report revision it
+        // began from: a submission checks it, so a draft begun before another submission
+        // never silently replaces it. answers is JSON by item code, with who gave each.
+        {10, "drafts shared by a team's filers", R"sql(
+CREATE TABLE drafts (
+    team_id        INTEGER NOT NULL REFERENCES teams(id),
+    period         TEXT NOT NULL,
+    base_revision  INTEGER NOT NULL DEFAULT 0,
+    form_version   INTEGER NOT NULL,
+    answers        TEXT NOT NULL,
+    updated_by     INTEGER REFERENCES people(id),
+    updated_at     INTEGER NOT NULL,
+    PRIMARY KEY (team_id, period)
+) WITHOUT ROWID;
+ALTER TABLE report_values ADD COLUMN answered_by INTEGER REFERENCES people(id);
+)sql"},
+        // On time at first, revised after the deadline: timeliness stays the first
+        // submission's, but "zeros on time, real numbers late" must be visible.
+        {11, "revisions after the deadline", R"sql(
+ALTER TABLE report_status ADD COLUMN revised_after_deadline INTEGER NOT NULL DEFAULT 0;
+UPDATE report_status SET revised_after_deadline = 1 WHERE late = 0 AND EXISTS (
+    SELECT 1 FROM reports r WHERE r.team_id = report_status.team_id
+    AND r.period = report_status.period AND r.revision > 1 AND r.late = 1);
+)sql"},
         // GET /readyz commits one row here: only a committed write proves that webhooks can be
         // stored (a full or read-only disk lets a rolled-back write pass). Number 13: 8-12 are
         // taken by work on other branches.

@@ -28,6 +28,9 @@ inline core::ConversationState decode_state_dom(const std::string& text) {
     if (auto t = i64("team")) s.team = *t;
     s.period = str("period");
     s.index = static_cast<std::size_t>(i64("index").value_or(0));
+    s.item = str("item");
+    s.form_version = static_cast<int>(i64("form_version").value_or(0));
+    s.base_revision = static_cast<int>(i64("base_revision").value_or(0));
     if (j.contains("answers") && j["answers"].is_object()) {
         for (const auto& [code, x] : j["answers"].items()) {
             core::Answer a;

@@ -207,6 +207,7 @@ TEST_CASE("the admin page shows the hand-computed figures, escaped", "[admin-pag
     CHECK(page.find("id=\"total-submitted\">5<") != std::string::npos);
     CHECK(page.find("id=\"total-on-time\">4<") != std::string::npos);
     CHECK(page.find("id=\"total-late\">1<") != std::string::npos);
+    CHECK(page.find("id=\"total-revised-late\">0<") != std::string::npos);
     CHECK(page.find("id=\"total-missing\">2<") != std::string::npos);
     CHECK(page.find("id=\"total-pct\">57,1%<") != std::string::npos);
     CHECK(page.find("<tr><td>Xã Long Hưng</td><td>Thành phố Biên Hòa</td><td class=\"num\">3</td>"

@@ -92,8 +92,9 @@ TEST_CASE("tcns export reports writes an Excel CSV with Vietnamese headers to st
     const auto& h = doc.records[0].fields;
     CHECK(h[0] == "Tỉnh/Thành phố");
     CHECK(h[4] == "Mã tổ");
-    CHECK(h[13] == "Lượt hướng dẫn");
-    CHECK(h[14] == "Lượt hướng dẫn - chỉ tiêu giao");
+    CHECK(h[13] == "Sửa sau hạn chót");
+    CHECK(h[14] == "Lượt hướng dẫn");
+    CHECK(h[15] == "Lượt hướng dẫn - chỉ tiêu giao");
     CHECK(doc.records[1].fields[6] == "Nguyễn Thị Ánh Tuyết");
     CHECK(doc.records[1].fields[9] == "Đúng hạn");
     CHECK(doc.records[2].fields[9] == "Trễ hạn");

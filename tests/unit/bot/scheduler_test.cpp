@@ -132,6 +132,9 @@ TEST_CASE("a month on a simulated clock reminds only the teams that have not rep
     CHECK(w.count("late:T1:2026-11:%") == 0);
     CHECK(w.count("remind:T2:2026-11:%") == 3);
     CHECK(w.row("late:T2:2026-11:2026-11-30:p5"));
+    // The late notice leads straight into the missing month ("bc" alone may ask which month).
+    CHECK(w.row("late:T2:2026-11:2026-11-30:p5")->text.find("bc tháng 11/2026") !=
+          std::string::npos);
     // The leader was reachable: the deputy (Bình, p3) got nothing.
     CHECK(w.count("%:p3") == 0);
 

@@ -13,14 +13,19 @@
 //                                (several "<" lines must appear in this order)
 //   <! text                      the answer does not contain this text
 //   @sql SELECT … = value        a query's first column of its first row, as text
+//   @form disable CODE | enable CODE | move CODE N
+//                                an admin edits the form under the running chats (the item
+//                                moves to place N among all items); the version goes up by one
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include "adapters/console/console_adapter.hpp"
 #include "bot/console_chat.hpp"
@@ -35,6 +40,7 @@ using namespace tcns;
 namespace {
 
 struct Runner {
+    // A copy: "@form" edits it under the running chats, as an admin edits the form file.
     explicit Runner(const bot::Templates& t) : templates(t) {
         db_path = (dir.path() / "t.db").string();
         db = std::make_unique<storage::Database>(db_path);
@@ -57,7 +63,7 @@ struct Runner {
         return out;
     }
 
-    const bot::Templates& templates;
+    bot::Templates templates;
     test::TempDir dir;
     std::string db_path;
     std::unique_ptr<storage::Database> db;
@@ -109,6 +115,28 @@ void run_transcript(const fs::path& file, const bot::Templates& templates) {
             r.db = std::make_unique<storage::Database>(r.db_path);
             r.chat(r.current);
             r.cursor = 0;
+        } else if (line.rfind("@form ", 0) == 0) {
+            std::istringstream words(line.substr(6));
+            std::string verb, code;
+            words >> verb >> code;
+            auto& items = r.templates.form.items;
+            const auto it = std::find_if(items.begin(), items.end(),
+                                         [&](const core::FormItem& i) { return i.code == code; });
+            REQUIRE(it != items.end());
+            if (verb == "disable" || verb == "enable") {
+                it->enabled = verb == "enable";
+            } else if (verb == "move") {
+                std::size_t to = 0;
+                words >> to;
+                REQUIRE(to >= 1);
+                REQUIRE(to <= items.size());
+                core::FormItem moved = *it;
+                items.erase(it);
+                items.insert(items.begin() + static_cast<std::ptrdiff_t>(to - 1), std::move(moved));
+            } else {
+                FAIL("unknown @form verb");
+            }
+            ++r.templates.form.version;
         } else if (line.rfind("@media ", 0) == 0) {
             r.output = Runner::render(r.chat(r.current).send_media(line.substr(7), r.now));
             r.cursor = 0;

@@ -180,3 +180,140 @@ TEST_CASE("free-text difficulties are sorted into categories by keywords") {
     CHECK(classify_difficulty("điện thoại cục gạch") == "devices");
     CHECK(classify_difficulty("thiếu kinh phí") == "other");
 }
+
+namespace {
+
+bool said(const StepResult& r, std::string_view key) {
+    for (const auto& m : r.replies)
+        if (m.text.find(key) != std::string::npos) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("a state stored with a position index resumes at that question and then by code") {
+    Fixture f;
+    // As the build before item codes stored it: index 1 (ID01), no item, no form version.
+    ConversationState old;
+    old.step = Step::kAsking;
+    old.team = 7;
+    old.period = "2026-11";
+    old.index = 1;
+    old.answers["LH01"].number = 10;
+    auto r = f.run(old, "5");
+    CHECK(r.state.answers.at("ID01").number == 5);
+    CHECK(r.state.form_version == 3);
+    CHECK(r.state.item == "KK01");
+    REQUIRE(r.draft);  // the team's shared draft is written from it
+    CHECK(r.draft->answers == r.state.answers);
+    CHECK(r.draft->base_revision == 0);
+}
+
+TEST_CASE("a draft begun before a submission is never submitted over it unseen") {
+    Fixture f;
+    auto r = f.run({}, "bc");
+    r = f.run(r.state, "7");
+    CHECK(r.state.base_revision == 0);
+    // Meanwhile the other filer submitted revision 1.
+    f.ctx.teams[0].revision = 1;
+    f.ctx.teams[0].submitted_at = at("2026-11-10T10:00");
+    f.ctx.teams[0].submitted_by = "Bình";
+    f.ctx.teams[0].submitted["LH01"].number = 120;
+    f.ctx.teams[0].submitted["ID01"].number = 40;
+    r = f.run(r.state, "3");  // the open question is still answered in the person's own view
+    CHECK_FALSE(r.draft);     // but the stale view is not written over the team's draft
+    r = f.run(r.state, "khong");
+    CHECK(r.state.step == Step::kSummary);
+    r = f.run(r.state, "gui");
+    CHECK(said(r, "conflict_submitted"));
+    CHECK(said(r, "conflict_line"));
+    CHECK(said(r, "summary_revision_of"));
+    CHECK(r.effects.empty());
+    CHECK(r.state.base_revision == 1);
+    CHECK(r.state.revising);
+    r = f.run(r.state, "gui");  // seen: confirmed again
+    REQUIRE(r.effects.size() == 1);
+    const auto& sub = std::get<SubmitReport>(r.effects[0]);
+    CHECK(sub.revision == 2);
+    CHECK(sub.base_revision == 1);
+    CHECK(*sub.answers.at("LH01").number == 7);
+}
+
+TEST_CASE("the team's draft is continued by the other filer and changes are shown before sending") {
+    Fixture f;
+    Draft d;
+    d.form_version = 3;
+    d.answers["LH01"].number = 7;
+    d.updated_by_name = "Bình";
+    f.ctx.teams[0].draft = d;
+    // What the engine does with the step's draft change: the team's draft for the next step.
+    auto run = [&](const ConversationState& st, const std::string& t) {
+        auto r = f.run(st, t);
+        if (r.draft) f.ctx.teams[0].draft->answers = r.draft->answers;
+        return r;
+    };
+    auto r = run({}, "bc");
+    CHECK(said(r, "report_resume_shared"));
+    CHECK(r.state.answers.at("LH01").number == 7);
+    CHECK(r.state.item == "ID01");  // the first unanswered question
+    r = run(r.state, "5");
+    r = run(r.state, "khong");
+    REQUIRE(r.state.step == Step::kSummary);
+    // The other filer changes LH01 while this person looks at the summary.
+    f.ctx.teams[0].draft->answers["LH01"].number = 9;
+    r = run(r.state, "gui");
+    CHECK(said(r, "draft_changed_by_other"));
+    CHECK(r.effects.empty());
+    r = run(r.state, "gui");
+    INFO(r.replies.back().text);
+    REQUIRE(r.effects.size() == 1);
+    CHECK(*std::get<SubmitReport>(r.effects[0]).answers.at("LH01").number == 9);
+}
+
+TEST_CASE("a form change under an open draft reopens it at the summary without its old items") {
+    Fixture f;
+    auto r = f.run({}, "bc");
+    r = f.run(r.state, "10");
+    r = f.run(r.state, "5");
+    CHECK(r.state.item == "KK01");
+    f.form.items[1].enabled = false;  // ID01
+    f.form.version = 4;
+    r = f.run(r.state, "mất sóng");
+    CHECK(said(r, "form_changed"));
+    CHECK(r.state.step == Step::kSummary);
+    CHECK(r.state.form_version == 4);
+    CHECK(r.state.answers.count("ID01") == 0);
+    CHECK(r.state.answers.count("KK01") == 0);  // the typed text was not filed anywhere
+    REQUIRE(r.draft);
+    CHECK(r.draft->form_version == 4);
+}
+
+TEST_CASE("at the month boundary bc asks which month, and the missed month files late") {
+    Fixture f;
+    f.ctx.period = MonthPeriod{2026, 12};
+    f.ctx.deadline = default_monthly_deadline(f.ctx.period);
+    MissedMonth m;
+    m.period = MonthPeriod{2026, 11};
+    m.deadline = default_monthly_deadline(m.period);
+    m.teams = f.ctx.teams;
+    f.ctx.missed = m;
+    auto r = f.run({}, "bc", "2026-12-02T09:00");
+    CHECK(r.state.step == Step::kChoosingPeriod);
+    CHECK(said(r, "choose_period"));
+    REQUIRE(r.replies.back().buttons.size() == 2);
+    // A count typed too early is not a month.
+    auto early = f.run(r.state, "11", "2026-12-02T09:00");
+    CHECK(early.state.step == Step::kChoosingPeriod);
+    r = f.run(r.state, "1", "2026-12-02T09:00");
+    CHECK(r.state.period == "2026-11");
+    CHECK(r.state.step == Step::kAsking);
+    auto t = f.run({}, "tt", "2026-12-02T09:00");
+    CHECK(said(t, "status_missed"));
+    CHECK(said(t, "status_not_submitted"));
+    auto direct = f.run({}, "bc tháng 11/2026", "2026-12-02T09:00");
+    CHECK(direct.state.period == "2026-11");
+    auto current = f.run({}, "bc thang 12", "2026-12-02T09:00");
+    CHECK(current.state.period == "2026-12");
+    auto other = f.run({}, "bc thang 9", "2026-12-02T09:00");
+    CHECK(said(other, "month_not_open"));
+}

@@ -95,3 +95,18 @@ TEST_CASE("unit levels and the latest reported month", "[admin-overview]") {
     CHECK(storage::latest_reported_period(s.db, {2026, 9}) == core::MonthPeriod{2026, 9});
     CHECK_FALSE(storage::latest_reported_period(s.db, {2026, 8}));
 }
+
+TEST_CASE("reports on time but revised after the deadline are counted apart", "[admin-overview]") {
+    Seeded s;
+    // T02 was late from the start: its late revision hides nothing.
+    CHECK(
+        storage::compliance_overview(s.db, kOctober, "commune", 100).total.revised_after_deadline ==
+        0);
+    s.db.handle().exec(
+        "UPDATE report_status SET revised_after_deadline = 1 WHERE team_id = 1 AND "
+        "period = '2026-10'");
+    const auto o = storage::compliance_overview(s.db, kOctober, "commune", 100);
+    CHECK(o.total.revised_after_deadline == 1);
+    CHECK(o.total.on_time == 4);  // still on time: the first submission decides
+    CHECK(o.units[0].counts.revised_after_deadline == 1);
+}

@@ -30,6 +30,9 @@ TEST_CASE("conversation state survives encoding exactly") {
     s.team_choices = {1, 2};
     s.wrong_codes = 3;
     s.wrong_codes_since = core::from_unix(1'790'000'000);
+    s.item = "ID01";
+    s.form_version = 7;
+    s.base_revision = 2;
     CHECK(storage::ConversationRepo::decode(storage::ConversationRepo::encode(s)) == s);
     CHECK(storage::ConversationRepo::decode("not json") == core::ConversationState{});
 }
@@ -203,6 +206,9 @@ std::string nlohmann_state(const core::ConversationState& s) {
     if (!s.team_choices.empty()) j["team_choices"] = s.team_choices;
     if (s.wrong_codes != 0) j["wrong_codes"] = s.wrong_codes;
     if (s.wrong_codes_since) j["wrong_codes_since"] = core::to_unix(*s.wrong_codes_since);
+    if (!s.item.empty()) j["item"] = s.item;
+    if (s.form_version != 0) j["form_version"] = s.form_version;
+    if (s.base_revision != 0) j["base_revision"] = s.base_revision;
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -255,6 +261,9 @@ TEST_CASE("states and outbox messages are written byte for byte as nlohmann writ
         s.team_choices = {1, 2, 30};
         s.wrong_codes = -3;
         s.wrong_codes_since = core::from_unix(1'790'000'000);
+        s.item = t;
+        s.form_version = 4;
+        s.base_revision = -2;
         CHECK(storage::ConversationRepo::encode(s) == nlohmann_state(s));
         CHECK(storage::ConversationRepo::encode(core::ConversationState{}) ==
               nlohmann_state(core::ConversationState{}));
@@ -298,9 +307,149 @@ TEST_CASE("the SAX state reader agrees with the DOM reader on odd stored states"
         R"({"step":"summ)",
         "{\"step\":\"s\xff\"}",
         R"({"index":1e3,"team":-0,"pending_value":9223372036854775808})",
+        R"({"item":"ID01","form_version":3,"base_revision":1,"item":5,"form_version":"3"})",
+        R"({"item":["ID01"],"base_revision":1.5,"form_version":-1})",
     };
     for (const auto& t : texts) {
         INFO(t);
         CHECK(storage::ConversationRepo::decode(t) == test::decode_state_dom(t));
     }
+}
+
+TEST_CASE("a state stored before drafts were shared and positions were item codes still loads") {
+    // Written by the build before the shared drafts: a position index, the answers in the
+    // state, no item code, no form version, no base revision.
+    const auto s = storage::ConversationRepo::decode(
+        R"({"answers":{"LH01":{"n":7},"HO01":{"n":7}},"index":2,"period":"2026-11",)"
+        R"("revising":true,"step":"asking","team":1})");
+    CHECK(s.step == core::Step::kAsking);
+    CHECK(s.index == 2);
+    CHECK(s.item.empty());
+    CHECK(s.form_version == 0);  // "legacy": the conversation takes the index
+    CHECK(s.base_revision == 0);
+    CHECK(*s.answers.at("LH01").number == 7);
+    CHECK(s == test::decode_state_dom(
+                   R"({"answers":{"LH01":{"n":7},"HO01":{"n":7}},"index":2,"period":"2026-11",)"
+                   R"("revising":true,"step":"asking","team":1})"));
+}
+
+TEST_CASE("a team's draft is shared and remembers who gave each answer") {
+    storage::Database db(":memory:");
+    test::seed_small_roster(db);
+    storage::DraftRepo drafts(db);
+    CHECK_FALSE(drafts.load(1, "2026-11"));
+
+    core::DraftChange c;
+    c.team = 1;
+    c.period = "2026-11";
+    c.form_version = 3;
+    c.answers["LH01"].number = 7;
+    c.answers["KK01"].text = "Mất sóng \"4G\"";
+    c.answers["KK01"].choice = "network";
+    drafts.apply(c, std::nullopt, 3, core::from_unix(1'790'000'000));  // the deputy
+    auto d = drafts.load(1, "2026-11");
+    REQUIRE(d);
+    CHECK(d->base_revision == 0);
+    CHECK(d->form_version == 3);
+    CHECK(d->answers == c.answers);
+    CHECK(d->answered_by.at("LH01") == 3);
+    CHECK(d->updated_by_name == "Trần Thị Bình");
+
+    // The leader changes one answer and adds one: the deputy keeps hers.
+    c.answers["LH01"].number = 120;
+    c.answers["DX01"].skipped = true;
+    drafts.apply(c, d, 1, core::from_unix(1'790'000'060));
+    d = drafts.load(1, "2026-11");
+    REQUIRE(d);
+    CHECK(*d->answers.at("LH01").number == 120);
+    CHECK(d->answered_by.at("LH01") == 1);
+    CHECK(d->answered_by.at("KK01") == 3);
+    CHECK(d->answered_by.at("DX01") == 1);
+    CHECK(d->updated_by_name == "Nguyễn Văn An");
+    CHECK_FALSE(drafts.load(2, "2026-11"));
+    CHECK_FALSE(drafts.load(1, "2026-12"));
+
+    c.remove = true;
+    drafts.apply(c, d, 1, core::from_unix(1'790'000'120));
+    CHECK_FALSE(drafts.load(1, "2026-11"));
+
+    // Unreadable stored answers (a hand edit) are an empty draft, not an exception.
+    db.handle().exec(
+        "INSERT INTO drafts (team_id, period, form_version, answers, updated_at) "
+        "VALUES (1, '2026-10', 1, 'not json', 0)");
+    const auto bad = drafts.load(1, "2026-10");
+    REQUIRE(bad);
+    CHECK(bad->answers.empty());
+}
+
+TEST_CASE("a submission begun before another one is refused and writes nothing") {
+    storage::Database db(":memory:");
+    test::seed_small_roster(db);
+    storage::ReportRepo reports(db);
+    storage::DraftRepo drafts(db);
+    core::Form form;
+    form.id = "monthly-report";
+    core::SubmitReport r;
+    r.team = 1;
+    r.period = "2026-11";
+    r.base_revision = 0;
+    r.answers["LH01"].number = 120;
+
+    core::DraftChange c;
+    c.team = 1;
+    c.period = "2026-11";
+    c.answers = r.answers;
+    drafts.apply(c, std::nullopt, 1, core::from_unix(1'790'000'000));
+    CHECK(reports.submit(r, form, 1, std::nullopt, core::from_unix(1'790'000'000)) > 0);
+    CHECK_FALSE(drafts.load(1, "2026-11"));  // the draft became revision 1
+
+    // The deputy's draft also began at revision 0: refused, nothing written.
+    r.answers["LH01"].number = 7;
+    CHECK(reports.submit(r, form, 3, std::nullopt, core::from_unix(1'790'000'100)) == 0);
+    core::TeamFacts t;
+    t.id = 1;
+    reports.fill_team_facts(t, core::MonthPeriod{2026, 11});
+    CHECK(t.revision == 1);
+    CHECK(*t.submitted.at("LH01").number == 120);
+    CHECK(t.submitted_by == "Nguyễn Văn An");
+    SQLite::Statement n(db.handle(), "SELECT count(*) FROM reports");
+    REQUIRE(n.executeStep());
+    CHECK(n.getColumn(0).getInt() == 1);
+
+    // Begun at revision 1 (after seeing it), it is revision 2.
+    r.base_revision = 1;
+    CHECK(reports.submit(r, form, 3, std::nullopt, core::from_unix(1'790'000'200)) > 0);
+    reports.fill_team_facts(t, core::MonthPeriod{2026, 11});
+    CHECK(t.revision == 2);
+    CHECK(t.submitted_by == "Trần Thị Bình");
+}
+
+TEST_CASE("a revision after the deadline of an on-time report is marked, a late one's is not") {
+    storage::Database db(":memory:");
+    test::seed_small_roster(db);
+    storage::ReportRepo reports(db);
+    core::Form form;
+    form.id = "monthly-report";
+    core::SubmitReport r;
+    r.period = "2026-11";
+    r.answers["LH01"].number = 0;
+    for (core::TeamId team : {1, 2}) {
+        r.team = team;
+        r.late = team == 2;  // T1 on time, T2 late
+        reports.submit(r, form, 1, std::nullopt, core::from_unix(1'790'000'000));
+        r.late = false;  // a revision before the deadline changes nothing
+        if (team == 1) reports.submit(r, form, 1, std::nullopt, core::from_unix(1'790'000'050));
+        r.late = true;
+        r.answers["LH01"].number = 120;
+        reports.submit(r, form, 1, std::nullopt, core::from_unix(1'790'000'100));
+    }
+    core::TeamFacts t1, t2;
+    t1.id = 1;
+    t2.id = 2;
+    reports.fill_team_facts(t1, core::MonthPeriod{2026, 11});
+    reports.fill_team_facts(t2, core::MonthPeriod{2026, 11});
+    CHECK_FALSE(t1.late);
+    CHECK(t1.revised_after_deadline);
+    CHECK(t2.late);
+    CHECK_FALSE(t2.revised_after_deadline);
 }

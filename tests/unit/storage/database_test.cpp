@@ -26,9 +26,10 @@ TEST_CASE("migrating twice changes nothing", "[db]") {
     { storage::Database db(dir.file("t.db")); }
     storage::Database db(dir.file("t.db"));
     CHECK(db.migrate() == 0);
-    // Every migration once (numbers may have gaps while branches reserve theirs).
+    // One row per migration (numbers may have gaps while branches are merged).
     CHECK(db.handle().execAndGet("SELECT count(*) FROM schema_migrations").getInt() ==
           static_cast<int>(storage::migrations().size()));
+    CHECK(db.schema_version() == storage::Database::latest_version());
 }
 
 TEST_CASE("a database newer than the build is refused", "[db]") {
@@ -229,4 +230,30 @@ TEST_CASE("inserting into the outbox builds no temporary b-tree", "[db][outbox]"
     build_schema_up_to(old_dir.file("v4.db"), 4);
     SQLite::Database v4(old_dir.file("v4.db"), SQLite::OPEN_READWRITE);
     CHECK(explain(v4, enqueue).find("OpenEphemeral") != std::string::npos);
+}
+
+TEST_CASE("migration 11 marks reports that were on time and revised after the deadline", "[db]") {
+    test::TempDir dir;
+    const std::string path = dir.file("v7.db");
+    build_schema_up_to(path, 7);
+    {
+        SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+        raw.exec(R"sql(
+INSERT INTO units (id, code, name, level) VALUES (1, 'H', 'Ấp', 'hamlet');
+INSERT INTO teams (id, code, unit_id, name) VALUES (1, 'T1', 1, 'a'), (2, 'T2', 1, 'b'),
+  (3, 'T3', 1, 'c');
+INSERT INTO reports (id, team_id, period, revision, form_id, form_version, submitted_at, late)
+VALUES (1, 1, '2026-11', 1, 'f', 1, 10, 0), (2, 1, '2026-11', 2, 'f', 1, 20, 1),
+       (3, 2, '2026-11', 1, 'f', 1, 10, 1), (4, 2, '2026-11', 2, 'f', 1, 20, 1),
+       (5, 3, '2026-11', 1, 'f', 1, 10, 0), (6, 3, '2026-11', 2, 'f', 1, 20, 0);
+INSERT INTO report_status VALUES (1, '2026-11', 10, 20, 2, 2, 0), (2, '2026-11', 10, 20, 4, 2, 1),
+  (3, '2026-11', 10, 20, 6, 2, 0);
+)sql");
+    }
+    storage::Database db(path);
+    CHECK(db.handle()
+              .execAndGet("SELECT group_concat(revised_after_deadline) FROM (SELECT "
+                          "revised_after_deadline FROM report_status ORDER BY team_id)")
+              .getString() == "1,0,0");
+    CHECK(db.handle().execAndGet("SELECT count(*) FROM drafts").getInt() == 0);
 }

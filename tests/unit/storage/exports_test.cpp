@@ -53,6 +53,8 @@ storage::ExportLabels vietnamese() {
                                   {"status.late", "Trễ hạn"},
                                   {"status.missing", "Chưa báo cáo"},
                                   {"role.leader", "Tổ trưởng"},
+                                  {"col.revised_after_deadline", "Sửa sau hạn chót"},
+                                  {"revised.no", "Không"},
                                   {"bool.yes", "Có"},
                                   {"bool.no", "Chưa"},
                                   {"source.chat", "Tin nhắn"}});
@@ -60,17 +62,18 @@ storage::ExportLabels vietnamese() {
 
 const std::string kReportsHeader =
     "province,commune,hamlet,unit_code,team_code,team_name,leader_name,leader_phone,period,"
-    "status,first_submitted_at,last_submitted_at,revision,LH01,LH01_target,LH01_pct,HD02,CH01,"
+    "status,first_submitted_at,last_submitted_at,revision,revised_after_deadline,LH01,LH01_target,"
+    "LH01_pct,HD02,CH01,"
     "KK01,DX01,chat_difficulties\r\n";
 const std::string kReportsT1 =
     "Tỉnh Đồng Nai,Xã Long Hưng,Ấp 1,100-01,T1,Tổ CNS Ấp 1,Nguyễn Thị Ánh Tuyết,0912345678,"
-    "2026-11,on_time,2026-11-20T08:00:00+07:00,2026-11-21T09:00:00+07:00,2,12,10,120.0,0,yes,"
+    "2026-11,on_time,2026-11-20T08:00:00+07:00,2026-11-21T09:00:00+07:00,2,no,12,10,120.0,0,yes,"
     "network: =cmd|' /C calc'!A0,\"Cần thêm máy, \"\"gấp\"\"\",network: Sóng yếu ở ấp\r\n";
 const std::string kReportsT2 =
     "Tỉnh Đồng Nai,Xã Long Hưng,Ấp 2,100-02,T2,Tổ CNS Ấp 2,Trần Văn Bình,0912000002,2026-11,"
-    "late,2026-11-30T10:00:00+07:00,2026-11-30T10:00:00+07:00,1,5,,,,,,,'@SUM(1)\r\n";
+    "late,2026-11-30T10:00:00+07:00,2026-11-30T10:00:00+07:00,1,no,5,,,,,,,'@SUM(1)\r\n";
 const std::string kReportsT3 =
-    "Tỉnh Đồng Nai,Phường Trảng Dài,Khu phố 1,200-01,T3,Tổ CNS Khu phố 1,,,2026-11,missing,,,,,,"
+    "Tỉnh Đồng Nai,Phường Trảng Dài,Khu phố 1,200-01,T3,Tổ CNS Khu phố 1,,,2026-11,missing,,,,,,,"
     ",,,,,\r\n";
 
 }  // namespace
@@ -157,15 +160,17 @@ TEST_CASE("Vietnamese labels name the columns and values, indicators use the for
     CHECK(h[1] == "commune");  // no label: the code
     CHECK(h[4] == "Mã tổ");
     CHECK(h[9] == "Tình trạng");
-    CHECK(h[13] == "Lượt hướng dẫn");
-    CHECK(h[14] == "Lượt hướng dẫn - chỉ tiêu");
-    CHECK(h[15] == "Lượt hướng dẫn - % chỉ tiêu");
+    CHECK(h[13] == "Sửa sau hạn chót");
+    CHECK(h[14] == "Lượt hướng dẫn");
+    CHECK(h[15] == "Lượt hướng dẫn - chỉ tiêu");
+    CHECK(h[16] == "Lượt hướng dẫn - % chỉ tiêu");
     const auto& row = doc.records[1].fields;
     CHECK(row[6] == "Nguyễn Thị Ánh Tuyết");
     CHECK(row[9] == "Đúng hạn");
-    CHECK(row[17] == "Có");
-    CHECK(row[18] == "Mạng yếu: =cmd|' /C calc'!A0");
-    CHECK(row[20] == "Mạng yếu: Sóng yếu ở ấp");
+    CHECK(row[13] == "Không");
+    CHECK(row[18] == "Có");
+    CHECK(row[19] == "Mạng yếu: =cmd|' /C calc'!A0");
+    CHECK(row[21] == "Mạng yếu: Sóng yếu ở ấp");
 }
 
 TEST_CASE("with a semicolon as separator percentages take a decimal comma", "[exports]") {
