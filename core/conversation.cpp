@@ -548,10 +548,12 @@ void Machine::linked_text() {
             if (cmd == Cmd::kEdit) return start_report(std::nullopt, std::nullopt);
             if (cmd == Cmd::kSubmit || cmd == Cmd::kBack || cmd == Cmd::kSkip ||
                 cmd == Cmd::kCancel) {
-                say(msg("no_draft"));
+                say(filing_teams().empty() ? msg("no_draft_member") + " " + own_welcome()
+                                           : msg("no_draft"));
                 return;
             }
-            say(msg("not_understood"));
+            // What this person can do, by role: officials and members are not told "bc".
+            say(msg("not_understood") + " " + own_welcome());
             return;
         case Step::kChoosingTeam: {
             if (cmd == Cmd::kCancel || cmd == Cmd::kBack) {

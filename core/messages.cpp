@@ -107,6 +107,7 @@ const std::vector<std::string_view>& required_message_keys() {
         "link_welcome",
         "member_cannot_report",
         "no_draft",
+        "no_draft_member",
         "no_team",
         "not_understood",
         "official_no_report",
