@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 #include "core/number.hpp"
 #include "core/utf8.hpp"
@@ -191,7 +192,8 @@ class Machine {
     }
     void say(std::string text, std::vector<QuickReply> buttons = {}, bool number = false) {
         OutboundMessage m;
-        m.text = std::move(text);
+        m.text = note_.empty() ? std::move(text) : note_ + "\n" + text;
+        note_.clear();
         m.buttons = std::move(buttons);
         m.expects_number = number;
         out_.replies.push_back(std::move(m));
@@ -271,6 +273,9 @@ class Machine {
         st_.wrong_codes_since = since;
     }
 
+    /// What was read ("Ghi nhận: 120 người."), said at the top of the next message: one
+    /// message, not two, since channels bill bot messages.
+    std::string note_;
     ConversationState st_;
     const InboundEvent& ev_;
     Instant now_;
@@ -392,6 +397,7 @@ StepResult Machine::run() {
     } else {
         linked_text();
     }
+    if (!note_.empty()) say(std::exchange(note_, std::string()));
     out_.state = st_;
     return std::move(out_);
 }
@@ -639,6 +645,7 @@ void Machine::linked_text() {
             st_.step = Step::kAsking;
             if (cmd == Cmd::kYes && item) return accept_count(*item, value);
             if (cmd == Cmd::kBack || cmd == Cmd::kNo || cmd == Cmd::kYes) return ask();
+            if (cmd == Cmd::kEdit && !arg.empty()) return edit(arg);
             if (cmd == Cmd::kCancel) {
                 st_.cancel_return = Step::kAsking;
                 st_.step = Step::kConfirmingCancel;
@@ -878,7 +885,7 @@ void Machine::quick_report(const TeamFacts& t, const std::string& text) {
                             {"other_value", format_count(*st_.answers[b].number)}});
     }
     if (asks.empty()) {
-        say(std::move(said_read));
+        note_ = std::move(said_read);
         return summary();
     }
     st_.step = Step::kConfirmingQuick;
@@ -1004,7 +1011,7 @@ void Machine::answer(const std::string& raw) {
                     true);
                 return;
             }
-            if (n->how == CountReading::How::kEcho) say(msg("answer_echo", p));
+            if (n->how == CountReading::How::kEcho) note_ = msg("answer_echo", p);
             return accept_count(item, n->value);
         }
         case ItemType::kChoice: {
