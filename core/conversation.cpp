@@ -411,8 +411,9 @@ void Machine::unlinked() {
     if (ev_.kind == EventKind::kSharedPhone) {
         if (ctx_.phone_match && ctx_.phone_match->status == InviteCheck::Status::kValid) {
             out_.effects.push_back(LinkAccount{ctx_.phone_match->person, ""});
-            say(msg("link_welcome", {{"name", ctx_.phone_match->person_name},
-                                     {"team", ctx_.phone_match->team_name}}) +
+            say(msg(ctx_.phone_match->team_name.empty() ? "link_welcome_no_team" : "link_welcome",
+                    {{"name", ctx_.phone_match->person_name},
+                     {"team", ctx_.phone_match->team_name}}) +
                 "\n" +
                 welcome(ctx_.phone_match->person_name, ctx_.phone_match->role,
                         ctx_.phone_match->official, ctx_.phone_match->team_name));
@@ -441,7 +442,7 @@ void Machine::unlinked() {
     }
     if (ctx_.invite && ctx_.invite->status == InviteCheck::Status::kValid) {
         out_.effects.push_back(LinkAccount{ctx_.invite->person, *code});
-        say(msg("link_welcome",
+        say(msg(ctx_.invite->team_name.empty() ? "link_welcome_no_team" : "link_welcome",
                 {{"name", ctx_.invite->person_name}, {"team", ctx_.invite->team_name}}) +
             "\n" +
             welcome(ctx_.invite->person_name, ctx_.invite->role, ctx_.invite->official,
@@ -1149,7 +1150,7 @@ void Machine::edit(const std::string& arg) {
             return ask();
         }
     }
-    say(msg("edit_unknown", {{"input", a}, {"total", std::to_string(items_.size())}}));
+    say(msg("edit_unknown", {{"input", shorten(a)}, {"total", std::to_string(items_.size())}}));
 }
 
 void Machine::submit() {
@@ -1247,7 +1248,7 @@ void Machine::summary_request(Cmd cmd, const std::string& arg) {
     if (!arg.empty()) {
         const auto p = parse_month_arg(arg);
         if (!p) {
-            say(msg("summary.bad_period", {{"input", arg}}));
+            say(msg("summary.bad_period", {{"input", shorten(arg)}}));
             return;
         }
         period = *p;

@@ -105,6 +105,7 @@ const std::vector<std::string_view>& required_message_keys() {
         "link_phone_not_found",
         "link_wait",
         "link_welcome",
+        "link_welcome_no_team",
         "member_cannot_report",
         "no_draft",
         "no_draft_member",
