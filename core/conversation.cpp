@@ -310,16 +310,7 @@ std::string Machine::value_text(const FormItem& item, const Answer* a) const {
 }
 
 bool Machine::said(std::string_view words_key, const std::string& key) const {
-    if (!ctx_.messages.has(words_key)) return false;
-    const std::string list = ctx_.messages.render(words_key);
-    std::size_t from = 0;
-    while (from <= list.size()) {
-        std::size_t bar = list.find('|', from);
-        if (bar == std::string::npos) bar = list.size();
-        if (fold_vietnamese(list.substr(from, bar - from)) == key) return true;
-        from = bar + 1;
-    }
-    return false;
+    return ctx_.messages.word_listed(words_key, key);
 }
 
 Cmd Machine::command(const std::string& key, std::string& arg) const {

@@ -721,6 +721,17 @@ std::string format_count(std::int64_t v) {
 }
 
 Expected<CountReading, CountRefusal> parse_count(std::string_view text, const CountUnit& unit) {
+    // Most answers are bare digits ("120"): read them without tokenising.
+    if (const std::string_view d = trim(text);
+        !d.empty() && d.size() <= 9 && std::all_of(d.begin(), d.end(), is_digit)) {
+        CountReading r;
+        for (char c : d) r.value = r.value * 10 + (c - '0');
+        if (r.value > unit.usual_max) {
+            r.how = CountReading::How::kConfirm;
+            r.why = CountReading::Why::kLarge;
+        }
+        return r;
+    }
     const std::string s = normalize_width(text);
     std::vector<Tok> toks = tokenize(s);
 
