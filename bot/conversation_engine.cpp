@@ -26,7 +26,11 @@ core::InviteCheck person_check(storage::ReportRepo& reports, core::PersonId pers
     c.person = person;
     const auto facts = reports.person_facts(person);
     c.person_name = facts.name;
-    if (!facts.teams.empty()) c.team_name = facts.teams.front().name;
+    if (!facts.teams.empty()) {
+        c.team_name = facts.teams.front().name;
+        c.role = facts.teams.front().role;
+    }
+    c.official = facts.official;
     return c;
 }
 
@@ -204,8 +208,9 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
     if (!account.person) {
         const bool code_event =
             event.kind == core::EventKind::kText || event.kind == core::EventKind::kStarted;
-        if (code_event && core::looks_like_invite_code(event.text)) {
-            if (auto inv = invites.find(event.text)) {
+        const auto code = code_event ? core::find_invite_code(event.text) : std::nullopt;
+        if (code) {
+            if (auto inv = invites.find(*code)) {
                 if (inv->used_at) {
                     ctx.invite = core::InviteCheck::with(core::InviteCheck::Status::kUsed);
                 } else if (now >= inv->expires_at) {

@@ -48,6 +48,24 @@ core::Form parse_form(const std::string& text, const std::string& origin) {
     form.version = j["version"].get<int>();
     if (j.contains("title") && !j["title"].is_string()) fail("\"title\" must be a string");
     form.title = j.value("title", "");
+    // Other ways to write each unit ("ng" for người), shared by the items with that unit.
+    std::map<std::string, std::vector<std::string>> unit_words;
+    auto word_list = [&](const json& v, const std::string& what) {
+        if (!v.is_array()) fail(fmt::format("{} must be an array of strings", what));
+        std::vector<std::string> out;
+        for (const auto& w : v) {
+            if (!w.is_string()) fail(fmt::format("{} must be an array of strings", what));
+            out.push_back(w.get<std::string>());
+        }
+        return out;
+    };
+    if (j.contains("units")) {
+        if (!j["units"].is_object()) fail("\"units\" must map a unit to its other spellings");
+        for (const auto& [unit, words] : j["units"].items()) {
+            if (!unit.empty() && unit.front() == '_') continue;  // comments
+            unit_words[unit] = word_list(words, fmt::format("units[\"{}\"]", unit));
+        }
+    }
     const std::regex code_re("^[A-Z]{2}[0-9]{2}$");
     std::set<std::string> codes;
     for (const auto& ji : j["items"]) {
@@ -70,6 +88,13 @@ core::Form parse_form(const std::string& text, const std::string& origin) {
         item.label = str("label", true);
         item.prompt = str("prompt", true);
         item.unit = str("unit", false);
+        if (auto it = unit_words.find(item.unit); it != unit_words.end())
+            item.unit_words = it->second;
+        if (ji.contains("synonyms")) {
+            const auto more =
+                word_list(ji["synonyms"], fmt::format("item {}: synonyms", item.code));
+            item.unit_words.insert(item.unit_words.end(), more.begin(), more.end());
+        }
         item.group = str("group", false);
         const std::string type = str("type", true);
         if (type == "count") {

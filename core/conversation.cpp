@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <tuple>
+#include <utility>
 
 #include "core/number.hpp"
 #include "core/utf8.hpp"
@@ -13,6 +14,7 @@ namespace {
 
 constexpr int kMaxWrongCodes = 5;
 constexpr std::chrono::hours kWrongCodeWindow{1};
+constexpr std::size_t kMaxDifficulty = 1000;  // characters of a "khó khăn: …" message
 
 // ---- words and commands -------------------------------------------------------------------
 
@@ -88,7 +90,10 @@ std::optional<std::string> difficulty_text(std::string_view text) {
     if (colon != std::string_view::npos) {
         const std::string head = command_key(t.substr(0, colon));
         if (is_one_of(head, {"kho khan", "kk", "vuong mac", "kho khan vuong mac"})) {
-            return std::string(trim(t.substr(colon + 1)));
+            std::string_view rest = trim(t.substr(colon + 1));
+            while (!rest.empty() && (rest.front() == '-' || rest.front() == ':'))
+                rest = trim(rest.substr(1));
+            return std::string(rest);
         }
         return std::nullopt;
     }
@@ -100,52 +105,70 @@ std::optional<std::string> difficulty_text(std::string_view text) {
             while (pos < t.size() && t[pos] != ' ') ++pos;
             while (pos < t.size() && t[pos] == ' ') ++pos;
         }
-        return std::string(trim(t.substr(pos)));
+        std::string_view rest = trim(t.substr(pos));
+        // "KHÓ KHĂN - mất điện": the dash separates, it is not part of the difficulty.
+        while (!rest.empty() && (rest.front() == '-' || rest.front() == ':' ||
+                                 rest.front() == ',' || rest.front() == '.'))
+            rest = trim(rest.substr(1));
+        if (rest.rfind("\xE2\x80\x93", 0) == 0 || rest.rfind("\xE2\x80\x94", 0) == 0)
+            rest = trim(rest.substr(3));  // an en or em dash
+        return std::string(rest);
     }
     return std::nullopt;
 }
 
-/// "bc 120 45 30" → the values' words; nullopt when not a quick report.
-std::optional<std::vector<std::string>> quick_report_values(std::string_view text) {
-    const std::string key = fold_vietnamese(text);
-    std::string_view rest;
-    if (key.rfind("bc ", 0) == 0) {
-        rest = std::string_view(key).substr(3);
-    } else if (key.rfind("bao cao ", 0) == 0) {
-        rest = std::string_view(key).substr(8);
+/// "bc 120 45 30", "bc: 120, 45", "bc120 45", "báo cáo 120 …" → the text of the values, as
+/// typed; nullopt when not a quick report.
+std::optional<std::string> quick_report_text(std::string_view text) {
+    const std::string_view t = trim(text);
+    std::size_t pos = 0;
+    if (t.size() >= 2 && (t[0] == 'b' || t[0] == 'B') && (t[1] == 'c' || t[1] == 'C')) {
+        pos = 2;
     } else {
-        return std::nullopt;
-    }
-    rest = trim(rest);
-    if (rest.empty() || !std::isdigit(static_cast<unsigned char>(rest.front())))
-        return std::nullopt;
-    std::vector<std::string> values;
-    std::string cur;
-    for (char c : rest) {
-        if (c == ' ' || c == ';' || c == '/' || c == '|' || c == '\t') {
-            if (!cur.empty()) values.push_back(std::move(cur));
-            cur.clear();
-        } else {
-            cur.push_back(c);
+        // "báo cáo" / "bao cao": the first two words.
+        std::size_t p = 0;
+        for (int words = 0; words < 2; ++words) {
+            while (p < t.size() && t[p] == ' ') ++p;
+            while (p < t.size() && t[p] != ' ' && t[p] != ':' &&
+                   !std::isdigit(static_cast<unsigned char>(t[p])))
+                ++p;
         }
+        if (fold_vietnamese(t.substr(0, p)) != "bao cao") return std::nullopt;
+        pos = p;
     }
-    if (!cur.empty()) values.push_back(std::move(cur));
-    return values;
+    std::string_view rest = t.substr(pos);
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == ':')) rest.remove_prefix(1);
+    const std::string values = normalize_width(rest);
+    if (values.empty() || !std::isdigit(static_cast<unsigned char>(values.front())))
+        return std::nullopt;
+    return std::string(rest);
+}
+
+/// A long text shown back to its author is cut: the author knows what they wrote.
+std::string shorten(std::string_view text) {
+    constexpr std::size_t kMax = 40;
+    const std::string_view t = trim(text);
+    if (utf8_length(t) <= kMax) return std::string(t);
+    return std::string(t.substr(0, utf8_offset(t, kMax))) + "…";
+}
+
+/// A form item's count unit: its unit and synonyms, and the size above which a value is asked
+/// (ten times last month's, twice the target, at least 10,000).
+CountUnit count_unit(const FormItem& item, const TeamFacts* team) {
+    CountUnit u;
+    if (!item.unit.empty()) u.words.push_back(item.unit);
+    u.words.insert(u.words.end(), item.unit_words.begin(), item.unit_words.end());
+    u.usual_max = 10'000;
+    if (team) {
+        if (auto it = team->last_values.find(item.code); it != team->last_values.end())
+            u.usual_max = std::max(u.usual_max, it->second * 10);
+        if (auto it = team->targets.find(item.code); it != team->targets.end())
+            u.usual_max = std::max(u.usual_max, it->second * 2);
+    }
+    return u;
 }
 
 // ---- formatting ---------------------------------------------------------------------------
-
-/// 1200 → "1.200", the way Vietnamese writes thousands.
-std::string format_count(std::int64_t v) {
-    std::string digits = std::to_string(v);
-    std::string out;
-    const int n = static_cast<int>(digits.size());
-    for (int i = 0; i < n; ++i) {
-        if (i > 0 && (n - i) % 3 == 0) out.push_back('.');
-        out.push_back(digits[static_cast<std::size_t>(i)]);
-    }
-    return out;
-}
 
 std::string period_display(const std::string& period) {
     // "2026-11" → "11/2026"
@@ -214,7 +237,8 @@ class Machine {
     }
     void say(std::string text, std::vector<QuickReply> buttons = {}, bool number = false) {
         OutboundMessage m;
-        m.text = std::move(text);
+        m.text = note_.empty() ? std::move(text) : note_ + "\n" + text;
+        note_.clear();
         m.buttons = std::move(buttons);
         m.expects_number = number;
         out_.replies.push_back(std::move(m));
@@ -235,15 +259,34 @@ class Machine {
         return out;
     }
     std::string time_left() const;
+    /// What this person can do, by their role: leaders and deputies file, members see the
+    /// status and send difficulties, officials read summaries.
+    std::string own_welcome() const {
+        const auto teams = filing_teams();
+        if (!teams.empty()) return welcome("", teams.front()->role, false, teams.front()->name);
+        if (ctx_.official) return welcome("", std::nullopt, true, "");
+        if (!ctx_.teams.empty())
+            return welcome("", ctx_.teams.front().role, false, ctx_.teams.front().name);
+        return welcome("", std::nullopt, false, "");
+    }
     /// The one wording of the deadline, as reminders write it: "hết ngày 29/11/2026" for a
     /// deadline at 00:00 on the 30th, which is how people read "before the 30th".
     std::string deadline_text() const { return deadline_words(deadline_, ctx_.messages); }
     bool draft_active() const {
         return st_.step == Step::kAsking || st_.step == Step::kConfirmingCheck ||
+               st_.step == Step::kConfirmingValue || st_.step == Step::kConfirmingQuick ||
                st_.step == Step::kSummary ||
                (st_.step == Step::kConfirmingCancel && st_.cancel_return != Step::kIdle);
     }
     std::string value_text(const FormItem& item, const Answer* a) const;
+    /// True when the folded `key` is one of the words listed under `words_key` in the
+    /// messages ("xin chào|chào|alo"), compared folded.
+    bool said(std::string_view words_key, const std::string& key) const;
+    Cmd command(const std::string& key, std::string& arg) const;
+    std::string welcome(std::string_view name, std::optional<Role> role, bool official,
+                        const std::string& team_name) const;
+    std::string refusal_text(const CountRefusal& r, std::string_view raw,
+                             const FormItem& item) const;
 
     // flows
     void unlinked();
@@ -254,10 +297,12 @@ class Machine {
     /// Which month a report files at the month boundary: not asked yet, the missed one, or the
     /// current one.
     enum class Month { kAsk, kMissed, kCurrent };
-    void start_report(std::optional<TeamId> chosen, std::optional<std::vector<std::string>> quick,
+    void start_report(std::optional<TeamId> chosen, std::optional<std::string> quick,
                       Month month = Month::kAsk);
     void begin_draft(const TeamFacts& t);
-    void quick_report(const TeamFacts& t, const std::vector<std::string>& values);
+    void quick_report(const TeamFacts& t, const std::string& text);
+    void quick_confirm_hint();
+    void accept_count(const FormItem& item, std::int64_t value);
     void ask();
     void answer(const std::string& raw);
     void store_and_advance(const FormItem& item, Answer a);
@@ -310,6 +355,9 @@ class Machine {
         st_.wrong_codes_since = since;
     }
 
+    /// What was read ("Ghi nhận: 120 người."), said at the top of the next message: one
+    /// message, not two, since channels bill bot messages.
+    std::string note_;
     ConversationState st_;
     const InboundEvent& ev_;
     Instant now_;
@@ -350,6 +398,67 @@ std::string Machine::value_text(const FormItem& item, const Answer* a) const {
     return a->text;
 }
 
+bool Machine::said(std::string_view words_key, const std::string& key) const {
+    return ctx_.messages.word_listed(words_key, key);
+}
+
+Cmd Machine::command(const std::string& key, std::string& arg) const {
+    const Cmd cmd = parse_command(key, arg);
+    if (cmd != Cmd::kNone) return cmd;
+    if (said("words.submit", key)) return Cmd::kSubmit;  // "gởi", the Southern spelling
+    if (said("words.yes", key)) return Cmd::kYes;        // "đúng rồi"
+    return Cmd::kNone;
+}
+
+std::string Machine::welcome(std::string_view name, std::optional<Role> role, bool official,
+                             const std::string& team_name) const {
+    const char* key = "can_do_member";
+    if (role == Role::kLeader) {
+        key = "can_do_leader";
+    } else if (role == Role::kDeputy) {
+        key = "can_do_deputy";
+    } else if (official) {
+        key = "can_do_official";
+    } else if (!role) {
+        key = "no_team";
+    }
+    return msg(key, {{"name", std::string(name)}, {"team", team_name}});
+}
+
+std::string Machine::refusal_text(const CountRefusal& r, std::string_view raw,
+                                  const FormItem& item) const {
+    const char* key = "answer_not_number";
+    switch (r.reason) {
+        case CountError::kNegative:
+            key = "answer_negative";
+            break;
+        case CountError::kFraction:
+            key = "answer_fraction";
+            break;
+        case CountError::kTooLarge:
+            key = "answer_too_large";
+            break;
+        case CountError::kAmbiguous:
+        case CountError::kSpacedThousands:
+            key = "answer_ambiguous";
+            break;
+        case CountError::kApproximate:
+            key = "answer_approximate";
+            break;
+        case CountError::kPercent:
+            key = "answer_percent";
+            break;
+        case CountError::kRange:
+            key = "answer_range";
+            break;
+        default:
+            break;
+    }
+    return msg(
+        key,
+        {{"input", shorten(raw)}, {"label", item.label}, {"word", r.word}, {"unit", item.unit}});
+}
+
 StepResult Machine::run() {
     // Receipts and unsubscribes never get an answer.
     if (ev_.kind == EventKind::kReceipt || ev_.kind == EventKind::kUnsubscribed) {
@@ -364,13 +473,14 @@ StepResult Machine::run() {
     } else if (ev_.kind == EventKind::kUnsupported || ev_.kind == EventKind::kSharedPhone) {
         unsupported();
     } else if (ev_.kind == EventKind::kStarted || ev_.kind == EventKind::kSubscribed) {
-        say(msg("welcome_back", {{"name", ctx_.person_name}}));
+        say(msg("greeting_name", {{"name", ctx_.person_name}}) + " " + own_welcome());
         if (draft_active()) {
             reprompt();
         }
     } else {
         linked_text();
     }
+    if (!note_.empty()) say(std::exchange(note_, std::string()));
     if (ctx_.person) finish();
     out_.state = st_;
     return std::move(out_);
@@ -484,8 +594,12 @@ void Machine::unlinked() {
     if (ev_.kind == EventKind::kSharedPhone) {
         if (ctx_.phone_match && ctx_.phone_match->status == InviteCheck::Status::kValid) {
             out_.effects.push_back(LinkAccount{ctx_.phone_match->person, ""});
-            say(msg("link_welcome", {{"name", ctx_.phone_match->person_name},
-                                     {"team", ctx_.phone_match->team_name}}));
+            say(msg(ctx_.phone_match->team_name.empty() ? "link_welcome_no_team" : "link_welcome",
+                    {{"name", ctx_.phone_match->person_name},
+                     {"team", ctx_.phone_match->team_name}}) +
+                "\n" +
+                welcome(ctx_.phone_match->person_name, ctx_.phone_match->role,
+                        ctx_.phone_match->official, ctx_.phone_match->team_name));
             st_ = ConversationState{};
         } else {
             say(msg("link_phone_not_found"));
@@ -494,7 +608,9 @@ void Machine::unlinked() {
     }
     const bool has_code = ev_.kind == EventKind::kText ||
                           (ev_.kind == EventKind::kStarted && !trim(ev_.text).empty());
-    if (!has_code || !looks_like_invite_code(ev_.text)) {
+    const std::optional<std::string> code =
+        has_code ? find_invite_code(ev_.text) : std::optional<std::string>{};
+    if (!code) {
         if (ev_.kind == EventKind::kUnsupported) {
             say(msg("unsupported_media"));
         }
@@ -508,19 +624,25 @@ void Machine::unlinked() {
         return;
     }
     if (ctx_.invite && ctx_.invite->status == InviteCheck::Status::kValid) {
-        out_.effects.push_back(LinkAccount{ctx_.invite->person, std::string(trim(ev_.text))});
-        say(msg("link_welcome",
-                {{"name", ctx_.invite->person_name}, {"team", ctx_.invite->team_name}}));
+        out_.effects.push_back(LinkAccount{ctx_.invite->person, *code});
+        say(msg(ctx_.invite->team_name.empty() ? "link_welcome_no_team" : "link_welcome",
+                {{"name", ctx_.invite->person_name}, {"team", ctx_.invite->team_name}}) +
+            "\n" +
+            welcome(ctx_.invite->person_name, ctx_.invite->role, ctx_.invite->official,
+                    ctx_.invite->team_name));
         st_ = ConversationState{};
         return;
     }
     if (st_.wrong_codes == 0) st_.wrong_codes_since = now_;
     ++st_.wrong_codes;
     const auto status = ctx_.invite ? ctx_.invite->status : InviteCheck::Status::kUnknown;
+    const int left = kMaxWrongCodes - st_.wrong_codes;
     const char* key = status == InviteCheck::Status::kExpired ? "link_code_expired"
                       : status == InviteCheck::Status::kUsed  ? "link_code_used"
-                                                              : "link_code_unknown";
-    say(msg(key, {{"left", std::to_string(kMaxWrongCodes - st_.wrong_codes)}}));
+                      : left > 0                              ? "link_code_unknown"
+                                                              : "link_code_unknown_last";
+    const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(kWrongCodeWindow).count();
+    say(msg(key, {{"left", std::to_string(left)}, {"minutes", std::to_string(minutes)}}));
 }
 
 void Machine::unsupported() {
@@ -589,16 +711,24 @@ void Machine::linked_text() {
     }
     const std::string key = command_key(raw);
     std::string arg;
-    const Cmd cmd = parse_command(key, arg);
+    const Cmd cmd = command(key, arg);
 
     // Commands that work in every state.
     if (cmd == Cmd::kHelp) return help();
     if (cmd == Cmd::kStatus) return status();
+    if (cmd == Cmd::kNone && !asking_text &&
+        (said("words.greeting", key) || said("words.thanks", key))) {
+        say(said("words.thanks", key)
+                ? msg("thanks_reply")
+                : msg("greeting_name", {{"name", ctx_.person_name}}) + " " + own_welcome());
+        if (draft_active()) reprompt();
+        return;
+    }
     // Typed while the form asks for a text ("tổng hợp ý kiến …"), it is the answer.
     if ((cmd == Cmd::kSummary || cmd == Cmd::kMissing) && !asking_text)
         return summary_request(cmd, arg);
     if (auto month = report_month_arg(key)) return month_command(*month);
-    if (auto quick = quick_report_values(raw)) return start_report(std::nullopt, quick);
+    if (auto quick = quick_report_text(raw)) return start_report(std::nullopt, quick);
     if (cmd == Cmd::kReport) {
         // Asked which month: "bc" again takes the default, the missed month.
         if (st_.step == Step::kChoosingPeriod)
@@ -624,10 +754,12 @@ void Machine::linked_text() {
             if (cmd == Cmd::kEdit) return start_report(std::nullopt, std::nullopt);
             if (cmd == Cmd::kSubmit || cmd == Cmd::kBack || cmd == Cmd::kSkip ||
                 cmd == Cmd::kCancel) {
-                say(msg("no_draft"));
+                say(filing_teams().empty() ? msg("no_draft_member") + " " + own_welcome()
+                                           : msg("no_draft"));
                 return;
             }
-            say(msg("not_understood"));
+            // What this person can do, by role: officials and members are not told "bc".
+            say(msg("not_understood") + " " + own_welcome());
             return;
         case Step::kChoosingPeriod: {
             if (cmd == Cmd::kCancel || cmd == Cmd::kBack) {
@@ -720,6 +852,34 @@ void Machine::linked_text() {
             st_.step = Step::kAsking;
             return answer(raw);
         }
+        case Step::kConfirmingValue: {
+            const FormItem* item = ctx_.form.find(st_.pending_item);
+            const std::int64_t value = st_.pending_value;
+            st_.pending_item.clear();
+            st_.pending_value = 0;
+            st_.step = Step::kAsking;
+            if (cmd == Cmd::kYes && item) return accept_count(*item, value);
+            if (cmd == Cmd::kBack || cmd == Cmd::kNo || cmd == Cmd::kYes) return ask();
+            if (cmd == Cmd::kEdit && !arg.empty()) return edit(arg);
+            if (cmd == Cmd::kCancel) {
+                st_.cancel_return = Step::kAsking;
+                st_.step = Step::kConfirmingCancel;
+                say(msg("cancel_confirm"),
+                    {button("button_yes", "payload_yes"), button("button_no", "payload_no")});
+                return;
+            }
+            // Anything else is the value typed again.
+            return answer(raw);
+        }
+        case Step::kConfirmingQuick:
+            if (cmd == Cmd::kYes) return summary();
+            if (cmd == Cmd::kCancel) {
+                const bool revising = st_.revising;
+                reset_draft();
+                say(msg(revising ? "cancel_revision_done" : "cancel_done"));
+                return;
+            }
+            return quick_confirm_hint();
         case Step::kSummary:
             if (cmd == Cmd::kSubmit || cmd == Cmd::kYes) return submit();
             if (cmd == Cmd::kEdit) return edit(arg);
@@ -767,8 +927,8 @@ void Machine::linked_text() {
     }
 }
 
-void Machine::start_report(std::optional<TeamId> chosen,
-                           std::optional<std::vector<std::string>> quick, Month month) {
+void Machine::start_report(std::optional<TeamId> chosen, std::optional<std::string> quick,
+                           Month month) {
     const auto teams = filing_teams();
     if (teams.empty()) {
         if (!ctx_.teams.empty()) {
@@ -881,7 +1041,32 @@ void Machine::begin_draft(const TeamFacts& t) {
     ask();
 }
 
-void Machine::quick_report(const TeamFacts& t, const std::vector<std::string>& values) {
+void Machine::quick_report(const TeamFacts& t, const std::string& text) {
+    std::vector<std::string> unit_words;
+    for (const FormItem* item : items_) {
+        if (item->type != ItemType::kCount) continue;
+        unit_words.push_back(item->unit);
+        unit_words.insert(unit_words.end(), item->unit_words.begin(), item->unit_words.end());
+    }
+    const auto split = split_quick_values(text, unit_words);
+    if (!split) {
+        const std::string& w = split.error().word;
+        if (split.error().reason == CountError::kSpacedThousands) {
+            const auto space = w.find(' ');
+            const std::string first = w.substr(0, space);
+            std::string merged;
+            for (char c : w)
+                if (c != ' ') merged.push_back(c);
+            say(msg("quick_spaced", {{"input", w},
+                                     {"first", first},
+                                     {"rest", w.substr(space + 1)},
+                                     {"merged", format_count(std::stoll(merged))}}));
+        } else {
+            say(msg("quick_comma_thousands", {{"input", w}}));
+        }
+        return;
+    }
+    const std::vector<std::string>& values = *split;
     std::vector<const FormItem*> counts;
     for (const FormItem* item : items_)
         if (item->type == ItemType::kCount) counts.push_back(item);
@@ -891,21 +1076,39 @@ void Machine::quick_report(const TeamFacts& t, const std::vector<std::string>& v
         return;
     }
     Answers answers;
+    std::string read;  // what was read, item by item
+    std::string asks;  // readings to confirm
     for (std::size_t i = 0; i < values.size(); ++i) {
         const FormItem& item = *counts[i];
-        const auto n = parse_count(values[i]);
-        if (!n || *n < item.min || *n > item.max) {
-            say(msg("quick_bad_value", {{"position", std::to_string(i + 1)},
-                                        {"code", item.code},
-                                        {"label", item.label},
-                                        {"input", values[i]},
-                                        {"min", format_count(item.min)},
-                                        {"max", format_count(item.max)}}));
+        const auto n = parse_count(values[i], count_unit(item, &t));
+        Params p{{"position", std::to_string(i + 1)},
+                 {"code", item.code},
+                 {"label", item.label},
+                 {"input", shorten(values[i])},
+                 {"min", format_count(item.min)},
+                 {"max", format_count(item.max)}};
+        if (!n && n.error().reason != CountError::kNotNumber &&
+            n.error().reason != CountError::kEmpty) {
+            p.push_back({"reason", refusal_text(n.error(), values[i], item)});
+            say(msg("quick_bad_reason", p));
+            return;
+        }
+        if (!n || n->value < item.min || n->value > item.max) {
+            say(msg("quick_bad_value", p));
             return;
         }
         Answer a;
-        a.number = *n;
+        a.number = n->value;
         answers[item.code] = a;
+        read += (read.empty() ? "" : " · ") + item.code + " " + format_count(n->value);
+        if (n->how == CountReading::How::kConfirm) {
+            asks += "\n" + msg("quick_confirm_value", {{"position", std::to_string(i + 1)},
+                                                       {"code", item.code},
+                                                       {"label", item.label},
+                                                       {"input", shorten(values[i])},
+                                                       {"value", format_count(n->value)},
+                                                       {"unit", item.unit}});
+        }
     }
     for (std::size_t i = values.size(); i < counts.size(); ++i) {
         if (counts[i]->required) {
@@ -937,7 +1140,36 @@ void Machine::quick_report(const TeamFacts& t, const std::vector<std::string>& v
         }
     }
     st_.answers = std::move(answers);
-    summary();
+    // Say what was read; readings out of the ordinary and failed soft checks are confirmed
+    // before the summary offers "Gửi", as in the step-by-step flow.
+    std::string said_read =
+        msg("quick_read", {{"count", std::to_string(values.size())}, {"values", read}});
+    for (const auto& [a, b] : failed_checks(ctx_.form, st_.answers)) {
+        const SoftCheck* check = nullptr;
+        for (const auto& c : ctx_.form.checks)
+            if (c.item == a && c.other == b) check = &c;
+        const FormItem* ia = ctx_.form.find(a);
+        const FormItem* ib = ctx_.form.find(b);
+        if (!check || !ia || !ib) continue;
+        asks += "\n" + msg(check->kind == CheckKind::kAtMost ? "quick_check_at_most"
+                                                             : "quick_check_at_least",
+                           {{"label", ia->label},
+                            {"value", format_count(*st_.answers[a].number)},
+                            {"other_label", ib->label},
+                            {"other_value", format_count(*st_.answers[b].number)}});
+    }
+    if (asks.empty()) {
+        note_ = std::move(said_read);
+        return summary();
+    }
+    st_.step = Step::kConfirmingQuick;
+    say(said_read + "\n" + msg("quick_confirm_header") + asks + "\n" + msg("quick_confirm_footer"),
+        {button("button_right", "payload_right"), button("button_cancel", "payload_cancel")});
+}
+
+void Machine::quick_confirm_hint() {
+    say(msg("quick_confirm_hint"),
+        {button("button_right", "payload_right"), button("button_cancel", "payload_cancel")});
 }
 
 void Machine::ask() {
@@ -986,6 +1218,20 @@ void Machine::ask() {
 
 void Machine::reprompt() {
     if (st_.step == Step::kSummary) return summary();
+    if (st_.step == Step::kConfirmingQuick) return quick_confirm_hint();
+    if (st_.step == Step::kConfirmingValue) {
+        // Ask again: the value was read but not agreed.
+        if (const FormItem* item = ctx_.form.find(st_.pending_item)) {
+            say(msg("answer_confirm",
+                    {{"value", format_count(st_.pending_value)}, {"unit", item->unit}}),
+                {button("button_right", "payload_right"), button("button_back", "payload_back")},
+                true);
+            return;
+        }
+        st_.step = Step::kAsking;
+        st_.pending_item.clear();
+        st_.pending_value = 0;
+    }
     if (st_.step == Step::kConfirmingCheck) {
         st_.step = Step::kAsking;
         st_.pending_item.clear();
@@ -998,7 +1244,7 @@ void Machine::answer(const std::string& raw) {
     const FormItem& item = *items_[st_.index];
     const std::string key = command_key(raw);
     std::string arg;
-    const Cmd cmd = parse_command(key, arg);
+    const Cmd cmd = command(key, arg);
     if (cmd == Cmd::kSkip) {
         if (item.required) {
             say(msg("answer_required", {{"label", item.label}}));
@@ -1011,62 +1257,36 @@ void Machine::answer(const std::string& raw) {
     }
     switch (item.type) {
         case ItemType::kCount: {
-            const auto n = parse_count(raw);
+            const auto n = parse_count(raw, count_unit(item, team(st_.team)));
             if (!n) {
-                const char* key_err = "answer_not_number";
-                switch (n.error()) {
-                    case CountError::kNegative:
-                        key_err = "answer_negative";
-                        break;
-                    case CountError::kFraction:
-                        key_err = "answer_fraction";
-                        break;
-                    case CountError::kTooLarge:
-                        key_err = "answer_too_large";
-                        break;
-                    case CountError::kAmbiguous:
-                        key_err = "answer_ambiguous";
-                        break;
-                    default:
-                        break;
-                }
-                say(msg(key_err, {{"input", std::string(trim(raw))}, {"label", item.label}}), {},
-                    true);
+                say(refusal_text(n.error(), raw, item), {}, true);
                 return ask();
             }
-            if (*n < item.min || *n > item.max) {
+            if (n->value < item.min || n->value > item.max) {
                 say(msg("answer_out_of_range", {{"label", item.label},
                                                 {"min", format_count(item.min)},
                                                 {"max", format_count(item.max)}}));
                 return ask();
             }
-            // Soft checks against the answers already given.
-            Answers trial = st_.answers;
-            trial[item.code].number = *n;
-            trial[item.code].skipped = false;
-            for (const auto& [a, b] : failed_checks(ctx_.form, trial)) {
-                if (a != item.code && b != item.code) continue;
-                const SoftCheck* check = nullptr;
-                for (const auto& c : ctx_.form.checks)
-                    if (c.item == a && c.other == b) check = &c;
-                const FormItem* ia = ctx_.form.find(a);
-                const FormItem* ib = ctx_.form.find(b);
-                if (!check || !ia || !ib) continue;
-                st_.step = Step::kConfirmingCheck;
+            const Params p{{"value", format_count(n->value)},
+                           {"unit", item.unit},
+                           {"word", n->word},
+                           {"input", shorten(raw)}};
+            if (n->how == CountReading::How::kConfirm) {
+                // Never store a reading the leader may not have meant: ask first.
+                st_.step = Step::kConfirmingValue;
                 st_.pending_item = item.code;
-                st_.pending_value = *n;
-                say(msg(check->kind == CheckKind::kAtMost ? "check_at_most" : "check_at_least",
-                        {{"label", ia->label},
-                         {"value", format_count(*trial[a].number)},
-                         {"other_label", ib->label},
-                         {"other_value", format_count(*trial[b].number)}}),
-                    {button("button_keep", "payload_keep"), button("button_back", "payload_back")},
+                st_.pending_value = n->value;
+                say(msg(n->why == CountReading::Why::kForeignWord ? "answer_confirm_word"
+                                                                  : "answer_confirm",
+                        p),
+                    {button("button_right", "payload_right"),
+                     button("button_back", "payload_back")},
                     true);
                 return;
             }
-            Answer a;
-            a.number = *n;
-            return store_and_advance(item, std::move(a));
+            if (n->how == CountReading::How::kEcho) note_ = msg("answer_echo", p);
+            return accept_count(item, n->value);
         }
         case ItemType::kChoice: {
             for (std::size_t i = 0; i < item.choices.size(); ++i) {
@@ -1099,19 +1319,51 @@ void Machine::answer(const std::string& raw) {
                 st_.pending_category.clear();
                 return store_and_advance(item, std::move(a));
             }
+            if (utf8_length(text) > item.max_length) {
+                // Refused whole: a cut text would store words the leader did not send.
+                say(msg("answer_text_too_long", {{"max", std::to_string(item.max_length)},
+                                                 {"length", std::to_string(utf8_length(text))}}));
+                return ask();
+            }
             Answer a;
-            a.text = std::string(text.substr(0, utf8_offset(text, item.max_length)));
+            a.text = std::string(text);
             if (!item.choices.empty()) {
                 a.choice =
                     st_.pending_category.empty() ? classify_difficulty(text) : st_.pending_category;
             }
             st_.pending_category.clear();
-            if (utf8_length(text) > item.max_length) {
-                say(msg("answer_text_cut", {{"max", std::to_string(item.max_length)}}));
-            }
             return store_and_advance(item, std::move(a));
         }
     }
+}
+
+void Machine::accept_count(const FormItem& item, std::int64_t value) {
+    // Soft checks against the answers already given.
+    Answers trial = st_.answers;
+    trial[item.code].number = value;
+    trial[item.code].skipped = false;
+    for (const auto& [a, b] : failed_checks(ctx_.form, trial)) {
+        if (a != item.code && b != item.code) continue;
+        const SoftCheck* check = nullptr;
+        for (const auto& c : ctx_.form.checks)
+            if (c.item == a && c.other == b) check = &c;
+        const FormItem* ia = ctx_.form.find(a);
+        const FormItem* ib = ctx_.form.find(b);
+        if (!check || !ia || !ib) continue;
+        st_.step = Step::kConfirmingCheck;
+        st_.pending_item = item.code;
+        st_.pending_value = value;
+        say(msg(check->kind == CheckKind::kAtMost ? "check_at_most" : "check_at_least",
+                {{"label", ia->label},
+                 {"value", format_count(*trial[a].number)},
+                 {"other_label", ib->label},
+                 {"other_value", format_count(*trial[b].number)}}),
+            {button("button_keep", "payload_keep"), button("button_back", "payload_back")}, true);
+        return;
+    }
+    Answer a;
+    a.number = value;
+    store_and_advance(item, std::move(a));
 }
 
 void Machine::store_and_advance(const FormItem& item, Answer a) {
@@ -1178,7 +1430,7 @@ void Machine::edit(const std::string& arg) {
             return ask();
         }
     }
-    say(msg("edit_unknown", {{"input", a}, {"total", std::to_string(items_.size())}}));
+    say(msg("edit_unknown", {{"input", shorten(a)}, {"total", std::to_string(items_.size())}}));
 }
 
 void Machine::submit() {
@@ -1273,7 +1525,13 @@ void Machine::difficulty(const std::string& text) {
     d.team = t->id;
     d.period = period;
     d.category = classify_difficulty(text);
-    d.text = std::string(trim(text).substr(0, utf8_offset(trim(text), 1000)));
+    if (utf8_length(trim(text)) > kMaxDifficulty) {
+        say(msg("difficulty_too_long", {{"max", std::to_string(kMaxDifficulty)},
+                                        {"length", std::to_string(utf8_length(trim(text)))}}));
+        if (draft_active()) reprompt();
+        return;
+    }
+    d.text = std::string(trim(text));
     std::string label = d.category;
     for (const FormItem* item : items_)
         for (const auto& c : item->choices)
@@ -1307,7 +1565,7 @@ void Machine::summary_request(Cmd cmd, const std::string& arg) {
     if (!arg.empty()) {
         const auto p = parse_month_arg(arg);
         if (!p) {
-            say(msg("summary.bad_period", {{"input", arg}}));
+            say(msg("summary.bad_period", {{"input", shorten(arg)}}));
             return;
         }
         period = *p;
@@ -1335,13 +1593,18 @@ std::string_view step_name(Step s) {
             return "confirming_cancel";
         case Step::kChoosingPeriod:
             return "choosing_period";
+        case Step::kConfirmingValue:
+            return "confirming_value";
+        case Step::kConfirmingQuick:
+            return "confirming_quick";
     }
     return "idle";
 }
 
 std::optional<Step> parse_step(std::string_view s) {
     for (Step st : {Step::kIdle, Step::kChoosingTeam, Step::kAsking, Step::kConfirmingCheck,
-                    Step::kSummary, Step::kConfirmingCancel, Step::kChoosingPeriod}) {
+                    Step::kSummary, Step::kConfirmingCancel, Step::kChoosingPeriod,
+                    Step::kConfirmingValue, Step::kConfirmingQuick}) {
         if (step_name(st) == s) return st;
     }
     return std::nullopt;
@@ -1362,6 +1625,37 @@ bool looks_like_invite_code(std::string_view text) {
         ++n;
     }
     return n == 6;
+}
+
+std::optional<std::string> find_invite_code(std::string_view text) {
+    if (looks_like_invite_code(text)) return std::string(trim(text));
+    // One word of six letters and digits in a sentence. Vietnamese words of six ASCII letters
+    // ("nguyen", "truong") are common, so the word needs a digit or capitals.
+    std::optional<std::string> found;
+    const std::string_view t = trim(text);
+    std::size_t i = 0;
+    while (i < t.size()) {
+        std::size_t j = i;
+        while (j < t.size() && std::isalnum(static_cast<unsigned char>(t[j]))) ++j;
+        const bool word_end = j >= t.size() || static_cast<unsigned char>(t[j]) < 0x80;
+        const bool word_start = i == 0 || static_cast<unsigned char>(t[i - 1]) < 0x80;
+        if (j - i == 6 && word_end && word_start) {
+            const std::string_view w = t.substr(i, 6);
+            const bool digit = std::any_of(w.begin(), w.end(), [](char c) {
+                return std::isdigit(static_cast<unsigned char>(c));
+            });
+            const bool caps = std::all_of(w.begin(), w.end(), [](char c) {
+                return std::isupper(static_cast<unsigned char>(c)) ||
+                       std::isdigit(static_cast<unsigned char>(c));
+            });
+            if (digit || caps) {
+                if (found) return std::nullopt;  // two candidates: ask for the code alone
+                found = std::string(w);
+            }
+        }
+        i = j == i ? i + 1 : j;
+    }
+    return found;
 }
 
 MonthPeriod filing_period(Instant now, bool previous_submitted,

@@ -38,6 +38,8 @@ enum class Step {
     kSummary,           ///< the draft is complete: send, edit or cancel
     kConfirmingCancel,  ///< "hủy" asked for confirmation
     kChoosingPeriod,    ///< the previous month is missing: "bc" asks which month it files
+    kConfirmingValue,   ///< an answer read with a multiplier or a foreign word awaits "Đúng"
+    kConfirmingQuick,   ///< a quick report's unusual readings or failed checks await "Đúng"
 };
 
 std::string_view step_name(Step s);
@@ -59,7 +61,7 @@ struct ConversationState {
     Answers answers;        ///< the draft as this person last saw it (the team's draft is shared)
     bool return_to_summary = false;  ///< the current question came from "sửa"
     bool revising = false;           ///< the draft revises a submitted report
-    std::string pending_item;        ///< kConfirmingCheck: the item whose value awaits a yes
+    std::string pending_item;        ///< kConfirmingCheck/Value: the item whose value awaits a yes
     std::int64_t pending_value = 0;
     std::string pending_category;      ///< a text item's category chosen, its text not yet typed
     Step cancel_return = Step::kIdle;  ///< where "không" after "hủy" goes back to
@@ -112,7 +114,9 @@ struct InviteCheck {
     Status status = Status::kUnknown;
     PersonId person = 0;
     std::string person_name;
-    std::string team_name;  ///< or the unit, for officials
+    std::string team_name;     ///< or the unit, for officials
+    std::optional<Role> role;  ///< the role on that team; empty for an official without one
+    bool official = false;     ///< the person is an official of some unit
 
     static InviteCheck with(Status s) {
         InviteCheck c;
@@ -205,6 +209,10 @@ StepResult step(const ConversationState& state, const InboundEvent& event, Insta
 /// True when a message from an unlinked account looks like an invite code, so the engine
 /// looks it up before calling step().
 bool looks_like_invite_code(std::string_view text);
+
+/// The invite code in a message: the whole message when it looks like one, else one word of
+/// six letters and digits holding a digit or written in capitals ("Mã của tôi là GGKRS5").
+std::optional<std::string> find_invite_code(std::string_view text);
 
 /// The period a "bc" files at `now`: the previous month while it is unsubmitted and its
 /// (extended) deadline has not passed, else the current month.

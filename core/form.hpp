@@ -27,7 +27,8 @@ struct FormItem {
     std::string label;   ///< short Vietnamese label for summaries and exports
     std::string prompt;  ///< the question asked in chat
     std::string unit;    ///< "lượt", "hộ", "người", "buổi"; empty for text
-    std::string group;   ///< "Chính quyền số", "Kinh tế số", "Xã hội số", …
+    std::vector<std::string> unit_words;  ///< other ways to write the unit ("nguoi", "ng")
+    std::string group;  ///< "Chính quyền số", "Kinh tế số", "Xã hội số", …
     ItemType type = ItemType::kCount;
     bool required = true;
     bool enabled = true;

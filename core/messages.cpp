@@ -1,6 +1,7 @@
 #include "core/messages.hpp"
 
 #include <fmt/format.h>
+#include "core/vietnamese.hpp"
 
 namespace tcns::core {
 
@@ -34,6 +35,29 @@ std::string fill_template(std::string_view tmpl, const Params& params) {
     return out;
 }
 
+Messages::Messages(std::map<std::string, std::string> texts) : texts_(std::move(texts)) {
+    for (const auto& [key, text] : texts_) {
+        if (key.rfind("words.", 0) != 0) continue;
+        auto& list = words_[key];
+        std::size_t from = 0;
+        while (from <= text.size()) {
+            std::size_t bar = text.find('|', from);
+            if (bar == std::string::npos) bar = text.size();
+            std::string w = fold_vietnamese(text.substr(from, bar - from));
+            if (!w.empty()) list.push_back(std::move(w));
+            from = bar + 1;
+        }
+    }
+}
+
+bool Messages::word_listed(std::string_view key, const std::string& folded) const {
+    const auto it = words_.find(key);
+    if (it == words_.end()) return false;
+    for (const auto& w : it->second)
+        if (w == folded) return true;
+    return false;
+}
+
 std::string Messages::render(std::string_view key, const Params& params) const {
     const auto it = texts_.find(std::string(key));
     if (it == texts_.end()) return "[" + std::string(key) + "]";
@@ -61,15 +85,21 @@ const std::vector<std::string_view>& required_message_keys() {
     static const std::vector<std::string_view> kKeys = {
         "already_submitted",
         "answer_ambiguous",
+        "answer_approximate",
         "answer_choose_one",
+        "answer_confirm",
+        "answer_confirm_word",
+        "answer_echo",
         "answer_fraction",
         "answer_negative",
         "answer_not_number",
         "answer_out_of_range",
+        "answer_percent",
+        "answer_range",
         "answer_required",
         "deadline.end_of_day",
         "deadline.at_time",
-        "answer_text_cut",
+        "answer_text_too_long",
         "answer_too_large",
         "back_first_question",
         "button_back",
@@ -77,10 +107,15 @@ const std::vector<std::string_view>& required_message_keys() {
         "button_edit",
         "button_keep",
         "button_no",
+        "button_right",
         "button_send",
         "button_skip",
         "button_yes",
         "button_zero",
+        "can_do_deputy",
+        "can_do_leader",
+        "can_do_member",
+        "can_do_official",
         "cancel_aborted",
         "cancel_confirm",
         "cancel_done",
@@ -96,20 +131,25 @@ const std::vector<std::string_view>& required_message_keys() {
         "difficulty_empty",
         "difficulty_no_team",
         "difficulty_recorded",
+        "difficulty_too_long",
         "edit_unknown",
         "edit_which",
+        "greeting_name",
         "help_leader",
         "help_member",
         "help_official",
         "link_ask_code",
         "link_code_expired",
         "link_code_unknown",
+        "link_code_unknown_last",
         "link_code_used",
         "link_phone_not_found",
         "link_wait",
         "link_welcome",
+        "link_welcome_no_team",
         "member_cannot_report",
         "no_draft",
+        "no_draft_member",
         "no_team",
         "not_understood",
         "official_no_report",
@@ -118,6 +158,7 @@ const std::vector<std::string_view>& required_message_keys() {
         "payload_edit",
         "payload_keep",
         "payload_no",
+        "payload_right",
         "payload_send",
         "payload_skip",
         "payload_yes",
@@ -126,8 +167,18 @@ const std::vector<std::string_view>& required_message_keys() {
         "question_current",
         "question_last",
         "question_target",
+        "quick_bad_reason",
         "quick_bad_value",
+        "quick_check_at_least",
+        "quick_check_at_most",
+        "quick_comma_thousands",
+        "quick_confirm_footer",
+        "quick_confirm_header",
+        "quick_confirm_hint",
+        "quick_confirm_value",
         "quick_missing",
+        "quick_read",
+        "quick_spaced",
         "quick_too_many",
         "receipt",
         "receipt_late",
@@ -148,9 +199,9 @@ const std::vector<std::string_view>& required_message_keys() {
         "summary_missing",
         "summary_skipped",
         "summary_warning",
+        "thanks_reply",
         "time_left",
         "unsupported_media",
-        "welcome_back",
         "choose_period",
         "choose_period_button",
         "choose_period_invalid",

@@ -214,8 +214,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             ctx.teams = teams;
         }
         const core::InboundEvent ev = event_of(line);
-        if (!linked && ev.kind == core::EventKind::kText && core::looks_like_invite_code(ev.text))
-            ctx.invite = invite_for(ev.text);
+        if (!linked && ev.kind == core::EventKind::kText)
+            if (const auto code = core::find_invite_code(ev.text)) ctx.invite = invite_for(*code);
         if (!linked && ev.kind == core::EventKind::kSharedPhone && !ev.phone.empty())
             ctx.phone_match = invite_for(ev.phone);
 
@@ -226,7 +226,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (r.state.step == core::Step::kAsking)
             fuzz::check(r.state.index < enabled, "a question is one of the enabled items");
         if (r.state.step == core::Step::kAsking || r.state.step == core::Step::kSummary ||
-            r.state.step == core::Step::kConfirmingCheck)
+            r.state.step == core::Step::kConfirmingCheck ||
+            r.state.step == core::Step::kConfirmingValue ||
+            r.state.step == core::Step::kConfirmingQuick)
             fuzz::check(may_file(r.state.team, setup), "a draft is for a team the person files");
         for (const auto& effect : r.effects) {
             if (const auto* s = std::get_if<core::SubmitReport>(&effect)) {

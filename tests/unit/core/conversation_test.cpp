@@ -112,8 +112,9 @@ TEST_CASE("every state answers every kind of input without crashing") {
     const char* inputs[] = {
         "",   "bc", "gui", "sua", "sua 99",      "huy",      "co",  "khong",  "quay lai", "bo qua",
         "tt", "?",  "1",   "-1",  "99999999999", "\xff\xfe", "kk:", "bc 1 2", "xin chao", "T7"};
-    for (Step st : {Step::kIdle, Step::kChoosingTeam, Step::kAsking, Step::kConfirmingCheck,
-                    Step::kSummary, Step::kConfirmingCancel}) {
+    for (Step st :
+         {Step::kIdle, Step::kChoosingTeam, Step::kAsking, Step::kConfirmingCheck, Step::kSummary,
+          Step::kConfirmingCancel, Step::kConfirmingValue, Step::kConfirmingQuick}) {
         for (const char* in : inputs) {
             ConversationState s;
             s.step = st;
@@ -143,7 +144,8 @@ TEST_CASE("an unknown account is asked for its code and throttled after five wro
     ConversationState s;
     for (int i = 0; i < 5; ++i) {
         auto r = f.run(s, "ABC234", "2026-11-10T09:00");
-        CHECK(r.replies.back().text == "link_code_unknown");
+        // The fifth wrong code says to wait, never "0 tries left".
+        CHECK(r.replies.back().text == (i < 4 ? "link_code_unknown" : "link_code_unknown_last"));
         s = r.state;
     }
     f.ctx.invite = InviteCheck::with(InviteCheck::Status::kValid);

@@ -37,6 +37,27 @@ TEST_CASE("conversation state survives encoding exactly") {
     CHECK(storage::ConversationRepo::decode("not json") == core::ConversationState{});
 }
 
+TEST_CASE("a reading awaiting Đúng survives encoding and a restart") {
+    // Issue 13: "25 nghìn" is asked before it is stored; the question must outlive a restart.
+    for (const auto step : {core::Step::kConfirmingValue, core::Step::kConfirmingQuick}) {
+        core::ConversationState s;
+        s.step = step;
+        s.team = 7;
+        s.period = "2026-11";
+        s.index = 1;
+        s.answers["LH01"].number = 120;
+        if (step == core::Step::kConfirmingValue) {
+            s.pending_item = "HO01";
+            s.pending_value = 25'000;
+        } else {
+            s.answers["HO01"].number = 2'000;
+        }
+        const std::string text = storage::ConversationRepo::encode(s);
+        INFO(text);
+        CHECK(storage::ConversationRepo::decode(text) == s);
+    }
+}
+
 TEST_CASE("a value left over after its check was confirmed survives encoding too") {
     // Found by fuzz_conversation: "có" clears pending_item but not pending_value, and the value
     // was only written next to an item, so the state read back differed from the one saved.
