@@ -576,11 +576,10 @@ void Machine::ask_period(const TeamFacts& t) {
     st_.team = t.id;
     const std::string missed = period_display(ctx_.missed->period.str());
     const std::string current = period_display(period_.str());
-    say(msg("choose_period",
-            {{"team", t.name},
-             {"missed", missed},
-             {"current", current},
-             {"deadline", format_vietnam_short(ctx_.missed->deadline - std::chrono::seconds{1})}}),
+    say(msg("choose_period", {{"team", t.name},
+                              {"missed", missed},
+                              {"current", current},
+                              {"deadline", deadline_words(ctx_.missed->deadline, ctx_.messages)}}),
         {QuickReply{msg("choose_period_button", {{"month", missed}}), "1"},
          QuickReply{msg("choose_period_button", {{"month", current}}), "2"}});
 }
@@ -674,11 +673,11 @@ void Machine::status() {
     // At the month boundary the missed month comes first: it is the one to act on.
     if (const TeamFacts* m = missed_team(t->id); m && st_.period != ctx_.missed->period.str()) {
         const std::string missed = period_display(ctx_.missed->period.str());
-        text = msg("status_missed", {{"period", missed},
-                                     {"team", m->name},
-                                     {"deadline", format_vietnam_short(ctx_.missed->deadline -
-                                                                       std::chrono::seconds{1})},
-                                     {"month", missed}}) +
+        text = msg("status_missed",
+                   {{"period", missed},
+                    {"team", m->name},
+                    {"deadline", deadline_words(ctx_.missed->deadline, ctx_.messages)},
+                    {"month", missed}}) +
                "\n";
     }
     if (t->revision > 0 && t->submitted_at) {

@@ -86,10 +86,11 @@ TEST_CASE("the reports export gives a sink typed cells and explained columns", "
     CHECK(t1[7] == "t:0912345678");
     CHECK(t1[10] == "i:1795136400");  // 2026-11-20T08:00+07
     CHECK(t1[12] == "n:2");
-    CHECK(t1[13] == "n:12");
-    CHECK(t1[14] == "n:10");
-    CHECK(t1[15] == "p:12/10");
-    CHECK(t1[17] == "t:Có");  // the choice's label
+    CHECK(t1[13] == "t:no");  // revised_after_deadline: on time, not revised after it
+    CHECK(t1[14] == "n:12");
+    CHECK(t1[15] == "n:10");
+    CHECK(t1[16] == "p:12/10");
+    CHECK(t1[18] == "t:Có");  // the choice's label
 }
 
 TEST_CASE("the CSV writer keeps its format for typed cells", "[xlsx]") {
