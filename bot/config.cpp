@@ -60,6 +60,16 @@ class Section {
             throw ConfigError(fmt::format("{}.{} must be \"enforce\" or \"log-only\", not \"{}\"",
                                           path_, key, s));
     }
+    void strings(const char* key, std::vector<std::string>& out) {
+        if (const json* v = take(key)) {
+            if (!v->is_array()) throw type_error(key, "an array of strings");
+            out.clear();
+            for (const auto& e : *v) {
+                if (!e.is_string()) throw type_error(key, "an array of strings");
+                out.push_back(e.get<std::string>());
+            }
+        }
+    }
     /// A nested section; nullptr-safe: returns nullopt when absent.
     const json* object(const char* key) { return take(key); }
 
@@ -204,10 +214,17 @@ Config parse_config(const std::string& text, const std::string& origin) {
         Section sec(*s, "server");
         sec.str("listen", c.server.listen);
         sec.integer("port", c.server.port, 0, 65535);  // 0: any free port (tests)
+        sec.integer("io_threads", c.server.io_threads, 1, 64);
         sec.integer("threads", c.server.threads, 1, 256);
         sec.size("max_body_bytes", c.server.max_body_bytes);
+        sec.size("max_form_bytes", c.server.max_form_bytes);
+        sec.size("max_header_bytes", c.server.max_header_bytes);
+        sec.size("max_header_fields", c.server.max_header_fields);
         sec.integer("read_timeout_s", c.server.read_timeout_s, 1, 600);
+        sec.integer("idle_timeout_s", c.server.idle_timeout_s, 1, 3600);
         sec.integer("write_timeout_s", c.server.write_timeout_s, 1, 600);
+        sec.size("max_connections", c.server.max_connections);
+        sec.strings("trusted_proxies", c.server.trusted_proxies);
         sec.finish();
     }
     if (const json* s = root.object("viber")) {
