@@ -337,6 +337,26 @@ HttpResponse login_form(const Config& config, int status, const std::string& err
 
 }  // namespace
 
+bool same_origin(const HttpRequest& req) {
+    // Browsers send Origin with every POST form (and Sec-Fetch-Site with it); a request from
+    // another site is refused whatever its cookie. Clients that send neither are not browsers,
+    // so not the confused deputy CSRF needs (curl with the bearer token, the tests).
+    const std::string origin = req.header("Origin");
+    const std::string site = req.header("Sec-Fetch-Site");
+    if (!site.empty() && site != "same-origin" && site != "none") {
+        log::warn("admin.csrf", {{"outcome", "refused"}, {"sec_fetch_site", site}});
+        return false;
+    }
+    if (origin.empty()) return true;
+    const auto scheme = origin.find("://");
+    const std::string host = scheme == std::string::npos ? "" : origin.substr(scheme + 3);
+    const std::string forwarded = req.header("X-Forwarded-Host");
+    if (!host.empty() && (host == req.header("Host") || (!forwarded.empty() && host == forwarded)))
+        return true;
+    log::warn("admin.csrf", {{"outcome", "refused"}, {"origin", origin}});
+    return false;
+}
+
 HttpResponse admin_page_get(const Config& config, AdminSessions& sessions, const HttpRequest& req) {
     if (!admin_authorized(req, config, sessions, wall_now())) return redirect("/admin/login");
     return admin_page(config, req);
@@ -351,13 +371,14 @@ HttpResponse admin_login_get(const Config& config, AdminSessions& sessions,
 HttpResponse admin_login_post(const Config& config, AdminSessions& sessions,
                               const HttpRequest& req) {
     const core::Instant now = wall_now();
-    if (!sessions.login_allowed(now)) {
+    if (!same_origin(req)) return plain_error(403);
+    if (!sessions.login_allowed(now, req.client)) {
         log::warn("admin.login", {{"outcome", "throttled"}, {"status", 429}});
         return login_form(config, 429, "login_throttled");
     }
     const std::string given = req.param("token");
     if (!tokens_match(given, config.secrets.admin_token)) {
-        sessions.record_failure(now);
+        sessions.record_failure(now, req.client);
         log::warn("admin.login", {{"outcome", "refused"}, {"status", 401}});
         return login_form(config, 401, "login_failed");
     }
@@ -375,6 +396,7 @@ HttpResponse admin_login_post(const Config& config, AdminSessions& sessions,
 }
 
 HttpResponse admin_logout_post(const Config&, AdminSessions& sessions, const HttpRequest& req) {
+    if (!same_origin(req)) return plain_error(403);
     if (const auto id = cookie_value(req.header("Cookie"), AdminSessions::kCookieName))
         sessions.end(*id);
     HttpResponse res = redirect("/admin/login");

@@ -62,6 +62,10 @@ std::string count_text(std::int64_t n);
 /// How many missing teams the page lists.
 inline constexpr std::size_t kMissingListLimit = 200;
 
+/// True unless a browser says the request comes from another site: Origin (when sent) names
+/// this host, and Sec-Fetch-Site (when sent) is same-origin. Checked on every state-changing POST.
+bool same_origin(const HttpRequest& req);
+
 /// GET /admin: the page for a logged-in admin, else a redirect to the login form.
 HttpResponse admin_page_get(const Config& config, AdminSessions& sessions, const HttpRequest& req);
 /// GET /admin/login: the login form (a redirect to /admin when already logged in).

@@ -177,7 +177,18 @@ bool admin_authorized(const HttpRequest& req, const Config& config, AdminSession
         authorization.size() >= 7 &&
         std::equal(authorization.begin(), authorization.begin() + 7, "bearer ",
                    [](char a, char b) { return (a >= 'A' && a <= 'Z' ? a - 'A' + 'a' : a) == b; });
-    if (bearer) return bearer_token_matches(authorization, config.secrets.admin_token);
+    if (bearer) {
+        // Bearer guesses count against the client's address like failed logins; a throttled
+        // address is refused even with the right token (else guessing would go on).
+        if (!sessions.login_allowed(now, req.client)) {
+            log::warn("admin.bearer", {{"outcome", "throttled"}, {"client", req.client}});
+            return false;
+        }
+        if (bearer_token_matches(authorization, config.secrets.admin_token)) return true;
+        sessions.record_failure(now, req.client);
+        log::warn("admin.bearer", {{"outcome", "refused"}, {"client", req.client}});
+        return false;
+    }
     const auto id = cookie_value(req.header("Cookie"), AdminSessions::kCookieName);
     return id && sessions.valid(*id, now);
 }

@@ -267,6 +267,10 @@ Config load_config(const GlobalOptions& global) {
     c.secrets = secrets_from_env();
     if (!global.db_path.empty()) c.database = global.db_path;
     if (c.database.empty()) c.database = "tcns.db";
+    // A short admin token could be guessed (throttling only slows guessing down).
+    if (!c.secrets.admin_token.empty() && c.secrets.admin_token.size() < 32)
+        throw ConfigError(
+            "TCNS_ADMIN_TOKEN is shorter than 32 characters: use `openssl rand -hex 32`");
     if (c.viber.enabled && c.secrets.viber_token.empty())
         throw ConfigError("viber is enabled but TCNS_VIBER_TOKEN is not set");
     if (c.zalo.enabled && (c.secrets.zalo_app_id.empty() || c.secrets.zalo_oa_secret.empty()))
