@@ -245,6 +245,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
         sec.verify_mode("verify", c.zalo.verify);
         sec.str("site_verification", c.zalo.site_verification);
         sec.integer("rate_per_second", c.zalo.rate_per_second, 1, 1000);
+        sec.integer("timestamp_window_s", c.zalo.timestamp_window_s, 60, 3650 * 24 * 3600);
         sec.finish();
     }
     if (const json* s = root.object("scheduler")) parse_scheduler(*s, c.scheduler);

@@ -53,6 +53,9 @@ struct ZaloConfig {
     /// Content of the <meta name="zalo-platform-site-verification"> tag served at GET /.
     std::string site_verification;
     int rate_per_second = 50;  ///< sends per second (Zalo: about 4,000 requests/min per app)
+    /// A webhook whose signed `timestamp` is further than this from now is refused (replay):
+    /// wide enough for Zalo's retries.
+    int timestamp_window_s = 24 * 3600;
 };
 
 /// Secrets: only from the environment (or the systemd EnvironmentFile), never from the config

@@ -28,6 +28,15 @@ PreparedWebhook prepare_webhook(const std::string& channel, const std::string& r
         p.viber ? adapters::viber::verify_signature(raw_body, signature, config.secrets.viber_token)
                 : adapters::zalo::verify_signature(raw_body, signature, config.secrets.zalo_app_id,
                                                    config.secrets.zalo_oa_secret);
+    if (v == adapters::VerifyResult::kMalformedBody) {
+        // Not JSON: the Zalo signature covers a field of the body, so nothing can be checked;
+        // the request is malformed (400), not forged.
+        p.response.emplace();
+        p.response->status = 400;
+        p.response->body = R"({"error":"malformed webhook"})";
+        p.response->outcome = "malformed_json";
+        return p;
+    }
     if (v != adapters::VerifyResult::kOk) {
         Metrics::instance().add(
             "tcns_webhook_signature_failures_total",
@@ -57,6 +66,21 @@ PreparedWebhook prepare_webhook(const std::string& channel, const std::string& r
         p.response.emplace();
         p.response->outcome = "ignored";
         return p;
+    }
+    if (!p.viber) {
+        // Replay window on Zalo's signed timestamp: an old (or unreadable) one is refused.
+        const auto window = std::chrono::seconds(config.zalo.timestamp_window_s);
+        for (const auto& e : p.events) {
+            if (e.at.time_since_epoch().count() != 0 && e.at >= now - window &&
+                e.at <= now + window)
+                continue;
+            p.events.clear();
+            p.response.emplace();
+            p.response->status = 400;
+            p.response->body = R"({"error":"timestamp outside the accepted window"})";
+            p.response->outcome = "stale_timestamp";
+            return p;
+        }
     }
     for (auto& e : p.events) {
         if (e.at.time_since_epoch().count() == 0) e.at = now;

@@ -547,3 +547,46 @@ TEST_CASE("stop() right after run() started makes run() return", "[http_server]"
         t.join();
     }
 }
+
+TEST_CASE("a Zalo webhook whose body is not JSON is answered 400, not 403", "[http_server]") {
+    Front f;
+    Socket s(f.port());
+    const std::string body = R"({"app_id":"1","event_name":)";
+    REQUIRE(s.send("POST /webhook/zalo HTTP/1.1\r\nHost: x\r\nX-ZEvent-Signature: mac=" +
+                   std::string(64, 'a') + "\r\nContent-Length: " + std::to_string(body.size()) +
+                   "\r\n\r\n" + body));
+    auto r = s.read_response();
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    CHECK(f.inbox() == 0);
+}
+
+TEST_CASE("a signed Zalo webhook outside the timestamp window is refused", "[http_server]") {
+    test::TempDir dir;
+    const std::string path = dir.file("t.db");
+    test::make_seeded_database(path);
+    bot::Config c = test::webhook_config(path);
+    c.zalo.timestamp_window_s = 24 * 3600;  // the default
+    test::WebhookServer server(c, templates());
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    const auto post = [&](const std::string& ts) {
+        const std::string body = test::zalo_text_body("84900000009", "xin chào", ts);
+        Socket s(server.port());
+        REQUIRE(s.send("POST /webhook/zalo HTTP/1.1\r\nHost: x\r\nX-ZEvent-Signature: " +
+                       test::zalo_signature(body, ts) +
+                       "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+        auto r = s.read_response();
+        REQUIRE(r);
+        return r->status;
+    };
+    CHECK(post("978307200000") == 400);                                   // 2001
+    CHECK(post("4102444800000") == 400);                                  // 2100
+    CHECK(post("abc") == 400);                                            // unreadable
+    CHECK(post(std::to_string(now_ms - 2 * 24 * 3600 * 1000LL)) == 400);  // two days old
+    CHECK(server.scalar("SELECT count(*) FROM inbox") == 0);
+    CHECK(post(std::to_string(now_ms - 3600 * 1000LL)) == 200);  // a retry an hour later
+    CHECK(post(std::to_string(now_ms)) == 200);
+    CHECK(server.scalar("SELECT count(*) FROM inbox") == 2);
+}
