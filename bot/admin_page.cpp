@@ -1,7 +1,6 @@
 #include "bot/admin_page.hpp"
 
 #include <fmt/format.h>
-#include <httplib.h>
 
 #include <algorithm>
 #include <chrono>
@@ -257,7 +256,8 @@ std::string render_login_page(const AdminTemplates& t, const std::string& error)
 namespace {
 
 /// Headers of every admin HTML answer: never cached, never framed, no script at all.
-void html_reply(httplib::Response& res, int status, std::string body) {
+HttpResponse html_reply(int status, std::string body) {
+    HttpResponse res;
     res.status = status;
     res.set_header("Cache-Control", "no-store");
     res.set_header("X-Frame-Options", "DENY");
@@ -267,35 +267,40 @@ void html_reply(httplib::Response& res, int status, std::string body) {
                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
                    "frame-ancestors 'none'; base-uri 'none'");
     res.set_content(std::move(body), "text/html; charset=utf-8");
+    return res;
 }
 
-void redirect(httplib::Response& res, const std::string& to) {
+HttpResponse redirect(const std::string& to) {
+    HttpResponse res;
     res.status = 303;
     res.set_header("Location", to);
     res.set_header("Cache-Control", "no-store");
+    return res;
 }
 
-void plain_error(httplib::Response& res, int status) {
+HttpResponse plain_error(int status) {
+    HttpResponse res;
     res.status = status;
     res.set_content(status == 500 ? "internal error" : "error", "text/plain; charset=utf-8");
+    return res;
 }
 
 /// The session cookie's attributes; Secure when the reverse proxy says the request came over
 /// HTTPS (the dev server on http://127.0.0.1 could not set a Secure cookie).
-std::string session_cookie(const httplib::Request& req, const std::string& value,
+std::string session_cookie(const HttpRequest& req, const std::string& value,
                            std::chrono::seconds max_age) {
     std::string c = fmt::format("{}={}; Path=/admin; Max-Age={}; HttpOnly; SameSite=Strict",
                                 AdminSessions::kCookieName, value, max_age.count());
-    if (req.get_header_value("X-Forwarded-Proto") == "https") c += "; Secure";
+    if (req.header("X-Forwarded-Proto") == "https") c += "; Secure";
     return c;
 }
 
-std::optional<std::string> param(const httplib::Request& req, const char* name) {
+std::optional<std::string> param(const HttpRequest& req, const char* name) {
     if (!req.has_param(name)) return std::nullopt;
-    return req.get_param_value(name);
+    return req.param(name);
 }
 
-void admin_page(const Config& config, const httplib::Request& req, httplib::Response& res) {
+HttpResponse admin_page(const Config& config, const HttpRequest& req) {
     const auto started = std::chrono::steady_clock::now();
     const core::Instant now = wall_now();
     AdminTemplates t;
@@ -307,7 +312,7 @@ void admin_page(const Config& config, const httplib::Request& req, httplib::Resp
         db = std::make_unique<storage::Database>(config.database, o);
     } catch (const std::exception& e) {
         log::error("admin.page", {{"outcome", "setup_failed"}, {"error", e.what()}});
-        return plain_error(res, 500);
+        return plain_error(500);
     }
 
     AdminPageView v;
@@ -345,7 +350,7 @@ void admin_page(const Config& config, const httplib::Request& req, httplib::Resp
     }
     v.deadline = storage::PeriodRepo(*db).deadline(v.period);
     v.overview = storage::compliance_overview(*db, v.period, v.level, kMissingListLimit);
-    html_reply(res, status, render_admin_page(t, v));
+    HttpResponse res = html_reply(status, render_admin_page(t, v));
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - started)
                         .count();
@@ -354,70 +359,94 @@ void admin_page(const Config& config, const httplib::Request& req, httplib::Resp
                              {"period", v.period.str()},
                              {"level", v.level},
                              {"latency_ms", ms}});
+    return res;
 }
 
-void login_form(const Config& config, httplib::Response& res, int status,
-                const std::string& error_key) {
+HttpResponse login_form(const Config& config, int status, const std::string& error_key) {
     try {
         const AdminTemplates t = load_admin_templates(find_templates_dir(config.templates_dir));
-        html_reply(res, status, render_login_page(t, error_key.empty() ? "" : t.say(error_key)));
+        return html_reply(status, render_login_page(t, error_key.empty() ? "" : t.say(error_key)));
     } catch (const std::exception& e) {
         log::error("admin.login", {{"outcome", "setup_failed"}, {"error", e.what()}});
-        plain_error(res, 500);
+        return plain_error(500);
     }
 }
 
 }  // namespace
 
-void register_admin_page_routes(httplib::Server& http, const Config& config,
-                                std::shared_ptr<AdminSessions> sessions) {
-    http.Get("/admin", [config, sessions](const httplib::Request& req, httplib::Response& res) {
-        if (!admin_authorized(req, config, *sessions, wall_now()))
-            return redirect(res, "/admin/login");
-        admin_page(config, req, res);
-    });
+bool same_origin(const HttpRequest& req) {
+    // Browsers send Origin with every POST form (and Sec-Fetch-Site with it); a request from
+    // another site is refused whatever its cookie. Clients that send neither are not browsers,
+    // so not the confused deputy CSRF needs (curl with the bearer token, the tests).
+    const std::string origin = req.header("Origin");
+    const std::string site = req.header("Sec-Fetch-Site");
+    if (!site.empty() && site != "same-origin" && site != "none") {
+        log::warn("admin.csrf", {{"outcome", "refused"}, {"sec_fetch_site", site}});
+        return false;
+    }
+    if (origin.empty()) return true;
+    // "null": the page's Referrer-Policy (no-referrer) makes browsers hide the origin even for
+    // same-origin POSTs; then Sec-Fetch-Site, which they send with it, must say same-origin.
+    if (origin == "null") {
+        if (site == "same-origin") return true;
+        log::warn("admin.csrf", {{"outcome", "refused"}, {"origin", origin}});
+        return false;
+    }
+    const auto scheme = origin.find("://");
+    const std::string host = scheme == std::string::npos ? "" : origin.substr(scheme + 3);
+    const std::string forwarded = req.header("X-Forwarded-Host");
+    if (!host.empty() && (host == req.header("Host") || (!forwarded.empty() && host == forwarded)))
+        return true;
+    log::warn("admin.csrf", {{"outcome", "refused"}, {"origin", origin}});
+    return false;
+}
 
-    http.Get("/admin/login",
-             [config, sessions](const httplib::Request& req, httplib::Response& res) {
-                 if (admin_authorized(req, config, *sessions, wall_now()))
-                     return redirect(res, "/admin");
-                 login_form(config, res, 200, "");
-             });
+HttpResponse admin_page_get(const Config& config, AdminSessions& sessions, const HttpRequest& req) {
+    if (!admin_authorized(req, config, sessions, wall_now())) return redirect("/admin/login");
+    return admin_page(config, req);
+}
 
-    http.Post("/admin/login",
-              [config, sessions](const httplib::Request& req, httplib::Response& res) {
-                  const core::Instant now = wall_now();
-                  if (!sessions->login_allowed(now)) {
-                      log::warn("admin.login", {{"outcome", "throttled"}, {"status", 429}});
-                      return login_form(config, res, 429, "login_throttled");
-                  }
-                  const std::string given =
-                      req.has_param("token") ? req.get_param_value("token") : std::string();
-                  if (!tokens_match(given, config.secrets.admin_token)) {
-                      sessions->record_failure(now);
-                      log::warn("admin.login", {{"outcome", "refused"}, {"status", 401}});
-                      return login_form(config, res, 401, "login_failed");
-                  }
-                  std::string id;
-                  try {
-                      id = sessions->create(now);
-                  } catch (const std::exception& e) {
-                      log::error("admin.login", {{"outcome", "failed"}, {"error", e.what()}});
-                      return plain_error(res, 500);
-                  }
-                  res.set_header("Set-Cookie", session_cookie(req, id, sessions->ttl()));
-                  log::info("admin.login", {{"outcome", "ok"}, {"status", 303}});
-                  redirect(res, "/admin");
-              });
+HttpResponse admin_login_get(const Config& config, AdminSessions& sessions,
+                             const HttpRequest& req) {
+    if (admin_authorized(req, config, sessions, wall_now())) return redirect("/admin");
+    return login_form(config, 200, "");
+}
 
-    http.Post("/admin/logout", [sessions](const httplib::Request& req, httplib::Response& res) {
-        if (const auto id =
-                cookie_value(req.get_header_value("Cookie"), AdminSessions::kCookieName))
-            sessions->end(*id);
-        res.set_header("Set-Cookie", session_cookie(req, "", std::chrono::seconds(0)));
-        log::info("admin.logout", {{"outcome", "ok"}, {"status", 303}});
-        redirect(res, "/admin/login");
-    });
+HttpResponse admin_login_post(const Config& config, AdminSessions& sessions,
+                              const HttpRequest& req) {
+    const core::Instant now = wall_now();
+    if (!same_origin(req)) return plain_error(403);
+    if (!sessions.login_allowed(now, req.client)) {
+        log::warn("admin.login", {{"outcome", "throttled"}, {"status", 429}});
+        return login_form(config, 429, "login_throttled");
+    }
+    const std::string given = req.param("token");
+    if (!tokens_match(given, config.secrets.admin_token)) {
+        sessions.record_failure(now, req.client);
+        log::warn("admin.login", {{"outcome", "refused"}, {"status", 401}});
+        return login_form(config, 401, "login_failed");
+    }
+    std::string id;
+    try {
+        id = sessions.create(now);
+    } catch (const std::exception& e) {
+        log::error("admin.login", {{"outcome", "failed"}, {"error", e.what()}});
+        return plain_error(500);
+    }
+    HttpResponse res = redirect("/admin");
+    res.set_header("Set-Cookie", session_cookie(req, id, sessions.ttl()));
+    log::info("admin.login", {{"outcome", "ok"}, {"status", 303}});
+    return res;
+}
+
+HttpResponse admin_logout_post(const Config&, AdminSessions& sessions, const HttpRequest& req) {
+    if (!same_origin(req)) return plain_error(403);
+    if (const auto id = cookie_value(req.header("Cookie"), AdminSessions::kCookieName))
+        sessions.end(*id);
+    HttpResponse res = redirect("/admin/login");
+    res.set_header("Set-Cookie", session_cookie(req, "", std::chrono::seconds(0)));
+    log::info("admin.logout", {{"outcome", "ok"}, {"status", 303}});
+    return res;
 }
 
 }  // namespace tcns::bot

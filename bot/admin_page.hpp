@@ -8,15 +8,12 @@
 
 #include "bot/admin_session.hpp"
 #include "bot/config.hpp"
+#include "bot/http_types.hpp"
 #include "core/messages.hpp"
 #include "core/period.hpp"
 #include "core/time.hpp"
 #include "storage/admin_overview.hpp"
 #include "storage/exports.hpp"
-
-namespace httplib {
-class Server;
-}
 
 namespace tcns::bot {
 
@@ -72,9 +69,19 @@ std::string count_text(std::int64_t n);
 /// How many missing teams the page lists.
 inline constexpr std::size_t kMissingListLimit = 200;
 
-/// GET /admin (the page), GET and POST /admin/login, POST /admin/logout. The caller registers
-/// them only when an admin token is configured.
-void register_admin_page_routes(httplib::Server& http, const Config& config,
-                                std::shared_ptr<AdminSessions> sessions);
+/// True unless a browser says the request comes from another site: Origin (when sent) names
+/// this host, and Sec-Fetch-Site (when sent) is same-origin. Checked on every state-changing POST.
+bool same_origin(const HttpRequest& req);
+
+/// GET /admin: the page for a logged-in admin, else a redirect to the login form.
+HttpResponse admin_page_get(const Config& config, AdminSessions& sessions, const HttpRequest& req);
+/// GET /admin/login: the login form (a redirect to /admin when already logged in).
+HttpResponse admin_login_get(const Config& config, AdminSessions& sessions, const HttpRequest& req);
+/// POST /admin/login: checks the token (throttled), starts a session.
+HttpResponse admin_login_post(const Config& config, AdminSessions& sessions,
+                              const HttpRequest& req);
+/// POST /admin/logout: ends the session.
+HttpResponse admin_logout_post(const Config& config, AdminSessions& sessions,
+                               const HttpRequest& req);
 
 }  // namespace tcns::bot

@@ -1,7 +1,6 @@
 #include "bot/admin_routes.hpp"
 
 #include <fmt/format.h>
-#include <httplib.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -25,39 +24,32 @@ namespace tcns::bot {
 
 namespace {
 
-void json_error(httplib::Response& res, int status, std::string_view message) {
+HttpResponse json_error(int status, std::string_view message) {
+    HttpResponse res;
     res.status = status;
     res.set_content(nlohmann::json{{"error", message}}.dump(), "application/json; charset=utf-8");
+    return res;
 }
 
-std::optional<std::string> param(const httplib::Request& req, const char* name) {
+std::optional<std::string> param(const HttpRequest& req, const char* name) {
     if (!req.has_param(name)) return std::nullopt;
-    return req.get_param_value(name);
+    return req.param(name);
 }
 
-bool truthy(const httplib::Request& req, const char* name) {
+bool truthy(const HttpRequest& req, const char* name) {
     const auto v = param(req, name);
     return v && (*v == "1" || *v == "true" || *v == "yes" || v->empty());
 }
 
-/// Gathers CSV records into chunks of about 64 KiB for the response, instead of one HTTP chunk
-/// per record; memory stays bounded by the chunk size.
-class ChunkBuffer : public std::streambuf {
+/// Hands CSV records to the server's bounded body sink, which gathers them into chunks; when
+/// the client is slow, writing blocks here (memory stays bounded).
+class SinkBuffer : public std::streambuf {
   public:
-    explicit ChunkBuffer(httplib::DataSink& sink) : sink_(sink) { buffer_.reserve(kChunk); }
-    /// Sends what is buffered; false when the client has gone.
-    bool flush_chunk() {
-        if (buffer_.empty()) return ok_;
-        ok_ = ok_ && sink_.write(buffer_.data(), buffer_.size());
-        buffer_.clear();
-        return ok_;
-    }
+    explicit SinkBuffer(BodySink& sink) : sink_(sink) {}
 
   protected:
     std::streamsize xsputn(const char* s, std::streamsize n) override {
-        buffer_.append(s, static_cast<std::size_t>(n));
-        if (buffer_.size() >= kChunk && !flush_chunk()) return 0;
-        return n;
+        return sink_.write(s, static_cast<std::size_t>(n)) ? n : 0;
     }
     int_type overflow(int_type c) override {
         if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
@@ -66,10 +58,7 @@ class ChunkBuffer : public std::streambuf {
     }
 
   private:
-    static constexpr std::size_t kChunk = 64 * 1024;
-    httplib::DataSink& sink_;
-    std::string buffer_;
-    bool ok_ = true;
+    BodySink& sink_;
 };
 
 /// Everything a streamed export needs once the handler has returned.
@@ -83,10 +72,11 @@ struct ExportJob {
 };
 
 /// A workbook cannot be streamed while it is made (it is a zip file): it is written to a
-/// temporary file first (build_xlsx_download), sent with its length, then deleted.
-void export_xlsx(const Config& config, const httplib::Request& req, httplib::Response& res) {
+/// temporary file first (build_xlsx_download), then sent in pieces as the client reads, and
+/// deleted when the response is gone (sent, abandoned or never started).
+HttpResponse export_xlsx(const Config& config, const HttpRequest& req) {
     const auto started = std::chrono::steady_clock::now();
-    const std::string name = req.matches[1];
+    const std::string name = req.matches.size() > 1 ? req.matches[1] : std::string();
     const core::Instant now =
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     auto made = build_xlsx_download(
@@ -97,49 +87,53 @@ void export_xlsx(const Config& config, const httplib::Request& req, httplib::Res
             log::error(
                 "admin.export",
                 {{"export", name}, {"outcome", "setup_failed"}, {"error", made.error().message}});
-        return json_error(res, status, status == 500 ? "export unavailable" : made.error().message);
+        return json_error(status, status == 500 ? "export unavailable" : made.error().message);
     }
-    auto file = std::make_shared<std::ifstream>(made->path, std::ios::binary);
-    const auto size = std::filesystem::file_size(made->path);
-    const std::string path = made->path;
+    struct TempFile {
+        std::string path;
+        ~TempFile() { std::remove(path.c_str()); }
+    };
+    auto file = std::make_shared<TempFile>(TempFile{made->path});
+    HttpResponse res;
     res.status = 200;
+    res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     res.set_header("Content-Disposition",
                    fmt::format("attachment; filename=\"{}\"", made->file_name));
     res.set_header("Cache-Control", "no-store");
-    res.set_content_provider(
-        size, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        [file](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-            std::string buffer(std::min<std::size_t>(length, 64 * 1024), '\0');
-            file->seekg(static_cast<std::streamoff>(offset));
-            file->read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-            const auto n = static_cast<std::size_t>(file->gcount());
-            return n > 0 && sink.write(buffer.data(), n);
-        },
-        [path, name, rows = made->rows, started](bool success) {
-            std::remove(path.c_str());
-            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::steady_clock::now() - started)
-                                .count();
-            log::info("admin.export", {{"export", name},
-                                       {"format", "xlsx"},
-                                       {"outcome", success ? "ok" : "client_gone"},
-                                       {"rows", rows},
-                                       {"latency_ms", ms}});
-        });
+    res.stream = [file, name, rows = made->rows, started](BodySink& sink) {
+        std::ifstream in(file->path, std::ios::binary);
+        std::string buffer(64 * 1024, '\0');
+        bool ok = static_cast<bool>(in);
+        while (ok && in) {
+            in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+            const auto n = static_cast<std::size_t>(in.gcount());
+            if (n > 0 && !sink.write(buffer.data(), n)) ok = false;
+        }
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+        log::info("admin.export", {{"export", name},
+                                   {"format", "xlsx"},
+                                   {"outcome", ok ? "ok" : "client_gone"},
+                                   {"rows", rows},
+                                   {"latency_ms", ms}});
+        return ok;
+    };
+    return res;
 }
 
-void export_csv(const Config& config, const httplib::Request& req, httplib::Response& res) {
+HttpResponse export_csv(const Config& config, const HttpRequest& req) {
     const auto started = std::chrono::steady_clock::now();
-    const std::string name = req.matches[1];
-    if (req.matches[2] == "xlsx") return export_xlsx(config, req, res);
+    const std::string name = req.matches.size() > 1 ? req.matches[1] : std::string();
+    if (req.matches.size() > 2 && req.matches[2] == "xlsx") return export_xlsx(config, req);
     const auto kind = storage::parse_export_kind(name);
-    if (!kind) return json_error(res, 404, "no such export");
+    if (!kind) return json_error(404, "no such export");
 
     const core::Instant now =
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     const auto range = parse_export_range(param(req, "period"), param(req, "from"),
                                           param(req, "to"), param(req, "quarter"), now);
-    if (!range) return json_error(res, 400, range.error());
+    if (!range) return json_error(400, range.error());
 
     auto job = std::make_shared<ExportJob>();
     job->kind = *kind;
@@ -159,47 +153,48 @@ void export_csv(const Config& config, const httplib::Request& req, httplib::Resp
     } catch (const std::exception& e) {
         log::error("admin.export",
                    {{"export", name}, {"outcome", "setup_failed"}, {"error", e.what()}});
-        return json_error(res, 500, "export unavailable");
+        return json_error(500, "export unavailable");
     }
     if (const auto e = storage::check_export_request(*job->db, job->kind, job->request))
-        return json_error(res, 400, storage::describe(*e));
+        return json_error(400, storage::describe(*e));
 
+    HttpResponse res;
     res.status = 200;
+    res.content_type = "text/csv; charset=utf-8";
     res.set_header("Content-Disposition",
                    fmt::format("attachment; filename=\"{}\"",
                                storage::export_file_name(job->kind, range->label)));
     res.set_header("Cache-Control", "no-store");
     // Rows go to the socket as SQLite returns them; the provider runs once, after this handler.
-    res.set_chunked_content_provider(
-        "text/csv; charset=utf-8", [job, name, started](std::size_t, httplib::DataSink& sink) {
-            try {
-                ChunkBuffer chunks(sink);
-                std::ostream os(&chunks);
-                core::CsvWriter writer(os, job->options);
-                const storage::ExportLabels labels =
-                    job->codes ? storage::ExportLabels() : job->templates.vietnamese;
-                const auto rows = storage::write_export(*job->db, job->kind, job->templates.form,
-                                                        job->request, labels, writer);
-                if (!os || !chunks.flush_chunk()) {
-                    log::warn("admin.export", {{"export", name}, {"outcome", "client_gone"}});
-                    return false;
-                }
-                const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::steady_clock::now() - started)
-                                    .count();
-                log::info("admin.export", {{"export", name},
-                                           {"outcome", "ok"},
-                                           {"rows", rows ? *rows : 0},
-                                           {"latency_ms", ms}});
-                sink.done();
-                return true;
-            } catch (const std::exception& e) {
-                // Headers are gone already: dropping the connection is the only signal left.
-                log::error("admin.export",
-                           {{"export", name}, {"outcome", "failed"}, {"error", e.what()}});
+    res.stream = [job, name, started](BodySink& sink) {
+        try {
+            SinkBuffer chunks(sink);
+            std::ostream os(&chunks);
+            core::CsvWriter writer(os, job->options);
+            const storage::ExportLabels labels =
+                job->codes ? storage::ExportLabels() : job->templates.vietnamese;
+            const auto rows = storage::write_export(*job->db, job->kind, job->templates.form,
+                                                    job->request, labels, writer);
+            if (!os) {
+                log::warn("admin.export", {{"export", name}, {"outcome", "client_gone"}});
                 return false;
             }
-        });
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - started)
+                                .count();
+            log::info("admin.export", {{"export", name},
+                                       {"outcome", "ok"},
+                                       {"rows", rows ? *rows : 0},
+                                       {"latency_ms", ms}});
+            return true;
+        } catch (const std::exception& e) {
+            // Headers are gone already: dropping the connection is the only signal left.
+            log::error("admin.export",
+                       {{"export", name}, {"outcome", "failed"}, {"error", e.what()}});
+            return false;
+        }
+    };
+    return res;
 }
 
 }  // namespace
@@ -229,35 +224,41 @@ bool tokens_match(std::string_view given, std::string_view token) {
     return CRYPTO_memcmp(a, b, sizeof a) == 0;
 }
 
-bool admin_authorized(const httplib::Request& req, const Config& config, AdminSessions& sessions,
+bool admin_authorized(const HttpRequest& req, const Config& config, AdminSessions& sessions,
                       core::Instant now) {
     // A bearer header decides alone (a wrong one is not rescued by a cookie); another scheme,
     // such as a proxy's Basic authentication, leaves the decision to the session cookie.
-    const std::string authorization = req.get_header_value("Authorization");
+    const std::string authorization = req.header("Authorization");
     const bool bearer =
         authorization.size() >= 7 &&
         std::equal(authorization.begin(), authorization.begin() + 7, "bearer ",
                    [](char a, char b) { return (a >= 'A' && a <= 'Z' ? a - 'A' + 'a' : a) == b; });
-    if (bearer) return bearer_token_matches(authorization, config.secrets.admin_token);
-    const auto id = cookie_value(req.get_header_value("Cookie"), AdminSessions::kCookieName);
+    if (bearer) {
+        // Bearer guesses count against the client's address like failed logins; a throttled
+        // address is refused even with the right token (else guessing would go on).
+        if (!sessions.login_allowed(now, req.client)) {
+            log::warn("admin.bearer", {{"outcome", "throttled"}, {"client", req.client}});
+            return false;
+        }
+        if (bearer_token_matches(authorization, config.secrets.admin_token)) return true;
+        sessions.record_failure(now, req.client);
+        log::warn("admin.bearer", {{"outcome", "refused"}, {"client", req.client}});
+        return false;
+    }
+    const auto id = cookie_value(req.header("Cookie"), AdminSessions::kCookieName);
     return id && sessions.valid(*id, now);
 }
 
-void register_admin_routes(httplib::Server& http, const Config& config) {
-    if (config.secrets.admin_token.empty()) return;  // admin surface disabled: 404
-    auto sessions = std::make_shared<AdminSessions>();
-    http.Get(R"(/admin/exports/([a-z-]+)\.(csv|xlsx))",
-             [config, sessions](const httplib::Request& req, httplib::Response& res) {
-                 const core::Instant now = std::chrono::time_point_cast<std::chrono::seconds>(
-                     std::chrono::system_clock::now());
-                 if (!admin_authorized(req, config, *sessions, now)) {
-                     log::warn("admin.export", {{"outcome", "unauthorized"}, {"status", 401}});
-                     res.set_header("WWW-Authenticate", "Bearer");
-                     return json_error(res, 401, "unauthorized");
-                 }
-                 export_csv(config, req, res);
-             });
-    register_admin_page_routes(http, config, std::move(sessions));
+HttpResponse admin_export(const Config& config, AdminSessions& sessions, const HttpRequest& req) {
+    const core::Instant now =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (!admin_authorized(req, config, sessions, now)) {
+        log::warn("admin.export", {{"outcome", "unauthorized"}, {"status", 401}});
+        HttpResponse res = json_error(401, "unauthorized");
+        res.set_header("WWW-Authenticate", "Bearer");
+        return res;
+    }
+    return export_csv(config, req);
 }
 
 }  // namespace tcns::bot

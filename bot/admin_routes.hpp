@@ -4,12 +4,8 @@
 
 #include "bot/admin_session.hpp"
 #include "bot/config.hpp"
+#include "bot/http_types.hpp"
 #include "core/time.hpp"
-
-namespace httplib {
-class Server;
-struct Request;
-}  // namespace httplib
 
 namespace tcns::bot {
 
@@ -21,13 +17,12 @@ bool bearer_token_matches(std::string_view authorization, std::string_view token
 bool tokens_match(std::string_view given, std::string_view token);
 
 /// True when a request carries the admin token as a bearer header or a live session cookie.
-bool admin_authorized(const httplib::Request& req, const Config& config, AdminSessions& sessions,
+bool admin_authorized(const HttpRequest& req, const Config& config, AdminSessions& sessions,
                       core::Instant now);
 
-/// Registers the admin surface: GET /admin/exports/<name>.csv?period=…&unit=… with
-/// `Authorization: Bearer <TCNS_ADMIN_TOKEN>` or the admin page's session cookie, and the admin
-/// page (bot/admin_page.hpp). Registers nothing when no admin token is configured, so every
-/// admin path answers 404.
-void register_admin_routes(httplib::Server& http, const Config& config);
+/// GET /admin/exports/<name>.csv?period=…&unit=… (the name is req.matches[1]) with
+/// `Authorization: Bearer <TCNS_ADMIN_TOKEN>` or the admin page's session cookie: the CSV,
+/// streamed as SQLite returns the rows.
+HttpResponse admin_export(const Config& config, AdminSessions& sessions, const HttpRequest& req);
 
 }  // namespace tcns::bot

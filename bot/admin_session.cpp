@@ -49,22 +49,39 @@ void AdminSessions::end(std::string_view id) {
     if (it != expiry_.end()) expiry_.erase(it);
 }
 
-bool AdminSessions::login_allowed(core::Instant now) {
+bool AdminSessions::login_allowed(core::Instant now, std::string_view client) {
     std::lock_guard lock(mutex_);
-    if (now - failure_window_start_ >= kFailureWindow) {
-        failure_window_start_ = now;
-        failures_ = 0;
+    const auto it = failures_.find(client);
+    if (it == failures_.end()) return true;
+    if (now - it->second.window_start >= kFailureWindow) {
+        failures_.erase(it);
+        return true;
     }
-    return failures_ < kMaxFailures;
+    return it->second.count < kMaxFailures;
 }
 
-void AdminSessions::record_failure(core::Instant now) {
+void AdminSessions::record_failure(core::Instant now, std::string_view client) {
     std::lock_guard lock(mutex_);
-    if (now - failure_window_start_ >= kFailureWindow) {
-        failure_window_start_ = now;
-        failures_ = 0;
+    auto it = failures_.find(client);
+    if (it == failures_.end()) {
+        if (failures_.size() >= kMaxClients) {
+            // Forget expired windows first, then the oldest one.
+            for (auto e = failures_.begin(); e != failures_.end();)
+                e = now - e->second.window_start >= kFailureWindow ? failures_.erase(e)
+                                                                   : std::next(e);
+            while (failures_.size() >= kMaxClients) {
+                const auto oldest = std::min_element(
+                    failures_.begin(), failures_.end(), [](const auto& x, const auto& y) {
+                        return x.second.window_start < y.second.window_start;
+                    });
+                failures_.erase(oldest);
+            }
+        }
+        it = failures_.emplace(std::string(client), Failures{now, 0}).first;
+    } else if (now - it->second.window_start >= kFailureWindow) {
+        it->second = Failures{now, 0};
     }
-    ++failures_;
+    ++it->second.count;
 }
 
 void AdminSessions::purge_expired(core::Instant now) {

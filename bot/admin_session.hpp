@@ -32,12 +32,16 @@ class AdminSessions {
     void end(std::string_view id);
     std::chrono::seconds ttl() const { return ttl_; }
 
-    /// Failed logins are throttled for everyone: after kMaxFailures within kFailureWindow,
-    /// login attempts are refused until the window has passed (the bearer header still works).
+    /// Failed logins and wrong bearer tokens are throttled per client address (the proxy's
+    /// X-Forwarded-For only from a trusted proxy, bot/http_server.cpp): after kMaxFailures
+    /// within kFailureWindow, that address is refused until the window has passed. Other
+    /// addresses are not affected, so a guesser cannot lock the real admin out.
     static constexpr int kMaxFailures = 20;
     static constexpr std::chrono::seconds kFailureWindow{300};
-    bool login_allowed(core::Instant now);
-    void record_failure(core::Instant now);
+    /// Addresses remembered at most (oldest windows forgotten first): bounded memory.
+    static constexpr std::size_t kMaxClients = 10000;
+    bool login_allowed(core::Instant now, std::string_view client = {});
+    void record_failure(core::Instant now, std::string_view client = {});
 
   private:
     void purge_expired(core::Instant now);
@@ -46,8 +50,11 @@ class AdminSessions {
     std::chrono::seconds ttl_;
     std::size_t max_sessions_;
     std::map<std::string, core::Instant, std::less<>> expiry_;
-    core::Instant failure_window_start_{};
-    int failures_ = 0;
+    struct Failures {
+        core::Instant window_start{};
+        int count = 0;
+    };
+    std::map<std::string, Failures, std::less<>> failures_;
 };
 
 /// The value of cookie `name` in a Cookie request header ("a=1; tcns_admin=…").

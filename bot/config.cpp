@@ -60,6 +60,16 @@ class Section {
             throw ConfigError(fmt::format("{}.{} must be \"enforce\" or \"log-only\", not \"{}\"",
                                           path_, key, s));
     }
+    void strings(const char* key, std::vector<std::string>& out) {
+        if (const json* v = take(key)) {
+            if (!v->is_array()) throw type_error(key, "an array of strings");
+            out.clear();
+            for (const auto& e : *v) {
+                if (!e.is_string()) throw type_error(key, "an array of strings");
+                out.push_back(e.get<std::string>());
+            }
+        }
+    }
     /// A nested section; nullptr-safe: returns nullopt when absent.
     const json* object(const char* key) { return take(key); }
 
@@ -106,6 +116,7 @@ void parse_scheduler(const json& j, SchedulerConfig& c) {
     sec.boolean("enabled", c.enabled);
     sec.integer("tick_seconds", c.tick_seconds, 1, 3600);
     sec.integer("rescan_minutes", c.rescan_minutes, 0, 24 * 60);
+    sec.integer("inbox_retention_days", c.inbox_retention_days, 1, 3650);
     if (const json* days = sec.object("reminder_days")) {
         if (!days->is_array())
             throw ConfigError("scheduler.reminder_days must be an array of integers");
@@ -226,10 +237,17 @@ Config parse_config(const std::string& text, const std::string& origin) {
         Section sec(*s, "server");
         sec.str("listen", c.server.listen);
         sec.integer("port", c.server.port, 0, 65535);  // 0: any free port (tests)
+        sec.integer("io_threads", c.server.io_threads, 1, 64);
         sec.integer("threads", c.server.threads, 1, 256);
         sec.size("max_body_bytes", c.server.max_body_bytes);
+        sec.size("max_form_bytes", c.server.max_form_bytes);
+        sec.size("max_header_bytes", c.server.max_header_bytes);
+        sec.size("max_header_fields", c.server.max_header_fields);
         sec.integer("read_timeout_s", c.server.read_timeout_s, 1, 600);
+        sec.integer("idle_timeout_s", c.server.idle_timeout_s, 1, 3600);
         sec.integer("write_timeout_s", c.server.write_timeout_s, 1, 600);
+        sec.size("max_connections", c.server.max_connections);
+        sec.strings("trusted_proxies", c.server.trusted_proxies);
         sec.finish();
     }
     if (const json* s = root.object("viber")) {
@@ -250,6 +268,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
         sec.verify_mode("verify", c.zalo.verify);
         sec.str("site_verification", c.zalo.site_verification);
         sec.integer("rate_per_second", c.zalo.rate_per_second, 1, 1000);
+        sec.integer("timestamp_window_s", c.zalo.timestamp_window_s, 60, 3650 * 24 * 3600);
         sec.finish();
     }
     if (const json* s = root.object("scheduler")) parse_scheduler(*s, c.scheduler);
@@ -284,6 +303,10 @@ Config load_config(const GlobalOptions& global) {
     c.secrets = secrets_from_env();
     if (!global.db_path.empty()) c.database = global.db_path;
     if (c.database.empty()) c.database = "tcns.db";
+    // A short admin token could be guessed (throttling only slows guessing down).
+    if (!c.secrets.admin_token.empty() && c.secrets.admin_token.size() < 32)
+        throw ConfigError(
+            "TCNS_ADMIN_TOKEN is shorter than 32 characters: use `openssl rand -hex 32`");
     if (c.viber.enabled && c.secrets.viber_token.empty())
         throw ConfigError("viber is enabled but TCNS_VIBER_TOKEN is not set");
     if (c.zalo.enabled && (c.secrets.zalo_app_id.empty() || c.secrets.zalo_oa_secret.empty()))

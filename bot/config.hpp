@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "bot/cli.hpp"
 #include "bot/health.hpp"
@@ -29,13 +30,22 @@ inline constexpr int kExitUsage = 2;     ///< bad command line (permanent)
 inline constexpr int kExitConfig = 3;    ///< configuration, secrets, templates (permanent)
 inline constexpr int kExitDatabase = 4;  ///< database unusable (permanent)
 
+/// The one HTTP server's limits (bot/http_server.hpp), set here once.
 struct ServerConfig {
     std::string listen = "127.0.0.1";  ///< TLS ends at the reverse proxy
     int port = 8080;
-    int threads = 8;
-    std::size_t max_body_bytes = 64 * 1024;
-    int read_timeout_s = 5;
-    int write_timeout_s = 5;
+    int io_threads = 2;  ///< network threads (sockets, parsing, webhook verification)
+    int threads = 4;     ///< handler pool: admin pages, health, export set-up
+    std::size_t max_body_bytes = 64 * 1024;   ///< webhooks, Content-Length or chunked alike
+    std::size_t max_form_bytes = 8 * 1024;    ///< admin forms (login, logout)
+    std::size_t max_header_bytes = 8 * 1024;  ///< request line and headers (431 beyond)
+    std::size_t max_header_fields = 64;       ///< header lines (431 beyond)
+    int read_timeout_s = 5;   ///< a whole request, head and body, from its first byte (408)
+    int idle_timeout_s = 5;   ///< a keep-alive connection with no request
+    int write_timeout_s = 5;  ///< each write of an answer (a stalled reader is dropped)
+    std::size_t max_connections = 1024;
+    /// Peers whose X-Forwarded-For names the client: the reverse proxy (deploy/nginx).
+    std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
 };
 
 /// How a channel treats a webhook whose signature does not verify.
@@ -58,6 +68,9 @@ struct ZaloConfig {
     /// Content of the <meta name="zalo-platform-site-verification"> tag served at GET /.
     std::string site_verification;
     int rate_per_second = 50;  ///< sends per second (Zalo: about 4,000 requests/min per app)
+    /// A webhook whose signed `timestamp` is further than this from now is refused (replay):
+    /// wide enough for Zalo's retries.
+    int timestamp_window_s = 24 * 3600;
 };
 
 /// Secrets: only from the environment (or the systemd EnvironmentFile), never from the config

@@ -1,15 +1,14 @@
 #include "bot/server.hpp"
 
 #include <fmt/format.h>
-#include <httplib.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "bot/admin_page.hpp"
 #include "bot/admin_routes.hpp"
 #include "bot/health.hpp"
-#include "bot/http_front.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
 #include "bot/webhook_routes.hpp"
@@ -33,165 +32,145 @@ storage::Database& thread_db(const std::string& path) {
     return *db;
 }
 
-/// When the current request started; the logger runs on the thread that routed it.
-thread_local std::chrono::steady_clock::time_point t_request_start;
-
-void json_reply(httplib::Response& res, int status, const nlohmann::json& body) {
+HttpResponse json_reply(int status, const nlohmann::json& body) {
+    HttpResponse res;
     res.status = status;
     res.set_content(body.dump(), "application/json; charset=utf-8");
+    return res;
+}
+
+HttpResponse healthz(const std::string& db_path) {
+    bool ok = false;
+    int version = 0;
+    try {
+        storage::Database& db = thread_db(db_path);
+        ok = db.ping();
+        if (ok) version = db.schema_version();
+    } catch (const std::exception& e) {
+        log::warn("healthz.db_error", {{"error", e.what()}});
+    }
+    if (ok) return json_reply(200, {{"status", "ok"}, {"database", "ok"}, {"schema", version}});
+    return json_reply(503, {{"status", "unavailable"}, {"database", "error"}});
+}
+
+/// Zalo verifies a domain by fetching its home page and looking for this meta tag.
+HttpResponse home_page(const std::string& verification) {
+    std::string head = "<meta charset=\"utf-8\"><title>tcns</title>";
+    if (!verification.empty())
+        head += "<meta name=\"zalo-platform-site-verification\" content=\"" +
+                core::html_escape(verification) + "\" />";
+    HttpResponse res;
+    res.status = 200;
+    res.set_content("<!DOCTYPE html>\n<html><head>" + head + "</head><body>tcns</body></html>\n",
+                    "text/html; charset=utf-8");
+    return res;
+}
+
+/// Prometheus scrape endpoint; the reverse proxy does not forward it (loopback only).
+HttpResponse metrics_page() {
+    HttpResponse res;
+    res.status = 200;
+    res.set_content(Metrics::instance().render(), "text/plain; version=0.0.4");
+    return res;
 }
 
 }  // namespace
 
+std::vector<HttpRoute> make_routes(const Config& config, WebhookService* webhooks,
+                                   std::function<void()> on_queued) {
+    using R = RouteRuns;
+    const std::size_t form = config.server.max_form_bytes;
+    std::vector<HttpRoute> routes;
+    const std::string db_path = config.database;
+    routes.push_back(plain_route("GET", "/healthz", 0, R::kPool,
+                                 [db_path](const HttpRequest&) { return healthz(db_path); }));
+    // Readiness (bot/health.hpp): 503 with the failing checks named while webhooks would fail.
+    // It commits a row, so it runs on the pool, never on a network thread.
+    routes.push_back(plain_route("GET", "/readyz", 0, R::kPool,
+                                 [db_path, hc = config.health](const HttpRequest&) {
+                                     const HealthResult r = check_readiness(db_path, hc);
+                                     return json_reply(r.status, r.body);
+                                 }));
+    const std::string verification = config.zalo.site_verification;
+    routes.push_back(plain_route("GET", "/", 0, R::kNetwork, [verification](const HttpRequest&) {
+        return home_page(verification);
+    }));
+    routes.push_back(plain_route("GET", "/metrics", 0, R::kNetwork,
+                                 [](const HttpRequest&) { return metrics_page(); }));
+
+    // The admin surface only with an admin token; without one every admin path answers 404.
+    if (!config.secrets.admin_token.empty()) {
+        auto sessions = std::make_shared<AdminSessions>();
+        const auto admin =
+            [&](const char* method, const char* path, std::size_t limit,
+                HttpResponse (*fn)(const Config&, AdminSessions&, const HttpRequest&),
+                bool regex = false) {
+                routes.push_back(plain_route(
+                    method, path, limit, R::kPool,
+                    [config, sessions, fn](const HttpRequest& req) {
+                        return fn(config, *sessions, req);
+                    },
+                    regex));
+            };
+        admin("GET", "/admin", 0, admin_page_get);
+        admin("GET", "/admin/login", 0, admin_login_get);
+        admin("POST", "/admin/login", form, admin_login_post);
+        admin("POST", "/admin/logout", form, admin_logout_post);
+        admin("GET", R"(/admin/exports/([a-z-]+)\.(csv|xlsx))", 0, admin_export, /*regex=*/true);
+    }
+
+    if (webhooks) {
+        // Verified and parsed on the network thread; never waits for the commit.
+        const std::pair<const char*, bool> channels[] = {{"viber", config.viber.enabled},
+                                                         {"zalo", config.zalo.enabled}};
+        for (const auto& [channel, enabled] : channels) {
+            if (!enabled) continue;
+            HttpRoute r;
+            r.method = "POST";
+            r.path = std::string("/webhook/") + channel;
+            r.body_limit = config.server.max_body_bytes;
+            r.runs = R::kNetwork;
+            r.handler = [channel = std::string(channel), cfg = std::make_shared<Config>(config),
+                         webhooks, on_queued](HttpRequest& req, Responder respond) {
+                handle_webhook_async(channel, req, *cfg, *webhooks, on_queued, respond);
+            };
+            routes.push_back(std::move(r));
+        }
+    }
+    return routes;
+}
+
 Server::Server(Config config) : Server(std::move(config), nullptr, {}) {}
 
 Server::Server(Config config, WebhookService* webhooks, std::function<void()> on_queued)
-    : config_(std::move(config)),
-      webhooks_(webhooks),
-      on_queued_(std::move(on_queued)),
-      http_(std::make_unique<httplib::Server>()) {
-    const int threads = config_.server.threads;
-    http_->new_task_queue = [threads] {
-        return new httplib::ThreadPool(static_cast<size_t>(threads));
-    };
-    http_->set_payload_max_length(config_.server.max_body_bytes);
-    http_->set_read_timeout(config_.server.read_timeout_s, 0);
-    http_->set_write_timeout(config_.server.write_timeout_s, 0);
-    http_->set_keep_alive_timeout(5);
-    // Without it a response written in two parts waits for the peer's delayed ACK (~40 ms).
-    http_->set_tcp_nodelay(true);
-    http_->set_keep_alive_max_count(1000);
-    install_routes();
+    : config_(std::move(config)) {
+    HttpServer::Options o;
+    o.listen = config_.server.listen;
+    o.port = config_.server.port;
+    o.io_threads = config_.server.io_threads;
+    o.pool_threads = config_.server.threads;
+    o.max_header_bytes = config_.server.max_header_bytes;
+    o.max_header_fields = config_.server.max_header_fields;
+    o.request_timeout_s = config_.server.read_timeout_s;
+    o.idle_timeout_s = config_.server.idle_timeout_s;
+    o.write_timeout_s = config_.server.write_timeout_s;
+    o.max_connections = config_.server.max_connections;
+    o.trusted_proxies = config_.server.trusted_proxies;
+    http_ = std::make_unique<HttpServer>(o, make_routes(config_, webhooks, std::move(on_queued)));
 }
 
 Server::~Server() = default;
 
-void Server::install_routes() {
-    const std::string db_path = config_.database;
-
-    http_->Get("/healthz", [db_path](const httplib::Request&, httplib::Response& res) {
-        bool ok = false;
-        int version = 0;
-        try {
-            storage::Database& db = thread_db(db_path);
-            ok = db.ping();
-            if (ok) version = db.schema_version();
-        } catch (const std::exception& e) {
-            log::warn("healthz.db_error", {{"error", e.what()}});
-        }
-        if (ok)
-            json_reply(res, 200, {{"status", "ok"}, {"database", "ok"}, {"schema", version}});
-        else
-            json_reply(res, 503, {{"status", "unavailable"}, {"database", "error"}});
-    });
-
-    // Readiness (bot/health.hpp): 503 with the failing checks named while webhooks would fail.
-    http_->Get("/readyz",
-               [db_path, hc = config_.health](const httplib::Request&, httplib::Response& res) {
-                   const HealthResult r = check_readiness(db_path, hc);
-                   json_reply(res, r.status, r.body);
-               });
-
-    // Zalo verifies a domain by fetching its home page and looking for this meta tag.
-    const std::string verification = config_.zalo.site_verification;
-    http_->Get("/", [verification](const httplib::Request&, httplib::Response& res) {
-        std::string head = "<meta charset=\"utf-8\"><title>tcns</title>";
-        if (!verification.empty())
-            head += "<meta name=\"zalo-platform-site-verification\" content=\"" +
-                    core::html_escape(verification) + "\" />";
-        res.status = 200;
-        res.set_content(
-            "<!DOCTYPE html>\n<html><head>" + head + "</head><body>tcns</body></html>\n",
-            "text/html; charset=utf-8");
-    });
-
-    // Prometheus scrape endpoint; the reverse proxy does not forward it (loopback only).
-    http_->Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
-        res.status = 200;
-        res.set_content(Metrics::instance().render(), "text/plain; version=0.0.4");
-    });
-
-    register_admin_routes(*http_, config_);
-    if (webhooks_) register_webhook_routes(*http_, config_, *webhooks_, on_queued_);
-
-    http_->set_exception_handler(
-        [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-            std::string what = "unknown";
-            try {
-                if (ep) std::rethrow_exception(ep);
-            } catch (const std::exception& e) {
-                what = e.what();
-            } catch (...) {
-            }
-            log::error("http.exception", {{"path", req.path}, {"error", what}});
-            json_reply(res, 500, {{"error", "internal error"}});
-        });
-
-    http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-        if (res.body.empty()) {
-            const char* msg = res.status == 404   ? "not found"
-                              : res.status == 413 ? "payload too large"
-                                                  : "error";
-            json_reply(res, res.status, {{"error", msg}});
-        }
-    });
-
-    http_->set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-        t_request_start = std::chrono::steady_clock::now();
-        return httplib::Server::HandlerResponse::Unhandled;
-    });
-    // One line per request. req.path never holds the query string; bodies (message text) and
-    // headers (signatures) are never logged.
-    http_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
-        // A request refused before routing (400, 413) has no start time of its own.
-        const bool timed = t_request_start != std::chrono::steady_clock::time_point{};
-        const auto us = timed ? std::chrono::duration_cast<std::chrono::microseconds>(
-                                    std::chrono::steady_clock::now() - t_request_start)
-                                    .count()
-                              : 0;
-        t_request_start = {};
-        if (!log::enabled(log::Level::kInfo)) return;
-        log::info("http.request", {{"method", req.method},
-                                   {"path", req.path},
-                                   {"status", res.status},
-                                   {"latency_ms", static_cast<double>(us) / 1000.0}});
-    });
-}
-
 int Server::bind() {
-    // The full server listens on loopback only; the front takes the configured address.
-    backend_port_ = http_->bind_to_any_port("127.0.0.1");
-    if (backend_port_ <= 0) throw std::runtime_error("cannot bind a loopback port");
-    HttpFront::Options o;
-    o.listen = config_.server.listen;
-    o.port = config_.server.port;
-    o.backend_port = backend_port_;
-    o.read_timeout_s = config_.server.read_timeout_s;
-    o.write_timeout_s = config_.server.write_timeout_s;
-    o.max_body_bytes = config_.server.max_body_bytes;
-    front_ = std::make_unique<HttpFront>(o, config_, webhooks_, on_queued_);
-    port_ = front_->bind();
+    port_ = http_->bind();
     return port_;
 }
 
 void Server::run() {
-    std::atomic<bool> backend_done{false};
-    std::thread backend([this, &backend_done] {
-        http_->listen_after_bind();
-        backend_done = true;
-    });
-    front_->run();
-    // httplib's stop() does nothing before listen_after_bind() has started (it tests
-    // is_running()): a stop() that came before the backend thread got there would leave it
-    // listening for ever and this join waiting for it.
-    while (!http_->is_running() && !backend_done)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    http_->stop();
-    backend.join();
+    http_->run();
 }
 
 void Server::stop() {
-    if (front_) front_->stop();
     http_->stop();
 }
 

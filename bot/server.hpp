@@ -5,20 +5,21 @@
 #include <memory>
 #include <string>
 
+#include <vector>
 #include "bot/config.hpp"
-
-namespace httplib {
-class Server;
-}
+#include "bot/http_server.hpp"
 
 namespace tcns::bot {
 
 class WebhookService;
-class HttpFront;
 
-/// The HTTP side of `tcns serve`: the event-loop front (HttpFront) on the configured address,
-/// which answers signed webhooks itself, and behind it on a loopback port the cpp-httplib
-/// server with every route, limit and the last-resort exception handler.
+/// Every route of the public port, in one table (server.cpp): method, path, body limit, where
+/// the handler runs, and the handler. Add a route here.
+std::vector<HttpRoute> make_routes(const Config& config, WebhookService* webhooks,
+                                   std::function<void()> on_queued);
+
+/// The HTTP side of `tcns serve`: one HttpServer (Boost.Beast) on the configured address with
+/// the routes of make_routes() and the limits of the config's "server" section.
 /// Background threads (dispatcher, scheduler) are owned by the caller of run().
 class Server {
   public:
@@ -39,15 +40,9 @@ class Server {
     const Config& config() const { return config_; }
 
   private:
-    void install_routes();
-
     Config config_;
-    WebhookService* webhooks_ = nullptr;
-    std::function<void()> on_queued_;
-    std::unique_ptr<httplib::Server> http_;
-    std::unique_ptr<HttpFront> front_;
+    std::unique_ptr<HttpServer> http_;
     int port_ = 0;
-    int backend_port_ = 0;
 };
 
 }  // namespace tcns::bot

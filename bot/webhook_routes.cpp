@@ -1,7 +1,5 @@
 #include "bot/webhook_routes.hpp"
 
-#include <httplib.h>
-
 #include <chrono>
 
 #include "adapters/viber/viber_adapter.hpp"
@@ -30,6 +28,15 @@ PreparedWebhook prepare_webhook(const std::string& channel, const std::string& r
         p.viber ? adapters::viber::verify_signature(raw_body, signature, config.secrets.viber_token)
                 : adapters::zalo::verify_signature(raw_body, signature, config.secrets.zalo_app_id,
                                                    config.secrets.zalo_oa_secret);
+    if (v == adapters::VerifyResult::kMalformedBody) {
+        // Not JSON: the Zalo signature covers a field of the body, so nothing can be checked;
+        // the request is malformed (400), not forged.
+        p.response.emplace();
+        p.response->status = 400;
+        p.response->body = R"({"error":"malformed webhook"})";
+        p.response->outcome = "malformed_json";
+        return p;
+    }
     if (v != adapters::VerifyResult::kOk) {
         Metrics::instance().add(
             "tcns_webhook_signature_failures_total",
@@ -59,6 +66,21 @@ PreparedWebhook prepare_webhook(const std::string& channel, const std::string& r
         p.response.emplace();
         p.response->outcome = "ignored";
         return p;
+    }
+    if (!p.viber) {
+        // Replay window on Zalo's signed timestamp: an old (or unreadable) one is refused.
+        const auto window = std::chrono::seconds(config.zalo.timestamp_window_s);
+        for (const auto& e : p.events) {
+            if (e.at.time_since_epoch().count() != 0 && e.at >= now - window &&
+                e.at <= now + window)
+                continue;
+            p.events.clear();
+            p.response.emplace();
+            p.response->status = 400;
+            p.response->body = R"({"error":"timestamp outside the accepted window"})";
+            p.response->outcome = "stale_timestamp";
+            return p;
+        }
     }
     for (auto& e : p.events) {
         if (e.at.time_since_epoch().count() == 0) e.at = now;
@@ -109,44 +131,55 @@ WebhookResponse handle_webhook(const std::string& channel, const std::string& ra
     return finish_webhook(applied, config);
 }
 
-void register_webhook_routes(httplib::Server& http, const Config& config, WebhookService& service,
-                             std::function<void()> on_queued) {
-    struct Route {
-        const char* channel;
-        const char* path;
-        const char* header;
-        bool enabled;
+HttpResponse webhook_http_response(const WebhookResponse& w) {
+    HttpResponse res;
+    res.status = w.status;
+    res.set_content(w.body, "application/json; charset=utf-8");
+    return res;
+}
+
+void handle_webhook_async(const std::string& channel, const HttpRequest& req, const Config& config,
+                          WebhookService& service, const std::function<void()>& on_queued,
+                          Responder respond) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto finish = [channel, started, respond, on_queued](const WebhookResponse& w) {
+        record_webhook(
+            channel, w,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        respond(webhook_http_response(w));
+        if (w.outcome == "ok" && on_queued) on_queued();
     };
-    const Route routes[] = {
-        {"viber", "/webhook/viber", "X-Viber-Content-Signature", config.viber.enabled},
-        {"zalo", "/webhook/zalo", "X-ZEvent-Signature", config.zalo.enabled},
-    };
-    for (const auto& r : routes) {
-        if (!r.enabled) continue;
-        const std::string channel = r.channel;
-        const std::string header = r.header;
-        http.Post(r.path, [&config, &service, on_queued, channel, header](
-                              const httplib::Request& req, httplib::Response& res) {
-            const auto started = std::chrono::steady_clock::now();
-            std::string signature = req.get_header_value(header);
-            // Viber has been seen to put the signature in a `sig` query parameter instead
-            // (viber.md §3, unverified): accept it only when the header is absent.
-            if (signature.empty() && channel == "viber") signature = req.get_param_value("sig");
-            const auto now = std::chrono::time_point_cast<std::chrono::seconds>(
-                std::chrono::system_clock::now());
-            WebhookResponse w;
-            try {
-                w = handle_webhook(channel, req.body, signature, config, service, now);
-            } catch (const std::exception& e) {
-                w = store_failed_webhook(channel, e.what());  // not stored: the platform retries
-            }
-            res.status = w.status;
-            res.set_content(w.body, "application/json; charset=utf-8");
-            record_webhook(
-                channel, w,
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-            if (w.outcome == "ok" && on_queued) on_queued();
-        });
+    const char* header = channel == "viber" ? "X-Viber-Content-Signature" : "X-ZEvent-Signature";
+    std::string signature = req.header(header);
+    // Viber has been seen to put the signature in a `sig` query parameter instead
+    // (viber.md §3, unverified): accept it only when the header is absent.
+    if (signature.empty() && channel == "viber") signature = req.param("sig");
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    PreparedWebhook p;
+    try {
+        p = prepare_webhook(channel, req.body, signature, config, now);
+    } catch (const std::exception& e) {
+        return finish(store_failed_webhook(channel, e.what()));
+    }
+    if (p.response) return finish(*p.response);
+    // The network thread goes on with other connections; the answer leaves from the writer
+    // thread once the group commit holding these events is on disk.
+    try {
+        service.apply_async(std::move(p.events), now, p.viber,
+                            [finish, channel, &config](ApplyOutcome o, std::exception_ptr e) {
+                                if (!e) return finish(finish_webhook(o, config));
+                                std::string what = "unknown error";
+                                try {
+                                    std::rethrow_exception(e);
+                                } catch (const std::exception& x) {
+                                    what = x.what();
+                                } catch (...) {
+                                }
+                                finish(store_failed_webhook(channel, what));
+                            });
+    } catch (const std::exception& e) {  // the write queue is stopping
+        finish(store_failed_webhook(channel, e.what()));
     }
 }
 

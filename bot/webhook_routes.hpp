@@ -6,12 +6,10 @@
 #include <vector>
 
 #include "bot/config.hpp"
+#include "bot/http_server.hpp"
+#include "bot/http_types.hpp"
 #include "bot/webhook_service.hpp"
 #include "core/time.hpp"
-
-namespace httplib {
-class Server;
-}
 
 namespace tcns::bot {
 
@@ -47,9 +45,14 @@ WebhookResponse store_failed_webhook(const std::string& channel, const std::stri
 /// Metrics and the debug/warn log line of one answered webhook.
 void record_webhook(const std::string& channel, const WebhookResponse& w, double seconds);
 
-/// Registers POST /webhook/viber and /webhook/zalo (for enabled channels). `on_queued` runs
-/// after replies were committed (it wakes the dispatcher).
-void register_webhook_routes(httplib::Server& http, const Config& config, WebhookService& service,
-                             std::function<void()> on_queued);
+/// The HTTP answer of a webhook.
+HttpResponse webhook_http_response(const WebhookResponse& w);
+
+/// POST /webhook/<channel> ("viber" or "zalo"): verifies and parses on the calling thread, then
+/// hands the events to the write queue without waiting; `respond` runs from the writer thread
+/// once they are committed, then `on_queued` (it wakes the dispatcher).
+void handle_webhook_async(const std::string& channel, const HttpRequest& req, const Config& config,
+                          WebhookService& service, const std::function<void()>& on_queued,
+                          Responder respond);
 
 }  // namespace tcns::bot

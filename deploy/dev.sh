@@ -11,7 +11,7 @@ ROOT=$(pwd)
 BUILD=${TCNS_BUILD_DIR:-$ROOT/build}
 VAR=${TCNS_VAR_DIR:-$ROOT/var}
 
-BUILD_PKGS=(g++ cmake ninja-build pkg-config libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev libevent-dev
+BUILD_PKGS=(g++ cmake ninja-build pkg-config libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev libboost1.81-dev
             nlohmann-json3-dev libfmt-dev libssl-dev libxlsxwriter-dev catch2 sqlite3 curl)
 # chromium: the admin page's browser test (tests/integration). clang and libclang-rt-14-dev:
 # the fuzz build; libclang-rt-14-dev holds the libFuzzer and sanitizer runtimes on Debian 12 and
@@ -19,8 +19,9 @@ BUILD_PKGS=(g++ cmake ninja-build pkg-config libcpp-httplib-dev libsqlitecpp-dev
 # systemd-container: the install test on a booted Debian 12 (deploy/test-install.sh).
 # libreoffice-calc-nogui (headless Calc, no GUI), unzip: the XLSX round-trip test;
 # poppler-utils: pdftoppm for the quarterly workbook's screenshot in the docs.
+# nginx-light: the smuggling suite runs its probes once through the shipped nginx site.
 TEST_PKGS=(chromium clang libclang-rt-14-dev debootstrap systemd-container libreoffice-calc-nogui
-           unzip poppler-utils)
+           unzip poppler-utils nginx-light)
 
 usage() { echo "usage: $0 run|test" >&2; exit 2; }
 

@@ -25,7 +25,7 @@ ROOT_VERSION=1
 BASE=$CACHE/bookworm-v$ROOT_VERSION
 # What the server needs (so that installing the .deb downloads nothing) and what the test and
 # the guide's commands use (netbase: /etc/protocols, which nft needs, on every real server).
-BASE_PKGS=systemd,systemd-sysv,dbus,curl,ca-certificates,sqlite3,adduser,procps,libsqlite3-0,libfmt9,libssl3,libcpp-httplib0.11,libevent-core-2.1-7,libevent-pthreads-2.1-7,libxlsxwriter4
+BASE_PKGS=systemd,systemd-sysv,dbus,curl,ca-certificates,sqlite3,adduser,procps,libsqlite3-0,libfmt9,libssl3,libcpp-httplib0.11,libxlsxwriter4
 EXTRA_PKGS=(netbase nftables ufw age)
 T0=$(date +%s)
 RUN=""

@@ -10,6 +10,8 @@ std::string_view to_string(VerifyResult r) {
             return "missing";
         case VerifyResult::kBad:
             return "bad";
+        case VerifyResult::kMalformedBody:
+            return "malformed_body";
     }
     return "unknown";
 }

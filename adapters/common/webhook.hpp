@@ -11,9 +11,10 @@ namespace tcns::adapters {
 
 /// Outcome of checking a webhook signature on the raw body; never an exception.
 enum class VerifyResult {
-    kOk,       ///< the signature matches
-    kMissing,  ///< no signature header (or an empty one)
-    kBad,      ///< present but wrong, malformed, or not computable (e.g. no timestamp)
+    kOk,             ///< the signature matches
+    kMissing,        ///< no signature header (or an empty one)
+    kBad,            ///< present but wrong, malformed, or not computable (e.g. no timestamp)
+    kMalformedBody,  ///< the body is not JSON, so a signature over its fields cannot be checked
 };
 
 /// Why a webhook body could not be turned into events.

@@ -90,7 +90,7 @@ VerifyResult verify_signature(std::string_view raw_body, std::string_view signat
     // Unset credentials must never make a body "valid".
     if (app_id.empty() || oa_secret_key.empty()) return VerifyResult::kBad;
     const auto ts = signature_timestamp(raw_body);
-    if (!ts) return VerifyResult::kBad;
+    if (!ts) return json::accept(raw_body) ? VerifyResult::kBad : VerifyResult::kMalformedBody;
     // Plain SHA-256 over the concatenation, not HMAC (zalo-oa.md §2.1, Chatwoot production
     // code). The key is the OA Secret Key from the Webhook page, not the App Secret.
     std::string input;

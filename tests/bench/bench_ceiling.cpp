@@ -1,6 +1,7 @@
-// The stack's ceiling for the webhook benchmark: a minimal cpp-httplib server with the same
-// thread pool that only verifies the same signatures and answers 200. With --api it plays the
-// Viber and Zalo send APIs instead (accepts every message), so tcns's dispatcher has somewhere
+// The stack's ceiling for the webhook benchmark: tcns's own HTTP server (bot::HttpServer on
+// Boost.Beast, the same network threads) with routes that only verify the same signatures and
+// answer 200, without storing anything. With --api it plays the Viber and Zalo send APIs
+// instead (a cpp-httplib server that accepts every message), so tcns's dispatcher has somewhere
 // to deliver during the run.
 #include <httplib.h>
 
@@ -11,16 +12,20 @@
 
 #include "adapters/viber/viber_adapter.hpp"
 #include "adapters/zalo/zalo_adapter.hpp"
+#include "bot/http_server.hpp"
+#include "bot/log.hpp"
 
 namespace {
 httplib::Server* g_server = nullptr;
+tcns::bot::HttpServer* g_beast = nullptr;
 void on_signal(int) {
     if (g_server) g_server->stop();
+    if (g_beast) g_beast->stop();
 }
 }  // namespace
 
 int main(int argc, char** argv) {
-    int port = 0, threads = 8;
+    int port = 0, threads = 8, io_threads = 2;
     bool api = false;
     std::string viber_token, zalo_app, zalo_key;
     for (int i = 1; i < argc; ++i) {
@@ -30,6 +35,8 @@ int main(int argc, char** argv) {
             port = std::stoi(next());
         else if (a == "--threads")
             threads = std::stoi(next());
+        else if (a == "--io-threads")
+            io_threads = std::stoi(next());
         else if (a == "--api")
             api = true;
         else if (a == "--viber-token")
@@ -61,18 +68,40 @@ int main(int argc, char** argv) {
                             "application/json");
         });
     } else {
-        server.Post("/webhook/viber", [&](const httplib::Request& req, httplib::Response& res) {
-            const auto v = tcns::adapters::viber::verify_signature(
-                req.body, req.get_header_value("X-Viber-Content-Signature"), viber_token);
-            res.status = v == tcns::adapters::VerifyResult::kOk ? 200 : 403;
-            res.set_content("{}", "application/json");
-        });
-        server.Post("/webhook/zalo", [&](const httplib::Request& req, httplib::Response& res) {
-            const auto v = tcns::adapters::zalo::verify_signature(
-                req.body, req.get_header_value("X-ZEvent-Signature"), zalo_app, zalo_key);
-            res.status = v == tcns::adapters::VerifyResult::kOk ? 200 : 403;
-            res.set_content("{}", "application/json");
-        });
+        using tcns::bot::HttpRequest;
+        using tcns::bot::HttpResponse;
+        const auto answer = [](bool ok) {
+            HttpResponse r;
+            r.status = ok ? 200 : 403;
+            r.set_content("{}", "application/json");
+            return r;
+        };
+        std::vector<tcns::bot::HttpRoute> routes;
+        routes.push_back(tcns::bot::plain_route(
+            "POST", "/webhook/viber", 64 * 1024, tcns::bot::RouteRuns::kNetwork,
+            [&](const HttpRequest& req) {
+                return answer(tcns::adapters::viber::verify_signature(
+                                  req.body, req.header("X-Viber-Content-Signature"), viber_token) ==
+                              tcns::adapters::VerifyResult::kOk);
+            }));
+        routes.push_back(tcns::bot::plain_route(
+            "POST", "/webhook/zalo", 64 * 1024, tcns::bot::RouteRuns::kNetwork,
+            [&](const HttpRequest& req) {
+                return answer(tcns::adapters::zalo::verify_signature(
+                                  req.body, req.header("X-ZEvent-Signature"), zalo_app, zalo_key) ==
+                              tcns::adapters::VerifyResult::kOk);
+            }));
+        tcns::bot::log::set_level("warn");  // as tcns in run.sh: no line per request
+        tcns::bot::HttpServer::Options o;
+        o.port = port;
+        o.io_threads = io_threads;
+        tcns::bot::HttpServer beast(o, std::move(routes));
+        beast.bind();
+        g_beast = &beast;
+        std::signal(SIGTERM, on_signal);
+        std::signal(SIGINT, on_signal);
+        beast.run();
+        return 0;
     }
     g_server = &server;
     std::signal(SIGTERM, on_signal);

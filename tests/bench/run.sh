@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Webhook load benchmark (issue 7): the same pre-signed Viber and Zalo webhooks against
-#   1. a minimal cpp-httplib server that only verifies the signature (the stack's ceiling), and
-#   2. `tcns serve` with every answer committed before its 200,
-# in one run on one machine. Prints throughput, p50/p99 latency, tcns's peak RSS and the ratio.
+# Webhook load benchmark (issues 7, 15): the same pre-signed Viber and Zalo webhooks against
+#   1. tcns's HTTP server (Boost.Beast) with routes that only verify the signature (the ceiling),
+#   2. `tcns serve` with every answer committed before its 200, and
+#   3. the Node.js peer (tests/bench/node_peer: express + better-sqlite3, the same durable step),
+#      when node and its modules are there ($BUILD/bench-node, see tests/bench/README.md),
+# in one run on one machine. Prints throughput, p50/p99 latency, tcns's peak RSS and the ratios.
 #   tests/bench/run.sh [BUILD_DIR] [LEADERS] [SECONDS] [CONNECTIONS]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -50,9 +52,9 @@ API_PORT=$(free_port)
 "$BUILD/tests/bench/bench_ceiling" --api --threads 64 --port "$API_PORT" & PIDS+=($!)
 wait_port "$API_PORT"
 
-echo "==> ceiling: minimal cpp-httplib server verifying the signatures"
+echo "==> ceiling: tcns's Beast server verifying the signatures, nothing stored"
 CEIL_PORT=$(free_port)
-"$BUILD/tests/bench/bench_ceiling" --port "$CEIL_PORT" --threads 64 \
+"$BUILD/tests/bench/bench_ceiling" --port "$CEIL_PORT" --io-threads 2 \
     --viber-token "$TCNS_VIBER_TOKEN" --zalo-app "$TCNS_ZALO_APP_ID" --zalo-key "$TCNS_ZALO_OA_SECRET" &
 CEIL_PID=$!; PIDS+=($CEIL_PID)
 wait_port "$CEIL_PORT"
@@ -63,7 +65,7 @@ echo "==> tcns serve: verify, parse, conversation step, commit, 200"
 TCNS_PORT=$(free_port)
 cat > "$WORK/config.json" <<JSON
 {
-  "server": {"listen": "127.0.0.1", "port": $TCNS_PORT, "threads": 64},
+  "server": {"listen": "127.0.0.1", "port": $TCNS_PORT, "io_threads": ${BENCH_IO_THREADS:-2}, "threads": 4},
   "log_level": "${BENCH_LOG_LEVEL:-warn}",
   "scheduler": {"enabled": false},
   "viber": {"enabled": true, "api_base": "http://127.0.0.1:$API_PORT/pa"},
@@ -77,6 +79,17 @@ TCNS=$(run_wrk "$TCNS_PORT")
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$TCNS_PID/status")
 kill "$TCNS_PID"; wait "$TCNS_PID" 2>/dev/null || true
 
+PEER=""
+if command -v node >/dev/null && [ -d "$BUILD/bench-node/node_modules/better-sqlite3" ]; then
+    echo "==> Node.js peer: express + better-sqlite3, verify, one transaction, WAL, 200"
+    PEER_PORT=$(free_port)
+    NODE_PATH="$BUILD/bench-node/node_modules" node "$ROOT/tests/bench/node_peer/server.js" \
+        "$PEER_PORT" "$WORK/peer.db" & PEER_PID=$!; PIDS+=($PEER_PID)
+    wait_port "$PEER_PORT"
+    PEER=$(run_wrk "$PEER_PORT")
+    kill "$PEER_PID"; wait "$PEER_PID" 2>/dev/null || true
+fi
+
 STORED=$(sqlite3 "$WORK/bench.db" "SELECT count(*) FROM inbox" 2>/dev/null || echo "?")
 REPORTS=$(sqlite3 "$WORK/bench.db" "SELECT count(*) FROM reports" 2>/dev/null || echo "?")
 QUEUED=$(sqlite3 "$WORK/bench.db" "SELECT count(*) FROM outbox" 2>/dev/null || echo "?")
@@ -89,12 +102,18 @@ echo "machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /
 echo "load: $LEADERS leaders, $REQUESTS distinct signed webhooks (half Viber, half Zalo), wrk -t2 -c$CONNS -d${SECONDS_}s"
 printf '%-22s %12s %10s %10s %10s %10s %10s\n' "server" "req/s" "p50" "p99" "requests" "non-200" \
     "resent"
-printf '%-22s %12s %10s %10s %10s %10s %10s\n' "ceiling (httplib+sig)" "$C_RPS" \
+printf '%-22s %12s %10s %10s %10s %10s %10s\n' "ceiling (beast+sig)" "$C_RPS" \
     "$(field "$CEIL" p50)" "$(field "$CEIL" p99)" "$(field "$CEIL" total)" \
     "$(field "$CEIL" non200)" "$(field "$CEIL" wrapped)"
 printf '%-22s %12s %10s %10s %10s %10s %10s\n' "tcns serve" "$T_RPS" "$(field "$TCNS" p50)" \
     "$(field "$TCNS" p99)" "$(field "$TCNS" total)" "$(field "$TCNS" non200)" \
     "$(field "$TCNS" wrapped)"
+if [ -n "$PEER" ]; then
+    printf '%-22s %12s %10s %10s %10s %10s %10s\n' "node peer" "$(field "$PEER" rps)" \
+        "$(field "$PEER" p50)" "$(field "$PEER" p99)" "$(field "$PEER" total)" \
+        "$(field "$PEER" non200)" "$(field "$PEER" wrapped)"
+    echo "tcns / node peer: $(awk -v a="$T_RPS" -v b="$(field "$PEER" rps)" 'BEGIN { printf "%.1fx", a / b }')"
+fi
 echo "tcns / ceiling: $RATIO; tcns peak RSS: $((RSS_KB / 1024)) MB"
 if [ "$(field "$TCNS" wrapped)" != 0 ]; then
     echo "warning: tcns was sent $(field "$TCNS" wrapped) webhooks a second time (duplicates are" \

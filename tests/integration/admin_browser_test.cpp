@@ -19,7 +19,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kToken = "browser-test-token-5f2c";
+const std::string kToken = "browser-test-token-5f2c-0123456789abcdef";
 
 /// `tcns serve`'s HTTP front on a loopback port picked at run time.
 class RunningServer {

@@ -52,6 +52,7 @@ struct Bot {
         config.viber.enabled = true;
         config.viber.api_base = fake.viber_base();
         config.zalo.enabled = true;
+        config.zalo.timestamp_window_s = 3650 * 24 * 3600;  // recorded late-2025 timestamps
         config.zalo.api_base = fake.zalo_base();
         config.zalo.oauth_base = fake.oauth_base();
         config.secrets.viber_token = kViberToken;

@@ -48,7 +48,7 @@ unset TCNS_TEMPLATES
 export TCNS_CONFIG=$PREFIX/share/tcns/deploy/config.sample.json
 export TCNS_DB=$TMP/var/tcns.db
 export TCNS_VIBER_TOKEN=test-viber-token TCNS_ZALO_APP_ID=1234 TCNS_ZALO_OA_SECRET=test-oa-secret
-export TCNS_ZALO_APP_SECRET=test-app-secret TCNS_ADMIN_TOKEN=test-admin-token
+export TCNS_ZALO_APP_SECRET=test-app-secret TCNS_ADMIN_TOKEN=test-admin-token-0123456789abcdef-0123
 cd "$TMP"
 
 step "check-config with the sample config and the installed templates"
@@ -105,7 +105,7 @@ grep -q "a server is running" "$TMP/restore1.out" || fail "restore: $(cat "$TMP/
 
 step "tcns-admin runs tcns with the environment file"
 # shellcheck disable=SC2016 # a secret with shell characters must pass through verbatim
-printf '# comment\nTCNS_ADMIN_TOKEN=a$b`c\n' >"$TMP/admin.env"
+printf '# comment\nTCNS_ADMIN_TOKEN=a$b`c-0123456789abcdef0123456789abcdef\n' >"$TMP/admin.env"
 TCNS_BIN=$BIN TCNS_USER=$(id -un) TCNS_ENV_FILE=$TMP/admin.env \
     "$PREFIX/bin/tcns-admin" check-config >"$TMP/admin.out" 2>&1 ||
     { cat "$TMP/admin.out" >&2; fail "tcns-admin check-config"; }

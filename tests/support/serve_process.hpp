@@ -110,6 +110,7 @@ class ServeProcess {
         return -1;
     }
     bool running() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }
 
   private:
     std::vector<std::string> argv_;

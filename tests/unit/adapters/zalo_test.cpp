@@ -90,6 +90,9 @@ TEST_CASE("the Zalo signature timestamp is read exactly from the body", "[adapte
     const std::string numeric = test::read_fixture("zalo/user_send_text_numeric_ids.json");
     CHECK(zalo::verify_signature(numeric, mac_for(numeric, "1717061839660"), kAppId, kOaSecret) ==
           VerifyResult::kOk);
+    // A body that is not JSON is reported as such (the webhook route answers 400, not 403).
+    CHECK(zalo::verify_signature("{\"app_id\":", "mac=" + std::string(64, 'a'), kAppId,
+                                 kOaSecret) == VerifyResult::kMalformedBody);
     // A body without a timestamp cannot be verified.
     const std::string no_ts = R"({"app_id":"1","event_name":"follow"})";
     CHECK(zalo::verify_signature(no_ts, mac_for(no_ts, ""), kAppId, kOaSecret) ==

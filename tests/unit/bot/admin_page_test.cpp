@@ -26,7 +26,7 @@ using namespace tcns;
 
 namespace {
 
-const std::string kToken = "admin-s3cret-token";
+const std::string kToken = "admin-s3cret-token-0123456789abcdef";
 const std::string kTemplates = std::string(TCNS_SOURCE_DIR) + "/templates";
 
 /// `tcns serve`'s HTTP front on a loopback port picked at run time, on the admin fixture and
@@ -415,4 +415,83 @@ TEST_CASE("demo history files past reports for the demo teams once", "[demo]") {
 
     CHECK(tcns_cli({"--db", db, "demo", "history", "--months", "0"}).rc == 2);
     CHECK(tcns_cli({"--db", db, "demo", "history", "--now", "yesterday"}).rc == 2);
+}
+
+TEST_CASE("wrong logins from one address do not lock out another", "[admin-page]") {
+    AdminServer server;
+    // The server trusts X-Forwarded-For from loopback (the reverse proxy): two visitors.
+    const httplib::Headers attacker{{"X-Forwarded-For", "203.0.113.7"}};
+    const httplib::Headers admin{{"X-Forwarded-For", "198.51.100.2"}};
+    for (int i = 0; i < bot::AdminSessions::kMaxFailures; ++i) {
+        auto res = server.post("/admin/login", "token=wrong", attacker);
+        REQUIRE(res);
+        CHECK(res->status == 401);
+    }
+    auto res = server.post("/admin/login", "token=" + kToken, attacker);
+    REQUIRE(res);
+    CHECK(res->status == 429);
+    res = server.post("/admin/login", "token=" + kToken, admin);
+    REQUIRE(res);
+    CHECK(res->status == 303);
+    // A spoofed X-Forwarded-For list: only the last entry (added by the proxy) counts.
+    res = server.post("/admin/login", "token=" + kToken,
+                      {{"X-Forwarded-For", "198.51.100.2, 203.0.113.7"}});
+    REQUIRE(res);
+    CHECK(res->status == 429);
+}
+
+TEST_CASE("bearer guesses are throttled per address like logins", "[admin-page]") {
+    AdminServer server;
+    const std::string guesser = "203.0.113.9";
+    for (int i = 0; i < bot::AdminSessions::kMaxFailures; ++i) {
+        auto res = server.get(
+            "/admin/exports/reports.csv?period=2026-10",
+            {{"Authorization", "Bearer guess-" + std::to_string(i)}, {"X-Forwarded-For", guesser}});
+        REQUIRE(res);
+        CHECK(res->status == 401);
+    }
+    // Throttled: even the right token is refused from that address for the window.
+    auto res = server.get("/admin?period=2026-10",
+                          {{"Authorization", "Bearer " + kToken}, {"X-Forwarded-For", guesser}});
+    REQUIRE(res);
+    CHECK(res->status == 303);
+    CHECK(res->get_header_value("Location") == "/admin/login");
+    res = server.get("/admin?period=2026-10",
+                     {{"Authorization", "Bearer " + kToken}, {"X-Forwarded-For", "192.0.2.1"}});
+    REQUIRE(res);
+    CHECK(res->status == 200);
+}
+
+TEST_CASE("a login or logout POST from another site is refused", "[admin-page]") {
+    AdminServer server;
+    auto res = server.post("/admin/login", "token=" + kToken, {{"Origin", "https://evil.example"}});
+    REQUIRE(res);
+    CHECK(res->status == 403);
+    CHECK(res->get_header_value("Set-Cookie").empty());
+    res = server.post("/admin/login", "token=" + kToken, {{"Sec-Fetch-Site", "cross-site"}});
+    REQUIRE(res);
+    CHECK(res->status == 403);
+    const std::string c = server.login();
+    res = server.post("/admin/logout", "", {{"Cookie", c}, {"Origin", "https://evil.example"}});
+    REQUIRE(res);
+    CHECK(res->status == 403);
+    // The session still works: the forged logout did nothing.
+    res = server.get("/admin?period=2026-10", cookie(c));
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    // "Origin: null" (the page's no-referrer policy hides it) needs Sec-Fetch-Site: same-origin.
+    res = server.post("/admin/login", "token=" + kToken, {{"Origin", "null"}});
+    REQUIRE(res);
+    CHECK(res->status == 403);
+    res = server.post("/admin/login", "token=" + kToken,
+                      {{"Origin", "null"}, {"Sec-Fetch-Site", "same-origin"}});
+    REQUIRE(res);
+    CHECK(res->status == 303);
+    // The same site's form (Origin names the Host) is accepted.
+    res = server.post("/admin/login", "token=" + kToken,
+                      {{"Host", "tcns.example.gov.vn"},
+                       {"Origin", "https://tcns.example.gov.vn"},
+                       {"Sec-Fetch-Site", "same-origin"}});
+    REQUIRE(res);
+    CHECK(res->status == 303);
 }

@@ -259,3 +259,15 @@ TEST_CASE("a configuration error names itself as permanent for the journal", "[s
     CHECK(r.rc == 3);
     CHECK(r.err.find("permanent error (exit 3)") != std::string::npos);
 }
+
+TEST_CASE("check-config and serve refuse an admin token shorter than 32 characters", "[startup]") {
+    Setup s("{}");
+    ::setenv("TCNS_ADMIN_TOKEN", "a", 1);
+    both_refuse(s, "TCNS_ADMIN_TOKEN is shorter than 32 characters");
+    ::setenv("TCNS_ADMIN_TOKEN", std::string(31, 'x').c_str(), 1);
+    both_refuse(s, "TCNS_ADMIN_TOKEN is shorter than 32 characters");
+    ::setenv("TCNS_ADMIN_TOKEN", std::string(32, 'x').c_str(), 1);
+    const auto r = s.run("check-config");
+    CHECK(r.rc == 0);
+    clear_secrets();
+}
