@@ -110,6 +110,12 @@ const CommandSpec kCommands[] = {
     {"simulate",
      "simulate --month YYYY-MM [--seed N] [--report-share 0.7]   a month of reminders on a copy",
      cmd_simulate},
+    {"sessions",
+     "sessions list [--all] | sessions revoke --id N|--person PHONE|--all   officials' web "
+     "sessions",
+     cmd_sessions},
+    {"audit", "audit list [--limit N]     web sign-ins and exports: who, what, when, from where",
+     cmd_audit},
 };
 
 void print_usage(std::ostream& os) {

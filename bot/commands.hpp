@@ -20,5 +20,7 @@ int cmd_restore(CommandContext& ctx);
 int cmd_invites(CommandContext& ctx);
 int cmd_remind(CommandContext& ctx);
 int cmd_simulate(CommandContext& ctx);
+int cmd_sessions(CommandContext& ctx);
+int cmd_audit(CommandContext& ctx);
 
 }  // namespace tcns::bot

@@ -15,10 +15,11 @@ namespace {
 
 // Every unit with `anchor`, the nearest unit of :level above it or itself (NULL when none),
 // and a sort key of codes from the root. The depth cap guards against a cycle in the table.
+// With :scope (a unit id) only that unit's subtree: an official's web session sees no more.
 constexpr std::string_view kAnchoredTree = R"sql(
 WITH RECURSIVE tree(id, depth, anchor, sort_key) AS (
     SELECT id, 0, CASE WHEN level = :level THEN id END, code
-    FROM units WHERE parent_id IS NULL
+    FROM units WHERE (:scope IS NULL AND parent_id IS NULL) OR id = :scope
     UNION ALL
     SELECT u.id, t.depth + 1, CASE WHEN u.level = :level THEN u.id ELSE t.anchor END,
            t.sort_key || char(30) || u.code
@@ -41,6 +42,13 @@ ComplianceCounts counts(const SQLite::Statement& q, int first) {
     return c;
 }
 
+void bind_scope(SQLite::Statement& q, std::optional<std::int64_t> scope) {
+    if (scope)
+        q.bind(":scope", *scope);
+    else
+        q.bind(":scope");
+}
+
 }  // namespace
 
 std::optional<double> ComplianceCounts::on_time_pct() const {
@@ -49,7 +57,8 @@ std::optional<double> ComplianceCounts::on_time_pct() const {
 }
 
 ComplianceOverview compliance_overview(Database& db, const core::MonthPeriod& period,
-                                       const std::string& level, std::size_t missing_limit) {
+                                       const std::string& level, std::size_t missing_limit,
+                                       std::optional<std::int64_t> scope) {
     ComplianceOverview out;
     const std::string month = period.str();
     // One read snapshot for the three queries; joins the caller's transaction when there is one.
@@ -70,17 +79,27 @@ GROUP BY a.id
 ORDER BY a.sort_key
 )sql");
     units.bind(":level", level);
+    bind_scope(units, scope);
     units.bind(":period", month);
     while (units.executeStep())
         out.units.push_back(
             UnitCompliance{text(units, 0), text(units, 1), text(units, 2), counts(units, 3)});
 
-    SQLite::Statement total(db.handle(), R"sql(
+    SQLite::Statement total(db.handle(), scope ? std::string(kAnchoredTree) + R"sql(
+SELECT count(t.id), count(rs.team_id), ifnull(sum(rs.late = 0), 0), ifnull(sum(rs.late <> 0), 0)
+FROM teams t LEFT JOIN report_status rs ON rs.team_id = t.id AND rs.period = :period
+WHERE t.active = 1 AND t.unit_id IN (SELECT id FROM tree)
+)sql"
+                                               : std::string(R"sql(
 SELECT count(t.id), count(rs.team_id), ifnull(sum(rs.late = 0), 0), ifnull(sum(rs.late <> 0), 0)
 FROM teams t LEFT JOIN report_status rs ON rs.team_id = t.id AND rs.period = :period
 WHERE t.active = 1
-)sql");
+)sql"));
     total.bind(":period", month);
+    if (scope) {
+        total.bind(":level", level);
+        bind_scope(total, scope);
+    }
     if (total.executeStep()) out.total = counts(total, 0);
 
     SQLite::Statement missing(db.handle(), std::string(kAnchoredTree) + R"sql(
@@ -98,6 +117,7 @@ ORDER BY d.sort_key, t.code
 LIMIT :limit
 )sql");
     missing.bind(":level", level);
+    bind_scope(missing, scope);
     missing.bind(":period", month);
     missing.bind(":limit", static_cast<std::int64_t>(missing_limit));
     while (missing.executeStep())

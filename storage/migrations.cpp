@@ -261,6 +261,43 @@ CREATE INDEX targets_unit ON targets(unit_id, period) WHERE unit_id IS NOT NULL;
         {7, "pending outbox rows of a channel in order", R"sql(
 CREATE INDEX outbox_pending_order ON outbox(channel, id) WHERE status = 'pending';
 )sql"},
+        // Web access for officials (issue 16): one-time sign-in links asked for in chat, the
+        // sessions they open (scoped to the official's unit subtree) and an audit log. Only
+        // SHA-256 hashes of link and session tokens are stored: a copy of the database does not
+        // let anyone sign in. Numbered 15 to leave room for other branches' migrations.
+        {15, "web sign-in links, sessions, audit log", R"sql(
+CREATE TABLE web_links (
+    token_hash  TEXT PRIMARY KEY,
+    person_id   INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    unit_id     INTEGER NOT NULL REFERENCES units(id),
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    used_at     INTEGER
+);
+CREATE INDEX web_links_expiry ON web_links(expires_at);
+CREATE TABLE web_sessions (
+    id            INTEGER PRIMARY KEY,
+    token_hash    TEXT NOT NULL UNIQUE,
+    person_id     INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    unit_id       INTEGER NOT NULL REFERENCES units(id),
+    created_at    INTEGER NOT NULL,
+    last_seen_at  INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL,
+    revoked_at    INTEGER,
+    client        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX web_sessions_person ON web_sessions(person_id);
+CREATE TABLE audit_log (
+    id         INTEGER PRIMARY KEY,
+    at         INTEGER NOT NULL,
+    person_id  INTEGER REFERENCES people(id) ON DELETE SET NULL,
+    actor      TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    detail     TEXT NOT NULL DEFAULT '',
+    client     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+)sql"},
     };
     return kAll;
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "storage/database.hpp"
+#include "storage/migrations.hpp"
 #include "storage/period_repo.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -25,8 +26,9 @@ TEST_CASE("migrating twice changes nothing", "[db]") {
     { storage::Database db(dir.file("t.db")); }
     storage::Database db(dir.file("t.db"));
     CHECK(db.migrate() == 0);
+    // One row per migration (version numbers may leave gaps for other branches' migrations).
     CHECK(db.handle().execAndGet("SELECT count(*) FROM schema_migrations").getInt() ==
-          storage::Database::latest_version());
+          static_cast<int>(storage::migrations().size()));
 }
 
 TEST_CASE("a database newer than the build is refused", "[db]") {
