@@ -198,6 +198,24 @@ TEST_CASE("the admin page works in headless Chromium: login, figures, picker, ex
     CHECK(browser.evaluate("document.getElementById('total-submitted').innerText") == "1");
     CHECK(browser.evaluate("document.getElementById('total-missing').innerText") == "6");
 
+    // At 390 px (a phone) the page does not scroll sideways: the tables scroll inside their card.
+    browser.call("Emulation.setDeviceMetricsOverride",
+                 {{"width", 390}, {"height", 844}, {"deviceScaleFactor", 1}, {"mobile", true}});
+    browser.navigate(base + "/admin?period=2026-10");
+    CHECK(browser.evaluate("window.innerWidth") == 390);
+    CHECK(browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth") == true);
+    CHECK(browser.evaluate("Array.from(document.querySelectorAll('table')).every(t => "
+                           "t.closest('section').getBoundingClientRect().right <= "
+                           "window.innerWidth + 0.5)") == true);
+    {
+        const json narrow = browser.call("Page.captureScreenshot",
+                                         {{"format", "png"}, {"captureBeyondViewport", true}});
+        std::ofstream(output_dir + "/admin-page-390.png", std::ios::binary)
+            << test::base64_decode(narrow.at("data").get<std::string>());
+    }
+    browser.call("Emulation.setDeviceMetricsOverride",
+                 {{"width", 1280}, {"height", 1600}, {"deviceScaleFactor", 1}, {"mobile", false}});
+
     // Logout: back to the login form, and the page is closed again.
     browser.evaluate_and_wait_load("document.querySelector('header button').click(); true");
     CHECK(browser.evaluate("location.pathname") == "/admin/login");
