@@ -9,6 +9,7 @@
 
 #include "bot/config.hpp"
 #include "bot/server.hpp"
+#include "bot/web_access.hpp"
 #include "storage/database.hpp"
 #include "tests/integration/cdp_browser.hpp"
 #include "tests/support/admin_fixture.hpp"
@@ -72,6 +73,11 @@ TEST_CASE("the admin page works in headless Chromium: login, figures, picker, ex
     {
         storage::Database handle(db);
         test::seed_admin_fixture(handle);
+        // Xã Long Hưng's official, for the sign-in link at the end.
+        handle.handle().exec(
+            "INSERT INTO people(id, phone, full_name) VALUES (10, '84912000010', 'Cán bộ Xã');"
+            "INSERT INTO roles(person_id, role, team_id, unit_id, title) VALUES "
+            "(10, 'official', NULL, 4, 'Phó Chủ tịch')");
     }
     RunningServer server(db, kToken);
     const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
@@ -224,6 +230,33 @@ TEST_CASE("the admin page works in headless Chromium: login, figures, picker, ex
     auto after = http.Get("/admin", {{"Cookie", "tcns_admin=" + session}});
     REQUIRE(after);
     CHECK(after->status == 303);
+
+    // An official signs in with a link from chat (issue 16): the link page's button opens a
+    // session that sees Xã Long Hưng only; a neighbouring commune answers 403.
+    std::string link;
+    {
+        storage::Database handle(db);
+        link = bot::web::create_link(
+            handle, 10, 4,
+            std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+    }
+    browser.navigate(base + "/login/" + link);
+    browser.evaluate_and_wait_load("document.querySelector('form button').click(); true");
+    REQUIRE(browser.evaluate("location.pathname") == "/admin");
+    const std::string official = browser.evaluate("document.body.innerText").get<std::string>();
+    INFO(official);
+    CHECK(contains(official, "Cán bộ Xã"));
+    CHECK(contains(official, "Xã Long Hưng"));
+    CHECK_FALSE(contains(official, "Phường Trảng Dài"));
+    CHECK_FALSE(contains(official, "Xã An Phước"));
+    browser.navigate(base + "/admin?unit=200");
+    CHECK(browser.evaluate("document.body.innerText") == "error");
+    browser.navigate(base + "/admin");
+    browser.evaluate_and_wait_load(
+        "document.querySelector('form[action=\"/admin/logout-all\"] button').click(); true");
+    CHECK(browser.evaluate("location.pathname") == "/admin/login");
+    browser.navigate(base + "/admin");
+    CHECK(browser.evaluate("location.pathname") == "/admin/login");
 
     browser.close();
     const auto seconds = std::chrono::duration_cast<std::chrono::milliseconds>(
