@@ -116,6 +116,7 @@ void parse_scheduler(const json& j, SchedulerConfig& c) {
     sec.boolean("enabled", c.enabled);
     sec.integer("tick_seconds", c.tick_seconds, 1, 3600);
     sec.integer("rescan_minutes", c.rescan_minutes, 0, 24 * 60);
+    sec.integer("inbox_retention_days", c.inbox_retention_days, 1, 3650);
     if (const json* days = sec.object("reminder_days")) {
         if (!days->is_array())
             throw ConfigError("scheduler.reminder_days must be an array of integers");

@@ -20,13 +20,25 @@ namespace tcns::bot {
 namespace {
 
 /// The roster's answer for a person matched by an invite code or a phone number.
-core::InviteCheck person_check(storage::ReportRepo& reports, core::PersonId person) {
+core::InviteCheck person_check(storage::Database& db, storage::ReportRepo& reports,
+                               core::PersonId person) {
     core::InviteCheck c;
     c.status = core::InviteCheck::Status::kValid;
     c.person = person;
     const auto facts = reports.person_facts(person);
     c.person_name = facts.name;
-    if (!facts.teams.empty()) c.team_name = facts.teams.front().name;
+    if (!facts.teams.empty()) {
+        c.team_name = facts.teams.front().name;
+    } else if (facts.official) {
+        // An official has a unit, not a team: the link confirmation names the unit (issue 15:
+        // it read "… liên kết với ." before).
+        SQLite::Statement q(db.handle(),
+                            "SELECT u.name FROM roles r JOIN units u ON u.id = r.unit_id "
+                            "WHERE r.person_id = ? AND r.role = 'official' ORDER BY r.unit_id "
+                            "LIMIT 1");
+        q.bind(1, static_cast<std::int64_t>(person));
+        if (q.executeStep()) c.team_name = q.getColumn(0).getString();
+    }
     return c;
 }
 
@@ -145,7 +157,7 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
                 } else if (now >= inv->expires_at) {
                     ctx.invite = core::InviteCheck::with(core::InviteCheck::Status::kExpired);
                 } else {
-                    ctx.invite = person_check(reports, inv->person);
+                    ctx.invite = person_check(db, reports, inv->person);
                 }
             } else {
                 ctx.invite = core::InviteCheck::with(core::InviteCheck::Status::kUnknown);
@@ -154,7 +166,7 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
         if (event.kind == core::EventKind::kSharedPhone) {
             if (auto phone = core::normalize_phone(event.phone))
                 if (auto person = reports.person_by_phone(*phone))
-                    ctx.phone_match = person_check(reports, *person);
+                    ctx.phone_match = person_check(db, reports, *person);
         }
     }
 

@@ -11,6 +11,7 @@
 #include "bot/metrics.hpp"
 #include "core/period.hpp"
 #include "core/summary.hpp"
+#include "storage/inbox_repo.hpp"
 #include "storage/period_repo.hpp"
 #include "storage/reminder_repo.hpp"
 
@@ -140,6 +141,26 @@ TickResult Scheduler::tick(storage::Database& db, core::Instant now, bool dry_ru
     } else {
         for (const auto& p : out.notices)
             if (p.existed) ++out.existing;
+    }
+    if (!dry_run && (!last_prune_ || now - *last_prune_ >= std::chrono::hours(1))) {
+        last_prune_ = now;
+        // In chunks, like the notices: webhooks waiting for the write lock are not held up.
+        const core::Instant before = now - std::chrono::hours(24) * config_.inbox_retention_days;
+        constexpr std::size_t kChunk = 5000;
+        for (std::size_t n = kChunk; n == kChunk;) {
+            auto job = [&](storage::Database& w) {
+                n = storage::InboxRepo(w).prune(before, kChunk);
+            };
+            if (writes_)
+                writes_->run(job);
+            else
+                storage::with_transaction(db, [&] { job(db); });
+            out.pruned += n;
+        }
+        if (out.pruned > 0) {
+            Metrics::instance().add("tcns_inbox_pruned_total", "", out.pruned);
+            log::info("scheduler.inbox_pruned", {{"rows", out.pruned}});
+        }
     }
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (!dry_run) {

@@ -35,6 +35,7 @@ struct TickResult {
     std::size_t queued = 0;    ///< pending rows written
     std::size_t recorded = 0;  ///< 'skipped' rows written (window closed, unreachable)
     std::size_t existing = 0;  ///< keys already spent
+    std::size_t pruned = 0;    ///< old inbox rows deleted
     double seconds = 0;
 };
 
@@ -67,6 +68,7 @@ class Scheduler {
     SchedulerConfig config_;
     WriteQueue* writes_ = nullptr;
     std::map<std::string, core::Instant> last_run_;
+    std::optional<core::Instant> last_prune_;  ///< the inbox is pruned at most once an hour
 };
 
 /// The scheduler's thread in `tcns serve`: its own database connection, one tick per

@@ -11,6 +11,17 @@ bool InboxRepo::seen(const std::string& channel, const std::string& event_id) {
     return q.executeStep();
 }
 
+std::size_t InboxRepo::prune(core::Instant before, std::size_t limit) {
+    // No index on received_at: this runs at most once an hour (bot/scheduler.cpp), and one scan
+    // of the inbox then costs less than an index updated by every webhook.
+    SQLite::Statement q(db_.handle(),
+                        "DELETE FROM inbox WHERE (channel, event_id) IN (SELECT channel, event_id "
+                        "FROM inbox WHERE received_at < ? LIMIT ?)");
+    q.bind(1, static_cast<std::int64_t>(core::to_unix(before)));
+    q.bind(2, static_cast<std::int64_t>(limit));
+    return static_cast<std::size_t>(q.exec());
+}
+
 bool InboxRepo::record(const std::string& channel, const std::string& event_id,
                        const std::string& kind, core::Instant now,
                        std::optional<core::AccountId> account) {

@@ -21,6 +21,9 @@ class InboxRepo {
     /// event, in the same transaction: one insert instead of an insert and an update.
     bool record(const std::string& channel, const std::string& event_id, const std::string& kind,
                 core::Instant now, std::optional<core::AccountId> account = std::nullopt);
+    /// Deletes up to `limit` inbox rows received before `before` (older than the platforms'
+    /// retry window: their dedupe key is no longer needed). Returns how many were deleted.
+    std::size_t prune(core::Instant before, std::size_t limit);
     /// Stores a delivery receipt (delivered / seen / failed) for one of our messages.
     void record_receipt(const std::string& channel, const std::string& message_id,
                         const std::string& user_id, const std::string& status,

@@ -13,6 +13,7 @@
 #include "adapters/viber/viber_adapter.hpp"
 #include "adapters/zalo/zalo_adapter.hpp"
 #include "bot/http_server.hpp"
+#include "bot/log.hpp"
 
 namespace {
 httplib::Server* g_server = nullptr;
@@ -90,6 +91,7 @@ int main(int argc, char** argv) {
                                   req.body, req.header("X-ZEvent-Signature"), zalo_app, zalo_key) ==
                               tcns::adapters::VerifyResult::kOk);
             }));
+        tcns::bot::log::set_level("warn");  // as tcns in run.sh: no line per request
         tcns::bot::HttpServer::Options o;
         o.port = port;
         o.io_threads = io_threads;

@@ -65,7 +65,7 @@ echo "==> tcns serve: verify, parse, conversation step, commit, 200"
 TCNS_PORT=$(free_port)
 cat > "$WORK/config.json" <<JSON
 {
-  "server": {"listen": "127.0.0.1", "port": $TCNS_PORT, "io_threads": 2, "threads": 4},
+  "server": {"listen": "127.0.0.1", "port": $TCNS_PORT, "io_threads": ${BENCH_IO_THREADS:-2}, "threads": 4},
   "log_level": "${BENCH_LOG_LEVEL:-warn}",
   "scheduler": {"enabled": false},
   "viber": {"enabled": true, "api_base": "http://127.0.0.1:$API_PORT/pa"},

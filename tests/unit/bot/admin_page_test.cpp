@@ -478,6 +478,14 @@ TEST_CASE("a login or logout POST from another site is refused", "[admin-page]")
     res = server.get("/admin?period=2026-10", cookie(c));
     REQUIRE(res);
     CHECK(res->status == 200);
+    // "Origin: null" (the page's no-referrer policy hides it) needs Sec-Fetch-Site: same-origin.
+    res = server.post("/admin/login", "token=" + kToken, {{"Origin", "null"}});
+    REQUIRE(res);
+    CHECK(res->status == 403);
+    res = server.post("/admin/login", "token=" + kToken,
+                      {{"Origin", "null"}, {"Sec-Fetch-Site", "same-origin"}});
+    REQUIRE(res);
+    CHECK(res->status == 303);
     // The same site's form (Origin names the Host) is accepted.
     res = server.post("/admin/login", "token=" + kToken,
                       {{"Host", "tcns.example.gov.vn"},

@@ -11,6 +11,7 @@
 #include "bot/simulation.hpp"
 #include "bot/templates.hpp"
 #include "storage/chat_store.hpp"
+#include "storage/inbox_repo.hpp"
 #include "storage/outbox_repo.hpp"
 #include "storage/period_repo.hpp"
 #include "storage/reminder_repo.hpp"
@@ -488,4 +489,34 @@ TEST_CASE("a simulated month on the small roster reminds no reporter and sends n
     CHECK(sum.quiet_hour_messages == 0);
     CHECK(sum.messages.count("summary") == 1);
     CHECK(timeline.str().find("2026-11-30 08:00") != std::string::npos);
+}
+
+TEST_CASE("inbox rows older than the dedupe window are pruned, at most once an hour") {
+    World w;
+    storage::InboxRepo inbox(*w.db);
+    const core::Instant now = at("2026-11-25T08:00");
+    // 12,000 old rows (more than one chunk), two recent ones.
+    storage::with_transaction(*w.db, [&] {
+        for (int i = 0; i < 12000; ++i)
+            inbox.record("viber", "old-" + std::to_string(i), "message",
+                         now - std::chrono::hours(24 * 15));
+        inbox.record("viber", "recent-1", "message", now - std::chrono::hours(24 * 13));
+        inbox.record("zalo", "recent-2", "message", now - std::chrono::hours(1));
+    });
+    const auto count = [&] {
+        SQLite::Statement q(w.db->handle(), "SELECT count(*) FROM inbox");
+        q.executeStep();
+        return q.getColumn(0).getInt64();
+    };
+    bot::Scheduler s(w.templates, w.config);
+    CHECK(s.tick(*w.db, now, /*dry_run=*/true).pruned == 0);  // a dry run deletes nothing
+    CHECK(count() == 12002);
+    const auto r = s.tick(*w.db, now, false);
+    CHECK(r.pruned == 12000);
+    CHECK(count() == 2);
+    CHECK(inbox.seen("viber", "recent-1"));
+    // Within the hour nothing is scanned again; the next hour prunes what has aged.
+    inbox.record("viber", "old-again", "message", now - std::chrono::hours(24 * 20));
+    CHECK(s.tick(*w.db, now + std::chrono::minutes(30), false).pruned == 0);
+    CHECK(s.tick(*w.db, now + std::chrono::hours(1), false).pruned == 1);
 }
