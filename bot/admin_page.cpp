@@ -232,9 +232,7 @@ HttpResponse html_reply(int status, std::string body) {
     res.set_header("Cache-Control", "no-store");
     res.set_header("X-Frame-Options", "DENY");
     res.set_header("X-Content-Type-Options", "nosniff");
-    // same-origin, not no-referrer: under no-referrer Chromium sends "Origin: null" with the
-    // page's own form POSTs, which same_origin() then refuses (the login forms broke).
-    res.set_header("Referrer-Policy", "same-origin");
+    res.set_header("Referrer-Policy", "no-referrer");
     res.set_header("Content-Security-Policy",
                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
                    "frame-ancestors 'none'; base-uri 'none'");
