@@ -100,6 +100,7 @@ AdminTemplates load_admin_templates(const std::string& templates_dir) {
     AdminTemplates t;
     t.page = read_text(dir + "page.html");
     t.login = read_text(dir + "login.html");
+    t.web_login = read_text(dir + "web_login.html");
     t.unit_row = read_text(dir + "unit_row.html");
     t.total_row = read_text(dir + "total_row.html");
     t.missing_row = read_text(dir + "missing_row.html");
@@ -242,6 +243,13 @@ std::string render_admin_page(const AdminTemplates& t, const AdminPageView& v) {
         .text("export_query_level", query_level)
         .html("quarter_options_html", quarter_options)
         .html("quarter_unit_options_html", quarter_units)
+        .html("session_html",
+              v.signed_in_as.empty()
+                  ? std::string()
+                  : "<p class=\"muted\">" + html_escape(v.signed_in_as) +
+                        "</p><form method=\"post\" action=\"/admin/logout-all\"><button "
+                        "type=\"submit\">" +
+                        html_escape(t.say("sign_out_everywhere")) + "</button></form>")
         .fill(t.page);
 }
 
@@ -300,7 +308,7 @@ std::optional<std::string> param(const HttpRequest& req, const char* name) {
     return req.param(name);
 }
 
-HttpResponse admin_page(const Config& config, const HttpRequest& req) {
+HttpResponse admin_page(const Config& config, const HttpRequest& req, const AdminAccess& access) {
     const auto started = std::chrono::steady_clock::now();
     const core::Instant now = wall_now();
     AdminTemplates t;
@@ -315,8 +323,16 @@ HttpResponse admin_page(const Config& config, const HttpRequest& req) {
         return plain_error(500);
     }
 
+    // An official's session sees its subtree only: a unit or level outside it is refused.
+    if (const auto refused = scope_refusal(*db, access, req)) {
+        log::warn("admin.page", {{"outcome", "out_of_scope"}, {"actor", access.actor()}});
+        return plain_error(403);
+    }
     AdminPageView v;
     v.now = now;
+    if (access.scoped())
+        v.signed_in_as = t.say(
+            "signed_in_as", {{"name", access.web->person_name}, {"unit", access.web->unit_name}});
     const core::MonthPeriod current = core::current_period(now);
     // Default: the latest month with reports (the current one as soon as a team has reported),
     // so that the page opens on figures rather than on a month nobody has started.
@@ -331,6 +347,10 @@ HttpResponse admin_page(const Config& config, const HttpRequest& req) {
         }
     }
     v.levels = storage::unit_levels(*db);
+    if (access.scoped())
+        std::erase_if(v.levels, [&](const std::string& l) {
+            return !web::level_in_scope(*db, access.web->unit, l);
+        });
     // The default level: communes when the tree has them, else the root's level.
     v.level = std::find(v.levels.begin(), v.levels.end(), "commune") != v.levels.end()
                   ? "commune"
@@ -349,7 +369,9 @@ HttpResponse admin_page(const Config& config, const HttpRequest& req) {
         std::sort(v.periods.rbegin(), v.periods.rend());
     }
     v.deadline = storage::PeriodRepo(*db).deadline(v.period);
-    v.overview = storage::compliance_overview(*db, v.period, v.level, kMissingListLimit);
+    v.overview = storage::compliance_overview(
+        *db, v.period, v.level, kMissingListLimit,
+        access.scoped() ? std::optional<std::int64_t>(access.web->unit) : std::nullopt);
     HttpResponse res = html_reply(status, render_admin_page(t, v));
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - started)
@@ -402,8 +424,126 @@ bool same_origin(const HttpRequest& req) {
 }
 
 HttpResponse admin_page_get(const Config& config, AdminSessions& sessions, const HttpRequest& req) {
-    if (!admin_authorized(req, config, sessions, wall_now())) return redirect("/admin/login");
-    return admin_page(config, req);
+    const auto access = admin_access(req, config, sessions, wall_now());
+    if (!access) return redirect("/admin/login");
+    return admin_page(config, req, *access);
+}
+
+namespace {
+
+/// The link page: a message and, while the link may still work, the button that uses it.
+HttpResponse link_page(const Config& config, int status, const std::string& message_key,
+                       const std::string& action) {
+    try {
+        const AdminTemplates t = load_admin_templates(find_templates_dir(config.templates_dir));
+        const std::string form = action.empty()
+                                     ? std::string()
+                                     : "<form method=\"post\" action=\"" + html_escape(action) +
+                                           "\"><button type=\"submit\" class=\"primary\">" +
+                                           html_escape(t.say("sign_in")) + "</button></form>";
+        return html_reply(
+            status, HtmlParams()
+                        .html("style", t.style)
+                        .html("message_html", "<p>" + html_escape(t.say(message_key)) + "</p>")
+                        .html("form_html", form)
+                        .fill(t.web_login));
+    } catch (const std::exception& e) {
+        log::error("web.login", {{"outcome", "setup_failed"}, {"error", e.what()}});
+        return plain_error(500);
+    }
+}
+
+std::string link_token_of(const HttpRequest& req) {
+    return req.matches.size() > 1 ? req.matches[1] : std::string();
+}
+
+std::unique_ptr<storage::Database> open_db(const Config& config) {
+    storage::Database::Options o;
+    o.migrate = false;  // `serve` migrated at start-up
+    return std::make_unique<storage::Database>(config.database, o);
+}
+
+/// The officials' session cookie: Secure when the public address is https (or the proxy says
+/// the request came over https); it lasts as long as a session may (the server decides).
+std::string web_cookie(const Config& config, const HttpRequest& req, const std::string& value,
+                       std::chrono::seconds max_age) {
+    std::string c = fmt::format("{}={}; Path=/admin; Max-Age={}; HttpOnly; SameSite=Strict",
+                                web::kCookieName, value, max_age.count());
+    if (config.public_url.rfind("https://", 0) == 0 || req.header("X-Forwarded-Proto") == "https")
+        c += "; Secure";
+    return c;
+}
+
+}  // namespace
+
+HttpResponse web_login_get(const Config& config, AdminSessions&, const HttpRequest& req) {
+    const std::string token = link_token_of(req);
+    if (token.size() != 64) return link_page(config, 404, "link_unknown", "");
+    return link_page(config, 200, "link_prompt", "/login/" + token);
+}
+
+HttpResponse web_login_post(const Config& config, AdminSessions& sessions, const HttpRequest& req) {
+    const core::Instant now = wall_now();
+    if (!same_origin(req)) return plain_error(403);
+    // Guessing links is throttled per address like guessing the admin token.
+    if (!sessions.login_allowed(now, req.client)) {
+        log::warn("web.login", {{"outcome", "throttled"}, {"status", 429}});
+        return link_page(config, 429, "login_throttled", "");
+    }
+    std::optional<web::Redeemed> redeemed;
+    web::RedeemError error = web::RedeemError::kUnknown;
+    try {
+        auto db = open_db(config);
+        redeemed = storage::with_transaction(*db, [&] {
+            return web::redeem_link(*db, link_token_of(req), now, req.client, &error);
+        });
+    } catch (const std::exception& e) {
+        log::error("web.login", {{"outcome", "failed"}, {"error", e.what()}});
+        return plain_error(500);
+    }
+    if (!redeemed) {
+        if (error == web::RedeemError::kUnknown) sessions.record_failure(now, req.client);
+        const char* key = error == web::RedeemError::kExpired ? "link_expired"
+                          : error == web::RedeemError::kUsed  ? "link_used"
+                                                              : "link_unknown";
+        log::warn("web.login", {{"outcome", key}, {"client", req.client}});
+        return link_page(config, error == web::RedeemError::kUnknown ? 404 : 410, key, "");
+    }
+    HttpResponse res = redirect("/admin");
+    res.set_header("Set-Cookie", web_cookie(config, req, redeemed->token, web::kMaxSessionAge));
+    log::info("web.login", {{"outcome", "ok"},
+                            {"session", redeemed->session.id},
+                            {"unit", redeemed->session.unit_code}});
+    return res;
+}
+
+HttpResponse admin_logout_all_post(const Config& config, AdminSessions& sessions,
+                                   const HttpRequest& req) {
+    if (!same_origin(req)) return plain_error(403);
+    const core::Instant now = wall_now();
+    const auto access = admin_access(req, config, sessions, now);
+    if (!access) return redirect("/admin/login");
+    if (access->scoped()) {
+        try {
+            auto db = open_db(config);
+            const int n = storage::with_transaction(*db, [&] {
+                const int revoked = web::revoke_person(*db, access->web->person, now);
+                web::audit(*db, access->person(), access->actor(), "sign_out_everywhere",
+                           std::to_string(revoked) + " sessions", req.client, now);
+                return revoked;
+            });
+            log::info("web.logout_all", {{"outcome", "ok"}, {"revoked", n}});
+        } catch (const std::exception& e) {
+            log::error("web.logout_all", {{"outcome", "failed"}, {"error", e.what()}});
+            return plain_error(500);
+        }
+    } else if (const auto id = cookie_value(req.header("Cookie"), AdminSessions::kCookieName)) {
+        sessions.end(*id);
+    }
+    HttpResponse res = redirect("/admin/login");
+    res.set_header("Set-Cookie", session_cookie(req, "", std::chrono::seconds(0)));
+    res.set_header("Set-Cookie", web_cookie(config, req, "", std::chrono::seconds(0)));
+    return res;
 }
 
 HttpResponse admin_login_get(const Config& config, AdminSessions& sessions,
@@ -439,12 +579,23 @@ HttpResponse admin_login_post(const Config& config, AdminSessions& sessions,
     return res;
 }
 
-HttpResponse admin_logout_post(const Config&, AdminSessions& sessions, const HttpRequest& req) {
+HttpResponse admin_logout_post(const Config& config, AdminSessions& sessions,
+                               const HttpRequest& req) {
     if (!same_origin(req)) return plain_error(403);
     if (const auto id = cookie_value(req.header("Cookie"), AdminSessions::kCookieName))
         sessions.end(*id);
+    if (const auto token = cookie_value(req.header("Cookie"), web::kCookieName)) {
+        try {
+            auto db = open_db(config);
+            if (auto s = web::find_session(*db, *token, wall_now()))
+                web::revoke_session(*db, s->id, wall_now());
+        } catch (const std::exception& e) {
+            log::error("web.logout", {{"outcome", "failed"}, {"error", e.what()}});
+        }
+    }
     HttpResponse res = redirect("/admin/login");
     res.set_header("Set-Cookie", session_cookie(req, "", std::chrono::seconds(0)));
+    res.set_header("Set-Cookie", web_cookie(config, req, "", std::chrono::seconds(0)));
     log::info("admin.logout", {{"outcome", "ok"}, {"status", 303}});
     return res;
 }

@@ -22,6 +22,7 @@ namespace tcns::bot {
 struct AdminTemplates {
     std::string page;
     std::string login;
+    std::string web_login;
     std::string unit_row;
     std::string total_row;
     std::string missing_row;
@@ -47,7 +48,8 @@ struct AdminPageView {
     core::Instant deadline{};
     core::Instant now{};
     storage::ComplianceOverview overview;
-    std::string notice;  ///< plain text shown above the page (a corrected parameter), or ""
+    std::string notice;        ///< plain text shown above the page (a corrected parameter), or ""
+    std::string signed_in_as;  ///< an official's web session: "name — unit"; "" for the admin
 };
 
 /// The period picker's months, newest first: from `current` back `max` months, but not before
@@ -80,6 +82,14 @@ HttpResponse admin_login_get(const Config& config, AdminSessions& sessions, cons
 /// POST /admin/login: checks the token (throttled), starts a session.
 HttpResponse admin_login_post(const Config& config, AdminSessions& sessions,
                               const HttpRequest& req);
+/// GET /login/<token>: the page of a sign-in link from chat, with a button that POSTs it (a
+/// chat app's link preview must not use up the link).
+HttpResponse web_login_get(const Config& config, AdminSessions& sessions, const HttpRequest& req);
+/// POST /login/<token>: uses the link once, opens an official's session scoped to their unit.
+HttpResponse web_login_post(const Config& config, AdminSessions& sessions, const HttpRequest& req);
+/// POST /admin/logout-all: revokes every web session of the signed-in official.
+HttpResponse admin_logout_all_post(const Config& config, AdminSessions& sessions,
+                                   const HttpRequest& req);
 /// POST /admin/logout: ends the session.
 HttpResponse admin_logout_post(const Config& config, AdminSessions& sessions,
                                const HttpRequest& req);

@@ -74,13 +74,34 @@ struct ExportJob {
 /// A workbook cannot be streamed while it is made (it is a zip file): it is written to a
 /// temporary file first (build_xlsx_download), then sent in pieces as the client reads, and
 /// deleted when the response is gone (sent, abandoned or never started).
-HttpResponse export_xlsx(const Config& config, const HttpRequest& req) {
+HttpResponse export_xlsx(const Config& config, const HttpRequest& req, const AdminAccess& access) {
     const auto started = std::chrono::steady_clock::now();
     const std::string name = req.matches.size() > 1 ? req.matches[1] : std::string();
     const core::Instant now =
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-    auto made = build_xlsx_download(
-        config, name, [&](const char* key) { return param(req, key); }, now);
+    // The same scope as the CSV: an official's session sees its subtree only, and without a
+    // unit the workbook is of the session's own unit.
+    std::unique_ptr<storage::Database> db;
+    try {
+        storage::Database::Options o;
+        o.migrate = false;  // `serve` migrated at start-up
+        db = std::make_unique<storage::Database>(config.database, o);
+    } catch (const std::exception& e) {
+        log::error("admin.export",
+                   {{"export", name}, {"outcome", "setup_failed"}, {"error", e.what()}});
+        return json_error(500, "export unavailable");
+    }
+    if (const auto refused = scope_refusal(*db, access, req)) {
+        log::warn("admin.export",
+                  {{"export", name}, {"outcome", "out_of_scope"}, {"actor", access.actor()}});
+        return json_error(403, *refused);
+    }
+    const auto lookup = [&](const char* key) -> std::optional<std::string> {
+        auto v = param(req, key);
+        if (!v && access.scoped() && std::string_view(key) == "unit") return access.web->unit_code;
+        return v;
+    };
+    auto made = build_xlsx_download(config, name, lookup, now);
     if (!made) {
         const int status = made.error().status;
         if (status == 500)
@@ -94,6 +115,9 @@ HttpResponse export_xlsx(const Config& config, const HttpRequest& req) {
         ~TempFile() { std::remove(path.c_str()); }
     };
     auto file = std::make_shared<TempFile>(TempFile{made->path});
+    web::audit(*db, access.person(), access.actor(), "export",
+               fmt::format("{} (unit {})", req.target, lookup("unit").value_or("*")), req.client,
+               now);
     HttpResponse res;
     res.status = 200;
     res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -122,10 +146,10 @@ HttpResponse export_xlsx(const Config& config, const HttpRequest& req) {
     return res;
 }
 
-HttpResponse export_csv(const Config& config, const HttpRequest& req) {
+HttpResponse export_csv(const Config& config, const HttpRequest& req, const AdminAccess& access) {
     const auto started = std::chrono::steady_clock::now();
     const std::string name = req.matches.size() > 1 ? req.matches[1] : std::string();
-    if (req.matches.size() > 2 && req.matches[2] == "xlsx") return export_xlsx(config, req);
+    if (req.matches.size() > 2 && req.matches[2] == "xlsx") return export_xlsx(config, req, access);
     const auto kind = storage::parse_export_kind(name);
     if (!kind) return json_error(404, "no such export");
 
@@ -155,8 +179,21 @@ HttpResponse export_csv(const Config& config, const HttpRequest& req) {
                    {{"export", name}, {"outcome", "setup_failed"}, {"error", e.what()}});
         return json_error(500, "export unavailable");
     }
+    // An official's session sees its subtree only: a unit or level outside it is refused, and
+    // without a unit the export is of the session's own unit.
+    if (const auto refused = scope_refusal(*job->db, access, req)) {
+        log::warn("admin.export",
+                  {{"export", name}, {"outcome", "out_of_scope"}, {"actor", access.actor()}});
+        return json_error(403, *refused);
+    }
+    if (access.scoped() && !job->request.unit) job->request.unit = access.web->unit_code;
     if (const auto e = storage::check_export_request(*job->db, job->kind, job->request))
         return json_error(400, storage::describe(*e));
+    web::audit(
+        *job->db, access.person(), access.actor(), "export",
+        fmt::format("{}.csv period {}..{} unit {} level {}", name, job->request.from.str(),
+                    job->request.to.str(), job->request.unit.value_or("*"), job->request.level),
+        req.client, now);
 
     HttpResponse res;
     res.status = 200;
@@ -226,6 +263,11 @@ bool tokens_match(std::string_view given, std::string_view token) {
 
 bool admin_authorized(const HttpRequest& req, const Config& config, AdminSessions& sessions,
                       core::Instant now) {
+    return admin_access(req, config, sessions, now).has_value();
+}
+
+std::optional<AdminAccess> admin_access(const HttpRequest& req, const Config& config,
+                                        AdminSessions& sessions, core::Instant now) {
     // A bearer header decides alone (a wrong one is not rescued by a cookie); another scheme,
     // such as a proxy's Basic authentication, leaves the decision to the session cookie.
     const std::string authorization = req.header("Authorization");
@@ -238,27 +280,51 @@ bool admin_authorized(const HttpRequest& req, const Config& config, AdminSession
         // address is refused even with the right token (else guessing would go on).
         if (!sessions.login_allowed(now, req.client)) {
             log::warn("admin.bearer", {{"outcome", "throttled"}, {"client", req.client}});
-            return false;
+            return std::nullopt;
         }
-        if (bearer_token_matches(authorization, config.secrets.admin_token)) return true;
+        if (bearer_token_matches(authorization, config.secrets.admin_token)) return AdminAccess{};
         sessions.record_failure(now, req.client);
         log::warn("admin.bearer", {{"outcome", "refused"}, {"client", req.client}});
-        return false;
+        return std::nullopt;
     }
-    const auto id = cookie_value(req.header("Cookie"), AdminSessions::kCookieName);
-    return id && sessions.valid(*id, now);
+    const std::string cookies = req.header("Cookie");
+    if (const auto id = cookie_value(cookies, AdminSessions::kCookieName);
+        id && sessions.valid(*id, now))
+        return AdminAccess{};
+    if (const auto token = cookie_value(cookies, web::kCookieName); token && token->size() == 64) {
+        try {
+            storage::Database::Options o;
+            o.migrate = false;  // `serve` migrated at start-up
+            storage::Database db(config.database, o);
+            if (auto s = web::find_session(db, *token, now)) return AdminAccess{std::move(*s)};
+        } catch (const std::exception& e) {
+            log::error("admin.session", {{"outcome", "lookup_failed"}, {"error", e.what()}});
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> scope_refusal(storage::Database& db, const AdminAccess& access,
+                                         const HttpRequest& req) {
+    if (!access.scoped()) return std::nullopt;
+    if (req.has_param("unit") && !web::unit_in_scope(db, access.web->unit, req.param("unit")))
+        return "unit outside your area";
+    if (req.has_param("level") && !web::level_in_scope(db, access.web->unit, req.param("level")))
+        return "level outside your area";
+    return std::nullopt;
 }
 
 HttpResponse admin_export(const Config& config, AdminSessions& sessions, const HttpRequest& req) {
     const core::Instant now =
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-    if (!admin_authorized(req, config, sessions, now)) {
+    const auto access = admin_access(req, config, sessions, now);
+    if (!access) {
         log::warn("admin.export", {{"outcome", "unauthorized"}, {"status", 401}});
         HttpResponse res = json_error(401, "unauthorized");
         res.set_header("WWW-Authenticate", "Bearer");
         return res;
     }
-    return export_csv(config, req);
+    return export_csv(config, req, *access);
 }
 
 }  // namespace tcns::bot

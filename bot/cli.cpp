@@ -159,6 +159,15 @@ const CommandSpec kCommands[] = {
      "  --older-than  rows created more than this long ago: 90m, 36h, 3d\n"
      "  --person      the person's id (tcns export roster shows it)",
      "tcns outbox retry --channel zalo --status dead", cmd_outbox},
+    {"sessions", "officials' web sessions: list them, end them",
+     "sessions list [--all]\n"
+     "sessions revoke --id N | --person PHONE | --all",
+     "  list            live sessions (--all: revoked and expired ones too)\n"
+     "  revoke --id N   ends one session; --person PHONE every session of that person;\n"
+     "                  --all every session (everyone signs in again)",
+     "tcns sessions revoke --person 0912000009", cmd_sessions},
+    {"audit", "web sign-ins and exports: who, what, when, from where", "audit list [--limit N]",
+     "  --limit N   the newest N rows (50 by default)", "tcns audit list --limit 200", cmd_audit},
 };
 
 void print_usage(std::ostream& os) {

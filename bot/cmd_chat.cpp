@@ -46,7 +46,7 @@ int cmd_chat(CommandContext& ctx) {
     storage::Database db(config.database);
     std::optional<ConsoleChat> chat;
     try {
-        chat.emplace(db, templates, *as, now());
+        chat.emplace(db, templates, *as, now(), config.public_url);
     } catch (const std::invalid_argument& e) {
         ctx.err << "tcns: " << e.what() << "\n";
         return 1;

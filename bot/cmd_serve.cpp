@@ -81,7 +81,7 @@ int cmd_serve(CommandContext& ctx) {
 
     // The durable webhook path and the outbox dispatcher (DESIGN.md decisions 1 and 3).
     WriteQueue writes(config.database);
-    ConversationEngine engine(templates, config.scheduler);
+    ConversationEngine engine(templates, config.scheduler, config.public_url);
     WebhookService webhooks(writes, engine);
     HttpClient http;
     std::optional<ZaloTokenManager> zalo_tokens;

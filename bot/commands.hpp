@@ -21,5 +21,7 @@ int cmd_invites(CommandContext& ctx);
 int cmd_remind(CommandContext& ctx);
 int cmd_simulate(CommandContext& ctx);
 int cmd_outbox(CommandContext& ctx);
+int cmd_sessions(CommandContext& ctx);
+int cmd_audit(CommandContext& ctx);
 
 }  // namespace tcns::bot

@@ -233,6 +233,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
     root.str("database", c.database);
     root.str("templates_dir", c.templates_dir);
     root.str("log_level", c.log_level);
+    root.str("public_url", c.public_url);
     if (const json* s = root.object("server")) {
         Section sec(*s, "server");
         sec.str("listen", c.server.listen);
@@ -288,6 +289,20 @@ Config parse_config(const std::string& text, const std::string& origin) {
     static const std::set<std::string> kLevels = {"debug", "info", "warn", "error"};
     if (!kLevels.count(c.log_level))
         throw ConfigError(fmt::format("log_level must be one of debug, info, warn, error"));
+    while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+    if (!c.public_url.empty()) {
+        // Sign-in links are built as public_url + "/login/<token>": an origin (and an optional
+        // path prefix), nothing a link could be confused by.
+        const bool https = c.public_url.rfind("https://", 0) == 0;
+        const bool http = c.public_url.rfind("http://", 0) == 0;
+        const std::size_t host_at = https ? 8 : 7;
+        if ((!https && !http) || c.public_url.size() <= host_at ||
+            c.public_url.find_first_of("?#@ \t\r\n\"'<>") != std::string::npos)
+            throw ConfigError(fmt::format(
+                "public_url must be an http:// or https:// address without query, fragment, "
+                "user name or spaces, such as https://tcns.example.gov.vn (got '{}')",
+                c.public_url));
+    }
     return c;
 }
 

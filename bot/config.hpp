@@ -95,6 +95,9 @@ struct Config {
     std::string database;       ///< path of the SQLite file
     std::string templates_dir;  ///< forms and messages; empty: search the standard places
     std::string log_level = "info";
+    /// Where officials reach the web pages ("https://tcns.example.gov.vn", no trailing '/'):
+    /// the base of the sign-in links sent in chat. Empty: web access is not configured.
+    std::string public_url;
     ServerConfig server;
     ViberConfig viber;
     ZaloConfig zalo;

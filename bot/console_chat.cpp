@@ -10,8 +10,8 @@
 namespace tcns::bot {
 
 ConsoleChat::ConsoleChat(storage::Database& db, const Templates& templates, const std::string& as,
-                         core::Instant now)
-    : db_(db), engine_(templates) {
+                         core::Instant now, const std::string& public_url)
+    : db_(db), engine_(templates, {}, public_url) {
     const std::string channel(adapters::console::kChannel);
     if (auto phone = core::normalize_phone(as)) {
         const auto found = storage::ReportRepo(db_).person_by_phone(*phone);

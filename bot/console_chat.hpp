@@ -17,8 +17,9 @@ class ConsoleChat {
     /// console is a local, trusted channel) or an invite code (the account starts unlinked
     /// and the code is sent as the opening deep link, as a platform would).
     /// Throws std::invalid_argument with a readable message when `as` matches nobody.
+    /// `public_url` is the base of web sign-in links ("" when not configured).
     ConsoleChat(storage::Database& db, const Templates& templates, const std::string& as,
-                core::Instant now);
+                core::Instant now, const std::string& public_url = {});
 
     /// The bot's greeting when the chat opens.
     std::vector<core::OutboundMessage> open(core::Instant now);

@@ -8,6 +8,7 @@
 #include "bot/metrics.hpp"
 #include "bot/notify.hpp"
 #include "bot/scheduler.hpp"
+#include "bot/web_access.hpp"
 #include "core/phone.hpp"
 #include "core/summary.hpp"
 #include "storage/chat_store.hpp"
@@ -317,6 +318,27 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
                 reply.text =
                     core::render_summary(*summary, templates_.messages, alerts_.max_named) + "\n" +
                     templates_.messages.render("summary.other_period_hint");
+            }
+            result.replies.push_back(std::move(reply));
+        } else if (const auto* web_req = std::get_if<core::RequestSignInLink>(&effect)) {
+            core::OutboundMessage reply;
+            if (public_url_.empty()) {
+                reply.text = templates_.messages.render("web.not_configured");
+            } else {
+                // The token is stored (as its hash) in this transaction: a rolled-back step
+                // leaves no usable link behind, and the reply is only sent after the commit.
+                const std::string token = web::create_link(db, web_req->person, web_req->unit, now);
+                std::string unit_name;
+                auto& q = db.cached("SELECT name FROM units WHERE id = ?");
+                q.bind(1, std::int64_t{web_req->unit});
+                if (q.executeStep()) unit_name = q.getColumn(0).getString();
+                q.reset();
+                web::audit(db, web_req->person, facts.name, "link_requested",
+                           "channel " + event.channel, "", now);
+                reply.text = templates_.messages.render(
+                    "web.link", {{"unit_name", unit_name},
+                                 {"minutes", std::to_string(web::kLinkTtl.count() / 60)},
+                                 {"url", public_url_ + "/login/" + token}});
             }
             result.replies.push_back(std::move(reply));
         }

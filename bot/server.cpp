@@ -98,8 +98,9 @@ std::vector<HttpRoute> make_routes(const Config& config, WebhookService* webhook
     routes.push_back(plain_route("GET", "/metrics", 0, R::kNetwork,
                                  [](const HttpRequest&) { return metrics_page(); }));
 
-    // The admin surface only with an admin token; without one every admin path answers 404.
-    if (!config.secrets.admin_token.empty()) {
+    // The admin surface only with an admin token or a public_url; else every admin path is 404.
+    // Officials' sign-in links (public_url) open it too, scoped to their unit.
+    if (!config.secrets.admin_token.empty() || !config.public_url.empty()) {
         auto sessions = std::make_shared<AdminSessions>();
         const auto admin =
             [&](const char* method, const char* path, std::size_t limit,
@@ -117,6 +118,9 @@ std::vector<HttpRoute> make_routes(const Config& config, WebhookService* webhook
         admin("POST", "/admin/login", form, admin_login_post);
         admin("POST", "/admin/logout", form, admin_logout_post);
         admin("GET", R"(/admin/exports/([a-z-]+)\.(csv|xlsx))", 0, admin_export, /*regex=*/true);
+        admin("POST", "/admin/logout-all", form, admin_logout_all_post);
+        admin("GET", R"(/login/([0-9A-Za-z]{1,128}))", 0, web_login_get, /*regex=*/true);
+        admin("POST", R"(/login/([0-9A-Za-z]{1,128}))", form, web_login_post, /*regex=*/true);
     }
 
     if (webhooks) {

@@ -46,6 +46,7 @@ enum class Cmd {
     kNo,
     kSummary,
     kMissing,
+    kWeb,
 };
 
 /// Recognises the fixed commands; `arg` receives what follows "sửa".
@@ -63,6 +64,7 @@ Cmd parse_command(const std::string& key, std::string& arg) {
                         "uh", "vang", "da", "co huy"}))
         return Cmd::kYes;
     if (is_one_of(key, {"khong", "ko", "k", "no", "thoi", "khong huy"})) return Cmd::kNo;
+    if (is_one_of(key, {"web", "dang nhap", "dang nhap web"})) return Cmd::kWeb;
     for (std::string_view w : {"tong hop", "th", "chua nop"}) {
         if (key == w || key.rfind(std::string(w) + " ", 0) == 0) {
             arg = key.size() > w.size() ? std::string(trim(key.substr(w.size()))) : "";
@@ -726,6 +728,14 @@ void Machine::linked_text() {
     // Typed while the form asks for a text ("tổng hợp ý kiến …"), it is the answer.
     if ((cmd == Cmd::kSummary || cmd == Cmd::kMissing) && !asking_text)
         return summary_request(cmd, arg);
+    if (cmd == Cmd::kWeb && !asking_text) {
+        if (ctx_.official && ctx_.official_unit && ctx_.person)
+            out_.effects.push_back(RequestSignInLink{*ctx_.person, *ctx_.official_unit});
+        else
+            say(msg("web.not_official"));
+        if (draft_active()) reprompt();
+        return;
+    }
     if (auto month = report_month_arg(key)) return month_command(*month);
     if (auto quick = quick_report_text(raw)) return start_report(std::nullopt, quick);
     if (cmd == Cmd::kReport) {

@@ -183,7 +183,15 @@ struct RequestSummary {
     SummaryKind kind = SummaryKind::kRollup;
 };
 
-using Effect = std::variant<LinkAccount, SubmitReport, RecordDifficulty, RequestSummary>;
+/// Effect: an official asked for a web sign-in link ("web", "đăng nhập"); the engine creates
+/// the one-time token in the same transaction and answers with the link.
+struct RequestSignInLink {
+    PersonId person = 0;
+    UnitId unit = 0;  ///< the subtree the web session may see
+};
+
+using Effect =
+    std::variant<LinkAccount, SubmitReport, RecordDifficulty, RequestSummary, RequestSignInLink>;
 
 /// What becomes of the team's shared draft after a step.
 struct DraftChange {

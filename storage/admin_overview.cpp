@@ -15,10 +15,11 @@ namespace {
 
 // Every unit with `anchor`, the nearest unit of :level above it or itself (NULL when none),
 // and a sort key of codes from the root. The depth cap guards against a cycle in the table.
+// With :scope (a unit id) only that unit's subtree: an official's web session sees no more.
 constexpr std::string_view kAnchoredTree = R"sql(
 WITH RECURSIVE tree(id, depth, anchor, sort_key) AS (
     SELECT id, 0, CASE WHEN level = :level THEN id END, code
-    FROM units WHERE parent_id IS NULL
+    FROM units WHERE (:scope IS NULL AND parent_id IS NULL) OR id = :scope
     UNION ALL
     SELECT u.id, t.depth + 1, CASE WHEN u.level = :level THEN u.id ELSE t.anchor END,
            t.sort_key || char(30) || u.code
@@ -43,10 +44,18 @@ ComplianceCounts counts(const SQLite::Statement& q, int first) {
     return c;
 }
 
+void bind_scope(SQLite::Statement& q, std::optional<std::int64_t> scope) {
+    if (scope)
+        q.bind(":scope", *scope);
+    else
+        q.bind(":scope");
+}
+
 }  // namespace
 
 ComplianceOverview compliance_overview(Database& db, const core::MonthPeriod& period,
-                                       const std::string& level, std::size_t missing_limit) {
+                                       const std::string& level, std::size_t missing_limit,
+                                       std::optional<std::int64_t> scope) {
     ComplianceOverview out;
     const std::string month = period.str();
     // One read snapshot for the three queries; joins the caller's transaction when there is one.
@@ -70,12 +79,16 @@ GROUP BY a.id
 ORDER BY a.sort_key
 )sql");
     units.bind(":level", level);
+    bind_scope(units, scope);
     units.bind(":period", month);
     while (units.executeStep())
         out.units.push_back(
             UnitCompliance{text(units, 0), text(units, 1), text(units, 2), counts(units, 3)});
 
-    out.total = compliance_counts(db, std::nullopt, MonthRange{period, period});
+    // The one definition of expected and missing (compliance.hpp), within the session's scope.
+    std::optional<core::UnitId> scope_unit;
+    if (scope) scope_unit = static_cast<core::UnitId>(*scope);
+    out.total = compliance_counts(db, scope_unit, MonthRange{period, period});
 
     SQLite::Statement missing(db.handle(), std::string(kAnchoredTree) + R"sql(
 SELECT ifnull(au.name, ''), tu.name, t.code, t.name, ifnull(lp.full_name, ''),
@@ -95,6 +108,7 @@ ORDER BY d.sort_key, t.code
 LIMIT :limit
 )sql");
     missing.bind(":level", level);
+    bind_scope(missing, scope);
     missing.bind(":period", month);
     missing.bind(":limit", static_cast<std::int64_t>(missing_limit));
     while (missing.executeStep())

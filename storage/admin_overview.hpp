@@ -41,9 +41,11 @@ struct ComplianceOverview {
 /// Counts per unit of `level` for `period` (month to date when it is still running). A team
 /// counts for the nearest unit of `level` above it (itself included) and only when it existed in
 /// the month (compliance.hpp); a report counts as on time or late by its first submission
-/// (report_status.late). Reads one snapshot.
+/// (report_status.late). Reads one snapshot. With `scope` (a unit id), only that unit's subtree
+/// is counted and listed (an official's web session).
 ComplianceOverview compliance_overview(Database& db, const core::MonthPeriod& period,
-                                       const std::string& level, std::size_t missing_limit);
+                                       const std::string& level, std::size_t missing_limit,
+                                       std::optional<std::int64_t> scope = std::nullopt);
 
 /// The levels units have, from the root down (as the exports order their columns).
 std::vector<std::string> unit_levels(Database& db);

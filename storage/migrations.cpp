@@ -360,6 +360,43 @@ SELECT t.id AS team_id, t.unit_id AS unit_id,
        END AS first_month
 FROM teams t WHERE t.active = 1;
 )sql"},
+        // Web access for officials (issue 16): one-time sign-in links asked for in chat, the
+        // sessions they open (scoped to the official's unit subtree) and an audit log. Only
+        // SHA-256 hashes of link and session tokens are stored: a copy of the database does not
+        // let anyone sign in. Numbered 15 to leave room for other branches' migrations.
+        {15, "web sign-in links, sessions, audit log", R"sql(
+CREATE TABLE web_links (
+    token_hash  TEXT PRIMARY KEY,
+    person_id   INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    unit_id     INTEGER NOT NULL REFERENCES units(id),
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    used_at     INTEGER
+);
+CREATE INDEX web_links_expiry ON web_links(expires_at);
+CREATE TABLE web_sessions (
+    id            INTEGER PRIMARY KEY,
+    token_hash    TEXT NOT NULL UNIQUE,
+    person_id     INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    unit_id       INTEGER NOT NULL REFERENCES units(id),
+    created_at    INTEGER NOT NULL,
+    last_seen_at  INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL,
+    revoked_at    INTEGER,
+    client        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX web_sessions_person ON web_sessions(person_id);
+CREATE TABLE audit_log (
+    id         INTEGER PRIMARY KEY,
+    at         INTEGER NOT NULL,
+    person_id  INTEGER REFERENCES people(id) ON DELETE SET NULL,
+    actor      TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    detail     TEXT NOT NULL DEFAULT '',
+    client     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+)sql"},
     };
     return kAll;
 }

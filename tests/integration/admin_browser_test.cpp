@@ -9,6 +9,7 @@
 
 #include "bot/config.hpp"
 #include "bot/server.hpp"
+#include "bot/web_access.hpp"
 #include "storage/database.hpp"
 #include "tests/integration/cdp_browser.hpp"
 #include "tests/support/admin_fixture.hpp"
@@ -72,6 +73,11 @@ TEST_CASE("the admin page works in headless Chromium: login, figures, picker, ex
     {
         storage::Database handle(db);
         test::seed_admin_fixture(handle);
+        // Xã Long Hưng's official, for the sign-in link at the end.
+        handle.handle().exec(
+            "INSERT INTO people(id, phone, full_name) VALUES (10, '84912000010', 'Cán bộ Xã');"
+            "INSERT INTO roles(person_id, role, team_id, unit_id, title) VALUES "
+            "(10, 'official', NULL, 4, 'Phó Chủ tịch')");
     }
     RunningServer server(db, kToken);
     const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
@@ -213,6 +219,24 @@ TEST_CASE("the admin page works in headless Chromium: login, figures, picker, ex
     CHECK(browser.evaluate("document.getElementById('total-submitted').innerText") == "1");
     CHECK(browser.evaluate("document.getElementById('total-missing').innerText") == "6");
 
+    // At 390 px (a phone) the page does not scroll sideways: the tables scroll inside their card.
+    browser.call("Emulation.setDeviceMetricsOverride",
+                 {{"width", 390}, {"height", 844}, {"deviceScaleFactor", 1}, {"mobile", true}});
+    browser.navigate(base + "/admin?period=2026-10");
+    CHECK(browser.evaluate("window.innerWidth") == 390);
+    CHECK(browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth") == true);
+    CHECK(browser.evaluate("Array.from(document.querySelectorAll('table')).every(t => "
+                           "t.closest('section').getBoundingClientRect().right <= "
+                           "window.innerWidth + 0.5)") == true);
+    {
+        const json narrow = browser.call("Page.captureScreenshot",
+                                         {{"format", "png"}, {"captureBeyondViewport", true}});
+        std::ofstream(output_dir + "/admin-page-390.png", std::ios::binary)
+            << test::base64_decode(narrow.at("data").get<std::string>());
+    }
+    browser.call("Emulation.setDeviceMetricsOverride",
+                 {{"width", 1280}, {"height", 1600}, {"deviceScaleFactor", 1}, {"mobile", false}});
+
     // Logout: back to the login form, and the page is closed again.
     browser.evaluate_and_wait_load("document.querySelector('header button').click(); true");
     CHECK(browser.evaluate("location.pathname") == "/admin/login");
@@ -221,6 +245,33 @@ TEST_CASE("the admin page works in headless Chromium: login, figures, picker, ex
     auto after = http.Get("/admin", {{"Cookie", "tcns_admin=" + session}});
     REQUIRE(after);
     CHECK(after->status == 303);
+
+    // An official signs in with a link from chat (issue 16): the link page's button opens a
+    // session that sees Xã Long Hưng only; a neighbouring commune answers 403.
+    std::string link;
+    {
+        storage::Database handle(db);
+        link = bot::web::create_link(
+            handle, 10, 4,
+            std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+    }
+    browser.navigate(base + "/login/" + link);
+    browser.evaluate_and_wait_load("document.querySelector('form button').click(); true");
+    REQUIRE(browser.evaluate("location.pathname") == "/admin");
+    const std::string official = browser.evaluate("document.body.innerText").get<std::string>();
+    INFO(official);
+    CHECK(contains(official, "Cán bộ Xã"));
+    CHECK(contains(official, "Xã Long Hưng"));
+    CHECK_FALSE(contains(official, "Phường Trảng Dài"));
+    CHECK_FALSE(contains(official, "Xã An Phước"));
+    browser.navigate(base + "/admin?unit=200");
+    CHECK(browser.evaluate("document.body.innerText") == "error");
+    browser.navigate(base + "/admin");
+    browser.evaluate_and_wait_load(
+        "document.querySelector('form[action=\"/admin/logout-all\"] button').click(); true");
+    CHECK(browser.evaluate("location.pathname") == "/admin/login");
+    browser.navigate(base + "/admin");
+    CHECK(browser.evaluate("location.pathname") == "/admin/login");
 
     browser.close();
     const auto seconds = std::chrono::duration_cast<std::chrono::milliseconds>(
