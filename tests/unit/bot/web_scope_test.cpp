@@ -158,8 +158,11 @@ TEST_CASE("a commune official's session is refused every route outside the commu
                                               "level=province"};
     for (const auto& q : outside) {
         std::vector<std::string> paths = {"/admin?" + q, "/admin?period=2026-10&" + q};
-        for (const char* e : kExports)
+        for (const char* e : kExports) {
             paths.push_back(std::string("/admin/exports/") + e + ".csv?period=2026-10&" + q);
+            paths.push_back(std::string("/admin/exports/") + e + ".xlsx?period=2026-10&" + q);
+        }
+        paths.push_back("/admin/exports/quarterly-report.xlsx?quarter=2026-Q4&" + q);
         for (const auto& path : paths) {
             INFO(path);
             auto res = w.get(path, cookie);
@@ -222,6 +225,19 @@ TEST_CASE("every export writes an audit row with who and from where", "[web]") {
     CHECK(rows[1].detail.find("roster.csv") == 0);
     CHECK(rows[1].detail.find("unit 100") != std::string::npos);
     CHECK(rows[1].client == "127.0.0.1");
+    // A workbook is an export too, scoped and audited the same way.
+    res = w.get("/admin/exports/roster.xlsx?period=2026-10", cookie);
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->body.rfind("PK", 0) == 0);  // a zip file
+    CHECK(w.audit_count("export") == n + 2);
+    CHECK(bot::web::audit_list(db, 1)[0].detail.find("/admin/exports/roster.xlsx") == 0);
+    CHECK(bot::web::audit_list(db, 1)[0].detail.find("(unit 100)") != std::string::npos);
+    ++n;
+    res = w.get("/admin/exports/roster.xlsx?period=2026-10&unit=200", cookie);
+    REQUIRE(res);
+    CHECK(res->status == 403);
+    CHECK(w.audit_count("export") == n + 1);
     // A refused export is not an export.
     res = w.get("/admin/exports/rollup.csv?period=2026-10&unit=200", cookie);
     REQUIRE(res);
