@@ -97,6 +97,10 @@ const CommandSpec kCommands[] = {
      cmd_viber},
     {"zalo", "zalo token set|refresh|status   store the first OA token pair (stdin), refresh it",
      cmd_zalo},
+    {"zalo-bot",
+     "zalo-bot set-webhook URL | zalo-bot info   register the Zalo Bot webhook, show the bot "
+     "(getMe)",
+     cmd_zalo_bot},
     {"backup", "backup FILE                copy the database consistently, also while serving",
      cmd_backup},
     {"restore", "restore FILE               replace the database with a backup (server stopped)",

@@ -78,12 +78,13 @@ int cmd_check_config(CommandContext& ctx) {
     const Templates templates = load_templates(find_templates_dir(config.templates_dir));
     check_database_writable(config.database);
     ctx.out << fmt::format(
-        "configuration OK (database {}, listen {}:{}, viber {}, zalo {}, form {} v{} with {} "
+        "configuration OK (database {}, listen {}:{}, viber {}, zalo {}, zalo-bot {}, form {} v{} "
+        "with {} "
         "enabled items, {} messages from {})\n",
         config.database, config.server.listen, config.server.port,
-        config.viber.enabled ? "on" : "off", config.zalo.enabled ? "on" : "off", templates.form.id,
-        templates.form.version, templates.form.enabled_items().size(),
-        templates.messages.all().size(), templates.dir);
+        config.viber.enabled ? "on" : "off", config.zalo.enabled ? "on" : "off",
+        config.zalo_bot.enabled ? "on" : "off", templates.form.id, templates.form.version,
+        templates.form.enabled_items().size(), templates.messages.all().size(), templates.dir);
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "adapters/common/text_split.hpp"
 #include "adapters/viber/viber_adapter.hpp"
 #include "adapters/zalo/zalo_adapter.hpp"
+#include "adapters/zalo_bot/zalo_bot_adapter.hpp"
 #include "bot/channel_senders.hpp"
 #include "bot/commands.hpp"
 #include "bot/config.hpp"
@@ -96,6 +97,15 @@ int cmd_serve(CommandContext& ctx) {
         zalo_tokens.emplace(config.database, o, http);
         senders.push_back(std::make_shared<ZaloSender>(config.zalo.api_base, *zalo_tokens, http,
                                                        config.zalo.rate_per_second));
+    }
+    if (config.zalo_bot.enabled) {
+        webhooks.set_splitter(
+            std::string(adapters::zalo_bot::kChannel), [](const core::OutboundMessage& m) {
+                return adapters::split_message(m, adapters::zalo_bot::kMaxTextChars);
+            });
+        senders.push_back(std::make_shared<ZaloBotSender>(config.zalo_bot.api_base,
+                                                          config.secrets.zalo_bot_token, http,
+                                                          config.zalo_bot.rate_per_second));
     }
     std::vector<std::string> channels;
     for (const auto& s : senders) channels.push_back(s->channel());

@@ -114,7 +114,8 @@ std::vector<HttpRoute> make_routes(const Config& config, WebhookService* webhook
     if (webhooks) {
         // Verified and parsed on the network thread; never waits for the commit.
         const std::pair<const char*, bool> channels[] = {{"viber", config.viber.enabled},
-                                                         {"zalo", config.zalo.enabled}};
+                                                         {"zalo", config.zalo.enabled},
+                                                         {"zalo-bot", config.zalo_bot.enabled}};
         for (const auto& [channel, enabled] : channels) {
             if (!enabled) continue;
             HttpRoute r;

@@ -4,6 +4,7 @@
 
 #include "adapters/viber/viber_adapter.hpp"
 #include "adapters/zalo/zalo_adapter.hpp"
+#include "adapters/zalo_bot/zalo_bot_adapter.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
 
@@ -23,11 +24,17 @@ PreparedWebhook prepare_webhook(const std::string& channel, const std::string& r
                                 core::Instant now) {
     PreparedWebhook p;
     p.viber = channel == "viber";
-    const VerifyMode mode = p.viber ? config.viber.verify : config.zalo.verify;
+    const bool zalo_bot = channel == adapters::zalo_bot::kChannel;
+    const VerifyMode mode = p.viber    ? config.viber.verify
+                            : zalo_bot ? config.zalo_bot.verify
+                                       : config.zalo.verify;
+    // Zalo Bot: a shared secret header, checked before the body is even parsed.
     const adapters::VerifyResult v =
         p.viber ? adapters::viber::verify_signature(raw_body, signature, config.secrets.viber_token)
-                : adapters::zalo::verify_signature(raw_body, signature, config.secrets.zalo_app_id,
-                                                   config.secrets.zalo_oa_secret);
+        : zalo_bot
+            ? adapters::zalo_bot::verify_secret(signature, config.secrets.zalo_bot_secret)
+            : adapters::zalo::verify_signature(raw_body, signature, config.secrets.zalo_app_id,
+                                               config.secrets.zalo_oa_secret);
     if (v == adapters::VerifyResult::kMalformedBody) {
         // Not JSON: the Zalo signature covers a field of the body, so nothing can be checked;
         // the request is malformed (400), not forged.
@@ -52,8 +59,9 @@ PreparedWebhook prepare_webhook(const std::string& channel, const std::string& r
         log::warn("webhook.signature_ignored",
                   {{"channel", channel}, {"result", std::string(adapters::to_string(v))}});
     }
-    auto parsed = p.viber ? adapters::viber::parse_webhook(raw_body)
-                          : adapters::zalo::parse_webhook(raw_body);
+    auto parsed = p.viber    ? adapters::viber::parse_webhook(raw_body)
+                  : zalo_bot ? adapters::zalo_bot::parse_webhook(raw_body)
+                             : adapters::zalo::parse_webhook(raw_body);
     if (!parsed) {
         p.response.emplace();
         p.response->status = 400;
@@ -67,7 +75,7 @@ PreparedWebhook prepare_webhook(const std::string& channel, const std::string& r
         p.response->outcome = "ignored";
         return p;
     }
-    if (!p.viber) {
+    if (!p.viber && !zalo_bot) {
         // Replay window on Zalo's signed timestamp: an old (or unreadable) one is refused.
         const auto window = std::chrono::seconds(config.zalo.timestamp_window_s);
         for (const auto& e : p.events) {
@@ -149,7 +157,9 @@ void handle_webhook_async(const std::string& channel, const HttpRequest& req, co
         respond(webhook_http_response(w));
         if (w.outcome == "ok" && on_queued) on_queued();
     };
-    const char* header = channel == "viber" ? "X-Viber-Content-Signature" : "X-ZEvent-Signature";
+    const char* header = channel == "viber"                        ? "X-Viber-Content-Signature"
+                         : channel == adapters::zalo_bot::kChannel ? "X-Bot-Api-Secret-Token"
+                                                                   : "X-ZEvent-Signature";
     std::string signature = req.header(header);
     // Viber has been seen to put the signature in a `sig` query parameter instead
     // (viber.md §3, unverified): accept it only when the header is absent.
