@@ -2,6 +2,7 @@
 
 #include "adapters/viber/viber_adapter.hpp"
 #include "adapters/zalo/zalo_adapter.hpp"
+#include "adapters/zalo_bot/zalo_bot_adapter.hpp"
 
 namespace tcns::bot {
 
@@ -69,6 +70,21 @@ SendResult ZaloSender::send(const storage::OutboxRow& row) {
             }
         }
         last = to_send_result(outcome);
+        if (!r.status) last.reason = "transport: " + r.error;
+        last.retry_after = r.retry_after;
+        if (last.cls != SendClass::kSuccess) return last;
+    }
+    return last;
+}
+
+SendResult ZaloBotSender::send(const storage::OutboxRow& row) {
+    const auto bodies = adapters::zalo_bot::render_send_message(row.recipient, row.message);
+    const std::string path = adapters::zalo_bot::method_path(token_, "sendMessage");
+    SendResult last;
+    for (const auto& body : bodies) {
+        const auto r = http_.post(api_base_, path, {}, body, "application/json");
+        last = to_send_result(adapters::zalo_bot::classify_send_response(r.status, r.body));
+        // The transport error names the failure, never the URL (which holds the token).
         if (!r.status) last.reason = "transport: " + r.error;
         last.retry_after = r.retry_after;
         if (last.cls != SendClass::kSuccess) return last;

@@ -48,6 +48,22 @@ class ZaloSender : public ChannelSender {
     HttpClient& http_;
 };
 
+/// Sends outbox rows through the Zalo Bot Platform's sendMessage (options written out as text).
+/// The bot token is part of the request path, so no path is ever logged.
+class ZaloBotSender : public ChannelSender {
+  public:
+    ZaloBotSender(std::string api_base, std::string token, HttpClient& http, double rate = 0)
+        : rate_(rate), api_base_(std::move(api_base)), token_(std::move(token)), http_(http) {}
+    std::string channel() const override { return "zalo-bot"; }
+    SendResult send(const storage::OutboxRow& row) override;
+    double rate_per_second() const override { return rate_; }
+
+  private:
+    double rate_;
+    std::string api_base_, token_;
+    HttpClient& http_;
+};
+
 /// Maps an adapter's classification to the dispatcher's (a token outcome that survives the
 /// one refresh-and-retry is retried later with backoff, so an admin can fix the token).
 SendResult to_send_result(const adapters::SendOutcome& o);

@@ -132,6 +132,11 @@ const CommandSpec kCommands[] = {
      "zalo token refresh\n"
      "zalo token status",
      "", "tcns zalo token status", cmd_zalo},
+    {"zalo-bot", "register the Zalo Bot webhook, show the bot (getMe, whether it can join groups)",
+     "zalo-bot set-webhook URL\nzalo-bot info",
+     "  set-webhook   registers URL with the secret TCNS_ZALO_BOT_SECRET\n"
+     "  info          the bot's account, whether it can join groups, its current webhook",
+     "tcns zalo-bot set-webhook https://bot.example.vn/webhook/zalo-bot", cmd_zalo_bot},
     {"backup", "copy the database consistently, also while serving", "backup FILE", "",
      "tcns backup /var/backups/tcns-2026-12-07.db", cmd_backup},
     {"restore", "replace the database with a backup (server stopped)", "restore FILE", "",

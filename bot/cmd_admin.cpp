@@ -132,12 +132,12 @@ int cmd_check_config(CommandContext& ctx) {
                                                  : "");
     if (db.exists && !db.quick_checked) db_state = "empty file: serve will initialise it";
     ctx.out << fmt::format(
-        "configuration OK (database {} [{}], listen {}:{}, viber {}, zalo {}, form {} v{} with "
-        "{} enabled items, {} messages from {})\n",
+        "configuration OK (database {} [{}], listen {}:{}, viber {}, zalo {}, zalo-bot {}, form {} "
+        "v{} with {} enabled items, {} messages from {})\n",
         config.database, db_state, config.server.listen, config.server.port,
-        config.viber.enabled ? "on" : "off", config.zalo.enabled ? "on" : "off", templates.form.id,
-        templates.form.version, templates.form.enabled_items().size(),
-        templates.messages.all().size(), templates.dir);
+        config.viber.enabled ? "on" : "off", config.zalo.enabled ? "on" : "off",
+        config.zalo_bot.enabled ? "on" : "off", templates.form.id, templates.form.version,
+        templates.form.enabled_items().size(), templates.messages.all().size(), templates.dir);
     return 0;
 }
 

@@ -1,4 +1,4 @@
-// tcns viber set-webhook|info, tcns zalo token set|refresh|status.
+// tcns viber set-webhook|info, tcns zalo token set|refresh|status, tcns zalo-bot set-webhook|info.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "adapters/viber/viber_adapter.hpp"
+#include "adapters/zalo_bot/zalo_bot_adapter.hpp"
 #include "bot/commands.hpp"
 #include "bot/config.hpp"
 #include "bot/http_client.hpp"
@@ -160,6 +161,95 @@ int cmd_zalo(CommandContext& ctx) {
         return 0;
     }
     throw UsageError("zalo token set|refresh|status");
+}
+
+namespace {
+
+constexpr const char* kZaloBotUsage =
+    "zalo-bot set-webhook URL   register URL (https://…/webhook/zalo-bot) with the secret from "
+    "TCNS_ZALO_BOT_SECRET\n"
+    "zalo-bot info              the bot account (getMe), whether it can join groups, and the "
+    "webhook\n";
+
+}  // namespace
+
+int cmd_zalo_bot(CommandContext& ctx) {
+    if (!ctx.args.empty() && (ctx.args.front() == "--help" || ctx.args.front() == "-h")) {
+        ctx.out << "usage: tcns " << kZaloBotUsage;
+        return 0;
+    }
+    Args args(ctx.args);
+    const std::string what = args.positional("set-webhook URL | info");
+    const Config config = load_config(ctx.global);
+    if (config.secrets.zalo_bot_token.empty()) {
+        ctx.err << "tcns: TCNS_ZALO_BOT_TOKEN is not set\n";
+        return 1;
+    }
+    namespace zb = adapters::zalo_bot;
+    HttpClient http;
+    // The token is in every path: errors below print the API's description, never the URL.
+    const auto call = [&](std::string_view method, const std::string& body) {
+        return http.post(config.zalo_bot.api_base,
+                         zb::method_path(config.secrets.zalo_bot_token, method), {}, body,
+                         "application/json");
+    };
+    const auto failed = [&](const HttpResult& r, std::string_view method) {
+        if (!r.status) {
+            ctx.err << "tcns: Zalo Bot API unreachable: " << r.error << "\n";
+            return true;
+        }
+        auto parsed = zb::parse_api_response(r.body);
+        if (parsed) return false;
+        ctx.err << fmt::format("tcns: Zalo Bot {} failed (HTTP {}, error {}: {})\n", method,
+                               *r.status, parsed.error().code, parsed.error().description);
+        return true;
+    };
+    if (what == "set-webhook") {
+        const std::string url = args.positional("the public HTTPS URL of /webhook/zalo-bot");
+        args.done();
+        const std::string& secret = config.secrets.zalo_bot_secret;
+        if (secret.size() < zb::kMinSecretChars || secret.size() > zb::kMaxSecretChars) {
+            ctx.err << "tcns: TCNS_ZALO_BOT_SECRET must be 8 to 256 characters long\n";
+            return 1;
+        }
+        if (url.rfind("https://", 0) != 0)
+            ctx.err << "tcns: warning: the platform expects an HTTPS URL\n";
+        const auto r = call("setWebhook", zb::render_set_webhook(url, secret));
+        if (failed(r, "setWebhook")) return 1;
+        ctx.out << fmt::format("webhook set to {}\n", url);
+        return 0;
+    }
+    if (what == "info") {
+        args.done();
+        const auto me = call("getMe", "{}");
+        if (failed(me, "getMe")) return 1;
+        const auto info = zb::parse_get_me(me.body);
+        if (!info) {
+            ctx.err << "tcns: Zalo Bot getMe answer unreadable\n";
+            return 1;
+        }
+        // Groups are possible only where the platform says so; unknown is shown as unknown.
+        const std::string groups = !info->can_join_groups ? "unknown (not in the answer)"
+                                   : *info->can_join_groups
+                                       ? "yes"
+                                       : "no (this bot cannot be added to a group)";
+        ctx.out << fmt::format("id: {}\nname: {}\ntype: {}\ncan join groups: {}\n", info->id,
+                               info->account_name, info->account_type, groups);
+        const auto wh = call("getWebhookInfo", "{}");
+        if (wh.status) {
+            if (auto p = zb::parse_api_response(wh.body)) {
+                const auto j = nlohmann::json::parse(*p, nullptr, false);
+                const std::string url = j.is_object() && j.contains("url") && j["url"].is_string()
+                                            ? j["url"].get<std::string>()
+                                            : std::string("(none)");
+                ctx.out << "webhook: " << url << "\n";
+                return 0;
+            }
+        }
+        ctx.out << "webhook: unknown (getWebhookInfo failed)\n";
+        return 0;
+    }
+    throw UsageError("zalo-bot set-webhook URL | zalo-bot info");
 }
 
 }  // namespace tcns::bot

@@ -9,8 +9,7 @@
 #include <thread>
 
 #include "adapters/common/text_split.hpp"
-#include "adapters/viber/viber_adapter.hpp"
-#include "adapters/zalo/zalo_adapter.hpp"
+#include "bot/channel_registry.hpp"
 #include "bot/channel_senders.hpp"
 #include "bot/commands.hpp"
 #include "bot/config.hpp"
@@ -86,31 +85,30 @@ int cmd_serve(CommandContext& ctx) {
     HttpClient http;
     std::optional<ZaloTokenManager> zalo_tokens;
     std::vector<std::shared_ptr<ChannelSender>> senders;
-    if (config.viber.enabled) {
-        webhooks.set_splitter("viber", [](const core::OutboundMessage& m) {
-            return adapters::split_message(m, adapters::viber::kMaxTextChars,
-                                           adapters::viber::kMaxTextBytes);
-        });
-        senders.push_back(std::make_shared<ViberSender>(
-            config.viber.api_base, config.secrets.viber_token, config.viber.sender_name,
-            config.viber.sender_avatar, http, config.viber.rate_per_second));
-    }
     if (config.zalo.enabled) {
         if (config.secrets.zalo_app_secret.empty())
             log::warn("zalo.no_app_secret",
                       {{"error",
                         "TCNS_ZALO_APP_SECRET is not set: the access token cannot be "
                         "refreshed (see tcns check-config)"}});
-        webhooks.set_splitter("zalo", [](const core::OutboundMessage& m) {
-            return adapters::split_message(m, adapters::zalo::kMaxTextChars);
-        });
         ZaloTokenManager::Options o;
         o.oauth_base = config.zalo.oauth_base;
         o.app_id = config.secrets.zalo_app_id;
         o.app_secret = config.secrets.zalo_app_secret;
         zalo_tokens.emplace(config.database, o, http);
-        senders.push_back(std::make_shared<ZaloSender>(config.zalo.api_base, *zalo_tokens, http,
-                                                       config.zalo.rate_per_second));
+    }
+    SenderDeps deps{http, zalo_tokens ? &*zalo_tokens : nullptr};
+    for (const ChannelSpec& spec : channel_registry()) {
+        if (!spec.enabled || !spec.enabled(config)) continue;
+        if (spec.max_text_chars > 0) {
+            webhooks.set_splitter(std::string(spec.name),
+                                  [chars = spec.max_text_chars,
+                                   bytes = spec.max_text_bytes](const core::OutboundMessage& m) {
+                                      return adapters::split_message(m, chars, bytes);
+                                  });
+        }
+        if (spec.make_sender)
+            if (auto sender = spec.make_sender(config, deps)) senders.push_back(std::move(sender));
     }
     std::vector<std::string> channels;
     for (const auto& s : senders) channels.push_back(s->channel());

@@ -15,6 +15,7 @@ int cmd_export(CommandContext& ctx);
 int cmd_chat(CommandContext& ctx);
 int cmd_viber(CommandContext& ctx);
 int cmd_zalo(CommandContext& ctx);
+int cmd_zalo_bot(CommandContext& ctx);
 int cmd_backup(CommandContext& ctx);
 int cmd_restore(CommandContext& ctx);
 int cmd_invites(CommandContext& ctx);

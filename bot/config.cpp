@@ -199,6 +199,8 @@ Secrets secrets_from_env() {
     s.zalo_app_id = env("TCNS_ZALO_APP_ID");
     s.zalo_oa_secret = env("TCNS_ZALO_OA_SECRET");
     s.zalo_app_secret = env("TCNS_ZALO_APP_SECRET");
+    s.zalo_bot_token = env("TCNS_ZALO_BOT_TOKEN");
+    s.zalo_bot_secret = env("TCNS_ZALO_BOT_SECRET");
     s.admin_token = env("TCNS_ADMIN_TOKEN");
     return s;
 }
@@ -272,6 +274,14 @@ Config parse_config(const std::string& text, const std::string& origin) {
         sec.integer("timestamp_window_s", c.zalo.timestamp_window_s, 60, 3650 * 24 * 3600);
         sec.finish();
     }
+    if (const json* s = root.object("zalo_bot")) {
+        Section sec(*s, "zalo_bot");
+        sec.boolean("enabled", c.zalo_bot.enabled);
+        sec.str("api_base", c.zalo_bot.api_base);
+        sec.verify_mode("verify", c.zalo_bot.verify);
+        sec.integer("rate_per_second", c.zalo_bot.rate_per_second, 1, 1000);
+        sec.finish();
+    }
     if (const json* s = root.object("scheduler")) parse_scheduler(*s, c.scheduler);
     if (const json* s = root.object("health")) {
         Section sec(*s, "health");
@@ -327,6 +337,16 @@ Config load_config(const GlobalOptions& global) {
     if (c.zalo.enabled && (c.secrets.zalo_app_id.empty() || c.secrets.zalo_oa_secret.empty()))
         throw ConfigError(
             "zalo is enabled but TCNS_ZALO_APP_ID and TCNS_ZALO_OA_SECRET are not both set");
+    if (c.zalo_bot.enabled) {
+        if (c.secrets.zalo_bot_token.empty() || c.secrets.zalo_bot_secret.empty())
+            throw ConfigError(
+                "zalo_bot is enabled but TCNS_ZALO_BOT_TOKEN and TCNS_ZALO_BOT_SECRET are not both "
+                "set");
+        // setWebhook takes a secret_token of 8-256 characters (zalo-bot.md §2).
+        const auto n = c.secrets.zalo_bot_secret.size();
+        if (n < 8 || n > 256)
+            throw ConfigError("TCNS_ZALO_BOT_SECRET must be 8 to 256 characters long");
+    }
     return c;
 }
 

@@ -73,6 +73,15 @@ struct ZaloConfig {
     int timestamp_window_s = 24 * 3600;
 };
 
+/// Zalo Bot Platform (shared/channels/zalo-bot.md): no OA needed; the bot token is in the API
+/// path and the webhook carries a shared secret header.
+struct ZaloBotConfig {
+    bool enabled = false;
+    std::string api_base = "https://bot-api.zaloplatforms.com";
+    VerifyMode verify = VerifyMode::kEnforce;
+    int rate_per_second = 20;  ///< sends per second (limits undocumented [C]: conservative)
+};
+
 /// Secrets: only from the environment (or the systemd EnvironmentFile), never from the config
 /// file, never logged.
 struct Secrets {
@@ -80,6 +89,8 @@ struct Secrets {
     std::string zalo_app_id;      ///< TCNS_ZALO_APP_ID
     std::string zalo_oa_secret;   ///< TCNS_ZALO_OA_SECRET (webhook signature key)
     std::string zalo_app_secret;  ///< TCNS_ZALO_APP_SECRET (OAuth secret_key)
+    std::string zalo_bot_token;   ///< TCNS_ZALO_BOT_TOKEN (in the API path: never logged)
+    std::string zalo_bot_secret;  ///< TCNS_ZALO_BOT_SECRET (X-Bot-Api-Secret-Token)
     std::string admin_token;      ///< TCNS_ADMIN_TOKEN (admin surface disabled when empty)
 };
 
@@ -101,6 +112,7 @@ struct Config {
     ServerConfig server;
     ViberConfig viber;
     ZaloConfig zalo;
+    ZaloBotConfig zalo_bot;
     SchedulerConfig scheduler;
     HealthConfig health;
     OutboxConfig outbox;

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <string>
 
+#include "bot/channel_rules.hpp"
 #include "core/reminder_policy.hpp"
 
 namespace tcns::bot {
@@ -14,7 +15,7 @@ struct SchedulerConfig {
     /// A due step is re-planned at most this often (new teams, newly linked accounts); the
     /// outbox's idempotency keys make re-planning safe, this only spares the database.
     int rescan_minutes = 60;
-    core::ReminderPolicyConfig policy;
+    core::ReminderPolicyConfig policy = default_reminder_policy();
     /// The level whose officials get escalations, not-reached notices and difficulty alerts.
     std::string commune_level = "commune";
     bool summaries = true;  ///< the morning after the deadline, to every official

@@ -8,6 +8,7 @@
 
 #include "bot/admin_page.hpp"
 #include "bot/admin_routes.hpp"
+#include "bot/channel_registry.hpp"
 #include "bot/health.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
@@ -125,16 +126,14 @@ std::vector<HttpRoute> make_routes(const Config& config, WebhookService* webhook
 
     if (webhooks) {
         // Verified and parsed on the network thread; never waits for the commit.
-        const std::pair<const char*, bool> channels[] = {{"viber", config.viber.enabled},
-                                                         {"zalo", config.zalo.enabled}};
-        for (const auto& [channel, enabled] : channels) {
-            if (!enabled) continue;
+        for (const ChannelSpec& spec : channel_registry()) {
+            if (spec.webhook_path.empty() || !spec.enabled || !spec.enabled(config)) continue;
             HttpRoute r;
             r.method = "POST";
-            r.path = std::string("/webhook/") + channel;
+            r.path = std::string(spec.webhook_path);
             r.body_limit = config.server.max_body_bytes;
             r.runs = R::kNetwork;
-            r.handler = [channel = std::string(channel), cfg = std::make_shared<Config>(config),
+            r.handler = [channel = std::string(spec.name), cfg = std::make_shared<Config>(config),
                          webhooks, on_queued](HttpRequest& req, Responder respond) {
                 handle_webhook_async(channel, req, *cfg, *webhooks, on_queued, respond);
             };

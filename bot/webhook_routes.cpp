@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "adapters/viber/viber_adapter.hpp"
-#include "adapters/zalo/zalo_adapter.hpp"
+#include "bot/channel_registry.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
 
@@ -22,12 +22,18 @@ PreparedWebhook prepare_webhook(const std::string& channel, const std::string& r
                                 const std::string& signature, const Config& config,
                                 core::Instant now) {
     PreparedWebhook p;
-    p.viber = channel == "viber";
-    const VerifyMode mode = p.viber ? config.viber.verify : config.zalo.verify;
-    const adapters::VerifyResult v =
-        p.viber ? adapters::viber::verify_signature(raw_body, signature, config.secrets.viber_token)
-                : adapters::zalo::verify_signature(raw_body, signature, config.secrets.zalo_app_id,
-                                                   config.secrets.zalo_oa_secret);
+    const ChannelSpec* spec = find_channel(channel);
+    if (spec == nullptr || spec->verify == nullptr || spec->parse == nullptr) {
+        p.response.emplace();
+        p.response->status = 404;
+        p.response->body = R"({"error":"unknown channel"})";
+        p.response->outcome = "unknown_channel";
+        return p;
+    }
+    p.viber = spec->reply_in_response;
+    const VerifyMode mode = spec->verify_mode(config);
+    // Verified before anything reads the body's fields (the Zalo Bot secret does not need it).
+    const adapters::VerifyResult v = spec->verify(raw_body, signature, config);
     if (v == adapters::VerifyResult::kMalformedBody) {
         // Not JSON: the Zalo signature covers a field of the body, so nothing can be checked;
         // the request is malformed (400), not forged.
@@ -52,8 +58,7 @@ PreparedWebhook prepare_webhook(const std::string& channel, const std::string& r
         log::warn("webhook.signature_ignored",
                   {{"channel", channel}, {"result", std::string(adapters::to_string(v))}});
     }
-    auto parsed = p.viber ? adapters::viber::parse_webhook(raw_body)
-                          : adapters::zalo::parse_webhook(raw_body);
+    auto parsed = spec->parse(raw_body);
     if (!parsed) {
         p.response.emplace();
         p.response->status = 400;
@@ -67,7 +72,7 @@ PreparedWebhook prepare_webhook(const std::string& channel, const std::string& r
         p.response->outcome = "ignored";
         return p;
     }
-    if (!p.viber) {
+    if (spec->timestamp_window) {
         // Replay window on Zalo's signed timestamp: an old (or unreadable) one is refused.
         const auto window = std::chrono::seconds(config.zalo.timestamp_window_s);
         for (const auto& e : p.events) {
@@ -149,11 +154,13 @@ void handle_webhook_async(const std::string& channel, const HttpRequest& req, co
         respond(webhook_http_response(w));
         if (w.outcome == "ok" && on_queued) on_queued();
     };
-    const char* header = channel == "viber" ? "X-Viber-Content-Signature" : "X-ZEvent-Signature";
-    std::string signature = req.header(header);
+    const ChannelSpec* spec = find_channel(channel);
+    std::string signature =
+        spec != nullptr ? req.header(std::string(spec->signature_header)) : std::string();
     // Viber has been seen to put the signature in a `sig` query parameter instead
     // (viber.md §3, unverified): accept it only when the header is absent.
-    if (signature.empty() && channel == "viber") signature = req.param("sig");
+    if (signature.empty() && spec != nullptr && !spec->signature_param.empty())
+        signature = req.param(std::string(spec->signature_param));
     const auto now =
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     PreparedWebhook p;

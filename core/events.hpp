@@ -13,20 +13,20 @@ namespace tcns::core {
 enum class EventKind {
     kText,          ///< the user typed (or tapped a button that sent) text
     kUnsupported,   ///< a sticker, photo, file, location…: gets a polite answer
-    kStarted,       ///< the user opened the chat (Viber conversation_started, Zalo follow/chat-now)
-    kSubscribed,    ///< the user subscribed (Viber subscribed)
+    kStarted,       ///< the user opened the chat (a "conversation started" or follow event)
+    kSubscribed,    ///< the user subscribed to the bot
     kUnsubscribed,  ///< the user unsubscribed / unfollowed: stop sending
-    kSharedPhone,   ///< the user shared a phone number (Zalo user_submit_info, Viber contact)
+    kSharedPhone,   ///< the user shared a phone number (an info form or a contact card)
     kReceipt,       ///< delivered / seen / failed for a message we sent
 };
 
-/// A channel-neutral inbound event. Channels are named by string ("viber", "zalo", "console")
+/// A channel-neutral inbound event. Channels are named by string, set by the adapters,
 /// so that adding a channel never touches core.
 struct InboundEvent {
     EventKind kind = EventKind::kText;
     std::string channel;
     /// Platform-unique id of this delivery, the inbox dedupe key within the channel
-    /// (e.g. Viber "message:<message_token>", Zalo msg_id).
+    /// (e.g. "message:<message_token>"; each adapter documents its own).
     std::string event_id;
     /// The platform's id for the user (kept as a string: 64-bit ids never go through a double).
     std::string user_id;
@@ -48,13 +48,13 @@ struct QuickReply {
 };
 
 /// A channel-neutral outbound message: text plus a few quick-reply buttons.
-/// Each adapter renders the buttons its own way (Viber keyboard, Zalo oa.query.show,
-/// numbered options in the console).
+/// Each adapter renders the buttons its own way (a keyboard, platform buttons, or options
+/// written out as text).
 struct OutboundMessage {
     std::string text;
     std::vector<QuickReply> buttons;
     /// The message asks for a number: a typed "1" is an answer, not a button choice
-    /// (the console then lists the buttons without numbers).
+    /// (a text-only channel then lists the buttons without numbers).
     bool expects_number = false;
     friend bool operator==(const OutboundMessage&, const OutboundMessage&) = default;
 };

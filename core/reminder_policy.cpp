@@ -36,7 +36,7 @@ const ChannelRule* rule_for(const ReminderPolicyConfig& config, const std::strin
 
 bool window_open(const ContactAccount& a, Instant now, const ReminderPolicyConfig& config) {
     const ChannelRule* rule = rule_for(config, a.channel);
-    if (!rule) return true;  // a channel without a window (the console)
+    if (!rule) return true;  // a channel without a window (a terminal, for one)
     return a.last_inbound && now < *a.last_inbound + rule->window;
 }
 
@@ -157,7 +157,7 @@ bool in_quiet_hours(Instant t, const QuietHours& quiet) {
 AccountChoice choose_account(const Contact& person, Instant now,
                              const ReminderPolicyConfig& config) {
     // The account where the person last wrote; one whose window is still open wins over a more
-    // recent one that is closed (Viber's 24 hours can close before Zalo's 7 days).
+    // recent one that is closed (a 24-hour window can close before another channel's 7 days).
     const ContactAccount* best_open = nullptr;
     const ContactAccount* best = nullptr;
     for (const ContactAccount& a : person.accounts) {
@@ -179,8 +179,8 @@ AccountChoice choose_account(const Contact& person, Instant now,
             choice.decision = WindowDecision::kSendAnyway;
             break;
         case OutsideWindow::kZnsTemplate:
-            // ZNS is a Zalo service addressed by phone number; elsewhere it cannot be used.
-            choice.decision = best->channel == "zalo" && !person.phone.empty()
+            // A phone template is addressed by phone number, on a channel that has them.
+            choice.decision = rule->phone_templates && !person.phone.empty()
                                   ? WindowDecision::kZnsTemplate
                                   : WindowDecision::kSkipAndReport;
             break;
@@ -249,9 +249,9 @@ std::vector<std::string> check_reminder_config(const ReminderPolicyConfig& confi
         seen.push_back(r.channel);
         if (r.window <= std::chrono::seconds::zero())
             problems.push_back(fmt::format("channel '{}' has no positive window", r.channel));
-        if (r.outside == OutsideWindow::kZnsTemplate && r.channel != "zalo")
+        if (r.outside == OutsideWindow::kZnsTemplate && !r.phone_templates)
             problems.push_back(
-                fmt::format("ZNS templates are a Zalo service, not for '{}'", r.channel));
+                fmt::format("channel '{}' cannot send ZNS (phone) templates", r.channel));
     }
     return problems;
 }

@@ -23,8 +23,8 @@ enum class DueKind {
 
 /// What to do with a channel account whose free-form messaging window is closed.
 enum class OutsideWindow {
-    kSendAnyway,     ///< send the free-form message (Viber: a billed bot-initiated message)
-    kZnsTemplate,    ///< send a ZNS template to the person's phone instead (Zalo only)
+    kSendAnyway,     ///< send the free-form message (on some platforms a billed message)
+    kZnsTemplate,    ///< send a template to the person's phone instead (channels that can)
     kSkipAndReport,  ///< send nothing; tell the commune's officials the person was not reached
 };
 
@@ -32,16 +32,20 @@ enum class OutsideWindow {
 enum class WindowDecision {
     kOpen,           ///< the window is open: send the free-form message
     kSendAnyway,     ///< closed, and the channel's policy is to send anyway
-    kZnsTemplate,    ///< closed: send a ZNS template to `phone` (Zalo)
+    kZnsTemplate,    ///< closed: send a template to `phone` (a channel with phone_templates)
     kSkipAndReport,  ///< closed: do not send; report the person to the officials
     kUnreachable,    ///< no usable account at all: nothing to send; report to the officials
 };
 
-/// The messaging window rules of one channel.
+/// The messaging window rules of one channel. Core knows no channel by name: bot/ passes these
+/// in as data (bot/channel_rules.hpp); a channel without a rule has no window.
 struct ChannelRule {
-    std::string channel;            ///< "zalo", "viber", …
+    std::string channel;            ///< the channel name accounts carry
     std::chrono::seconds window{};  ///< free-form messages allowed this long after a user's message
     OutsideWindow outside = OutsideWindow::kSkipAndReport;
+    /// The platform can reach the person's phone with a pre-approved template (ZNS) when the
+    /// window is closed; OutsideWindow::kZnsTemplate is only valid on such a channel.
+    bool phone_templates = false;
 };
 
 /// Hours of a Vietnam day during which nothing is sent; wraps midnight when from > until.
@@ -59,10 +63,8 @@ struct ReminderPolicyConfig {
     bool escalation = true;   ///< tell the commune's officials the morning after the deadline
     /// A late notice or escalation not sent within this long of its scheduled time is dropped.
     std::chrono::seconds late_valid_for{std::chrono::hours(24 * 7)};
-    std::vector<ChannelRule> channels{
-        {"zalo", std::chrono::hours(24 * 7), OutsideWindow::kSkipAndReport},
-        {"viber", std::chrono::hours(24), OutsideWindow::kSendAnyway},
-    };
+    /// Per-channel window rules, given by bot/ (empty here: core names no channel).
+    std::vector<ChannelRule> channels;
 };
 
 /// One chat account of a person, as the policy needs it.
@@ -146,7 +148,8 @@ std::vector<ReminderStep> due_steps(Instant now, Instant deadline,
                                     const ReminderPolicyConfig& config);
 
 /// What is wrong with a configuration (hours out of range, send hour inside the quiet hours,
-/// offsets outside 1-60 days, empty windows, ZNS for a channel other than Zalo); empty when fine.
+/// offsets outside 1-60 days, empty windows, phone templates on a channel without them); empty
+/// when fine.
 std::vector<std::string> check_reminder_config(const ReminderPolicyConfig& config);
 
 /// The messages due at `now` for a period with this deadline. Teams that submitted get nothing;
@@ -170,8 +173,8 @@ struct AccountChoice {
 };
 
 /// Chooses the reachable account where the person last wrote (preferring one whose window is
-/// still open) and applies its channel's window rule at `now` (a channel without a rule, like
-/// the console, has no window).
+/// still open) and applies its channel's window rule at `now` (a channel without a rule has no
+/// window).
 AccountChoice choose_account(const Contact& person, Instant now,
                              const ReminderPolicyConfig& config);
 

@@ -108,6 +108,43 @@ class FakePlatform {
                                 .dump(),
                             "application/json");
         });
+        // Zalo Bot Platform: POST /zb/bot<token>/<method>, Telegram-shaped answers.
+        server_.Post(R"(/zb/bot([^/]+)/(\w+))", [this](const httplib::Request& req,
+                                                       httplib::Response& res) {
+            std::unique_lock lock(mu_);
+            const std::string token = req.matches[1];
+            const std::string method = req.matches[2];
+            auto& r = record(req, token);
+            if (token != zalo_bot_token_) {
+                res.status = 401;
+                res.set_content(R"({"ok":false,"error_code":401,"description":"Unauthorized"})",
+                                "application/json");
+                return;
+            }
+            if (method == "sendMessage") {
+                if (fault(lock, r, res,
+                          R"({"ok":false,"error_code":429,"description":"Too many"})"))
+                    return;
+                r.accepted = true;
+                res.set_content(R"({"ok":true,"result":{"message_id":"zb)" +
+                                    std::to_string(++ids_) + R"(","date":1766619597466}})",
+                                "application/json");
+            } else if (method == "getMe") {
+                res.set_content(
+                    R"({"ok":true,"result":{"id":"2009","account_name":"bot.xa","account_type":"BASIC","can_join_groups":false}})",
+                    "application/json");
+            } else if (method == "setWebhook") {
+                res.set_content(R"({"ok":true,"result":{"url":"set"}})", "application/json");
+            } else if (method == "getWebhookInfo") {
+                res.set_content(
+                    R"({"ok":true,"result":{"url":"https://x.example/webhook/zalo-bot"}})",
+                    "application/json");
+            } else {
+                res.status = 404;
+                res.set_content(R"({"ok":false,"error_code":404,"description":"Not Found"})",
+                                "application/json");
+            }
+        });
         server_.set_tcp_nodelay(true);
         port_ = server_.bind_to_any_port("127.0.0.1");
         thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -124,6 +161,9 @@ class FakePlatform {
 
     std::string viber_base() const { return "http://127.0.0.1:" + std::to_string(port_) + "/pa"; }
     std::string zalo_base() const { return "http://127.0.0.1:" + std::to_string(port_) + "/zalo"; }
+    std::string zalo_bot_base() const {
+        return "http://127.0.0.1:" + std::to_string(port_) + "/zb";
+    }
     std::string oauth_base() const {
         return "http://127.0.0.1:" + std::to_string(port_) + "/oauth";
     }
@@ -244,6 +284,7 @@ class FakePlatform {
     long ids_ = 1000;
     std::string zalo_access_ = "A0";
     std::string zalo_refresh_ = "R0";
+    std::string zalo_bot_token_ = "2009:zb-test-token";
 };
 
 }  // namespace tcns::test

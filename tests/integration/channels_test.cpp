@@ -4,14 +4,20 @@
 #include <httplib.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 #include "adapters/common/crypto.hpp"
 #include "adapters/common/text_split.hpp"
 #include "adapters/viber/viber_adapter.hpp"
 #include "adapters/zalo/zalo_adapter.hpp"
+#include "adapters/zalo_bot/zalo_bot_adapter.hpp"
 #include "bot/channel_senders.hpp"
+#include "bot/cli.hpp"
 #include "bot/conversation_engine.hpp"
 #include "bot/dispatcher.hpp"
 #include "bot/server.hpp"
@@ -19,6 +25,7 @@
 #include "bot/webhook_service.hpp"
 #include "bot/write_queue.hpp"
 #include "bot/zalo_tokens.hpp"
+#include "core/utf8.hpp"
 #include "storage/zalo_token_repo.hpp"
 #include "tests/fakes/fake_platform.hpp"
 #include "tests/support/small_roster.hpp"
@@ -33,6 +40,9 @@ namespace {
 using test::kViberToken;
 using test::kZaloApp;
 using test::kZaloKey;
+
+constexpr const char* kZaloBotToken = "2009:zb-test-token";
+constexpr const char* kZaloBotSecret = "zb-webhook-secret-0123456789";
 
 std::int64_t scalar(const std::string& path, const std::string& sql) {
     storage::Database db(path);
@@ -59,6 +69,13 @@ struct Bot {
         config.secrets.zalo_app_id = kZaloApp;
         config.secrets.zalo_oa_secret = kZaloKey;
         config.secrets.zalo_app_secret = "app-secret";
+        config.zalo_bot.enabled = true;
+        config.zalo_bot.api_base = fake.zalo_bot_base();
+        config.secrets.zalo_bot_token = kZaloBotToken;
+        config.secrets.zalo_bot_secret = kZaloBotSecret;
+        webhooks.set_splitter("zalo-bot", [](const core::OutboundMessage& m) {
+            return adapters::split_message(m, adapters::zalo_bot::kMaxTextChars);
+        });
         webhooks.set_splitter("viber", [](const core::OutboundMessage& m) {
             return adapters::split_message(m, adapters::viber::kMaxTextChars);
         });
@@ -79,7 +96,8 @@ struct Bot {
             std::vector<std::shared_ptr<bot::ChannelSender>>{
                 std::make_shared<bot::ViberSender>(fake.viber_base(), kViberToken, "Tổ CNS", "",
                                                    http),
-                std::make_shared<bot::ZaloSender>(fake.zalo_base(), *tokens, http)},
+                std::make_shared<bot::ZaloSender>(fake.zalo_base(), *tokens, http),
+                std::make_shared<bot::ZaloBotSender>(fake.zalo_bot_base(), kZaloBotToken, http)},
             d);
         server = std::make_unique<bot::Server>(config, &webhooks, [this] { dispatcher->wake(); });
         port = server->bind();
@@ -102,6 +120,14 @@ struct Bot {
         const std::string mac = test::zalo_signature(body, timestamp);
         httplib::Client c("127.0.0.1", port);
         return c.Post("/webhook/zalo", {{"X-ZEvent-Signature", mac}}, body, "application/json");
+    }
+    /// A Zalo Bot delivery with the given secret header (none when nullopt).
+    httplib::Result zalo_bot(const std::string& body,
+                             std::optional<std::string> secret = std::string(kZaloBotSecret)) {
+        httplib::Client c("127.0.0.1", port);
+        httplib::Headers h;
+        if (secret) h.emplace("X-Bot-Api-Secret-Token", *secret);
+        return c.Post("/webhook/zalo-bot", h, body, "application/json");
     }
     /// Sends everything due, a bounded number of passes.
     void drain() {
@@ -139,6 +165,18 @@ std::string zalo_text(const std::string& user, const std::string& text, const st
                 {"recipient", {{"id", "1646843870823903717"}}},
                 {"message", {{"text", text}, {"msg_id", "m" + std::to_string(++g_token)}}},
                 {"timestamp", ts}}
+        .dump();
+}
+
+std::string zalo_bot_text(const std::string& chat, const std::string& text,
+                          const std::string& chat_type = "PRIVATE") {
+    return json{{"event_name", "message.text.received"},
+                {"message",
+                 {{"message_id", "zbm" + std::to_string(++g_token)},
+                  {"date", 1764475200000LL},
+                  {"text", text},
+                  {"chat", {{"id", chat}, {"chat_type", chat_type}}},
+                  {"from", {{"id", chat}, {"display_name", "An"}}}}}}
         .dump();
 }
 
@@ -395,4 +433,118 @@ TEST_CASE("a phone number shared through Zalo links the account to the roster") 
     const auto sent = w.fake.requests("/message/cs");
     REQUIRE(sent.size() == 1);
     CHECK(sent[0].body.find("Nguyễn Văn An") != std::string::npos);
+}
+
+TEST_CASE("the monthly report works through the Zalo Bot Platform, options written out") {
+    World w;
+    Bot bot(w.path, w.fake, w.templates);
+    const std::string chat = "e4ea2cd5189df1c3a88c";
+    auto say = [&](const std::string& text) {
+        auto r = bot.zalo_bot(zalo_bot_text(chat, text));
+        REQUIRE(r);
+        CHECK(r->status == 200);
+        bot.drain();
+        const auto sent = w.fake.requests("/sendMessage");
+        REQUIRE_FALSE(sent.empty());
+        CHECK(sent.back().token == kZaloBotToken);
+        const auto j = json::parse(sent.back().body);
+        CHECK(j["chat_id"] == chat);
+        return j["text"].get<std::string>();
+    };
+    // No deep link and no phone on this platform: the invite code links the leader.
+    CHECK(say("AN2345").find("Nguyễn Văn An") != std::string::npos);
+    const std::string summary = say("bc 100 50 40 30 20 10 10 5 5 5 1 20 80");
+    CHECK(summary.find("TỔNG HỢP") != std::string::npos);
+    CHECK(summary.find("\n• Gửi") != std::string::npos);  // the confirm options, as text
+    CHECK(say("gửi").find("Đã nhận báo cáo") != std::string::npos);
+    CHECK(scalar(w.path, "SELECT count(*) FROM reports WHERE team_id = 1") == 1);
+    CHECK(scalar(w.path, "SELECT count(*) FROM chat_accounts WHERE channel = 'zalo-bot'") == 1);
+    CHECK(scalar(w.path, "SELECT count(*) FROM outbox WHERE status <> 'sent'") == 0);
+    for (const auto& m : w.fake.requests("/sendMessage"))
+        CHECK(core::utf8_length(json::parse(m.body)["text"].get<std::string>()) <=
+              adapters::zalo_bot::kMaxTextChars);
+}
+
+TEST_CASE("a Zalo Bot delivery with a forged or missing secret is refused, a replay is one") {
+    World w;
+    Bot bot(w.path, w.fake, w.templates);
+    const std::string body = zalo_bot_text("e4ea2cd5189df1c3a88c", "AN2345");
+    auto forged = bot.zalo_bot(body, std::string("zb-webhook-secret-0123456780"));
+    REQUIRE(forged);
+    CHECK(forged->status == 403);
+    auto missing = bot.zalo_bot(body, std::nullopt);
+    REQUIRE(missing);
+    CHECK(missing->status == 403);
+    // A forged secret is refused before the body is read: even a malformed body gets 403.
+    auto forged_garbage = bot.zalo_bot("{not json", std::string("wrong-secret"));
+    REQUIRE(forged_garbage);
+    CHECK(forged_garbage->status == 403);
+    for (const char* table : {"inbox", "outbox", "chat_accounts", "conversations"}) {
+        INFO(table);
+        CHECK(scalar(w.path, std::string("SELECT count(*) FROM ") + table) == 0);
+    }
+
+    auto first = bot.zalo_bot(body);
+    auto again = bot.zalo_bot(body);
+    REQUIRE(first);
+    REQUIRE(again);
+    CHECK(first->status == 200);
+    CHECK(again->status == 200);
+    CHECK(scalar(w.path, "SELECT count(*) FROM inbox WHERE channel = 'zalo-bot'") == 1);
+    CHECK(scalar(w.path, "SELECT count(*) FROM outbox") == 1);
+
+    auto malformed = bot.zalo_bot("{not json");
+    REQUIRE(malformed);
+    CHECK(malformed->status == 400);
+    // Group messages are acknowledged and not acted on until groups can be linked.
+    auto group = bot.zalo_bot(zalo_bot_text("group-1", "bc", "GROUP"));
+    REQUIRE(group);
+    CHECK(group->status == 200);
+    CHECK(scalar(w.path, "SELECT count(*) FROM inbox") == 1);
+}
+
+TEST_CASE("tcns zalo-bot set-webhook and info talk to the Zalo Bot API") {
+    World w;
+    const std::string cfg = (w.dir.path() / "zb.json").string();
+    {
+        std::ofstream f(cfg);
+        f << json{{"database", w.path},
+                  {"zalo_bot", {{"enabled", true}, {"api_base", w.fake.zalo_bot_base()}}}}
+                 .dump();
+    }
+    ::setenv("TCNS_ZALO_BOT_TOKEN", kZaloBotToken, 1);
+    ::setenv("TCNS_ZALO_BOT_SECRET", kZaloBotSecret, 1);
+    auto run = [&](std::vector<std::string> args, std::string& out) {
+        args.insert(args.begin(), {"tcns", "--config", cfg});
+        std::vector<const char*> argv;
+        for (const auto& a : args) argv.push_back(a.c_str());
+        std::istringstream in;
+        std::ostringstream o, e;
+        const int rc = bot::run_cli(static_cast<int>(argv.size()), argv.data(), in, o, e);
+        out = o.str() + e.str();
+        return rc;
+    };
+    std::string out;
+    CHECK(run({"zalo-bot", "--help"}, out) == 0);
+    CHECK(out.find("set-webhook URL") != std::string::npos);
+    CHECK(run({"zalo-bot", "set-webhook", "https://x.example/webhook/zalo-bot"}, out) == 0);
+    const auto set = w.fake.requests("/setWebhook");
+    REQUIRE(set.size() == 1);
+    CHECK(json::parse(set[0].body)["secret_token"] == kZaloBotSecret);
+    CHECK(out.find(kZaloBotToken) == std::string::npos);
+    CHECK(run({"zalo-bot", "info"}, out) == 0);
+    CHECK(out.find("can join groups: no") != std::string::npos);
+    CHECK(out.find("webhook: https://x.example/webhook/zalo-bot") != std::string::npos);
+    CHECK(run({"check-config"}, out) == 0);
+    CHECK(out.find("zalo-bot on") != std::string::npos);
+    ::setenv("TCNS_ZALO_BOT_SECRET", "short", 1);
+    CHECK(run({"check-config"}, out) == 3);
+    CHECK(out.find("TCNS_ZALO_BOT_SECRET") != std::string::npos);
+    ::setenv("TCNS_ZALO_BOT_TOKEN", "0:wrong", 1);
+    ::setenv("TCNS_ZALO_BOT_SECRET", kZaloBotSecret, 1);
+    CHECK(run({"zalo-bot", "info"}, out) == 1);
+    CHECK(out.find("Unauthorized") != std::string::npos);
+    CHECK(out.find("0:wrong") == std::string::npos);
+    ::unsetenv("TCNS_ZALO_BOT_TOKEN");
+    ::unsetenv("TCNS_ZALO_BOT_SECRET");
 }
