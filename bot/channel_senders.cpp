@@ -10,6 +10,7 @@ SendResult to_send_result(const adapters::SendOutcome& o) {
     SendResult r;
     r.message_id = o.message_id;
     r.reason = std::to_string(o.code) + " " + o.reason;
+    r.no_answer = o.no_answer;
     switch (o.kind) {
         case adapters::SendOutcomeKind::kSuccess:
             r.cls = SendClass::kSuccess;
@@ -31,16 +32,29 @@ SendResult to_send_result(const adapters::SendOutcome& o) {
 SendResult ViberSender::send(const storage::OutboxRow& row) {
     // Rows are split at enqueue time, so this is normally one body; a longer one is sent part
     // by part and stops at the first failure.
-    const auto bodies =
+    auto bodies =
         adapters::viber::render_send_message(row.recipient, row.message, {name_, avatar_});
+    bool plain = row.message.buttons.empty();
     SendResult last;
-    for (const auto& body : bodies) {
+    for (std::size_t i = 0; i < bodies.size();) {
         const auto r = http_.post(api_base_, "/send_message", {{"X-Viber-Auth-Token", token_}},
-                                  body, "application/json");
-        last = to_send_result(adapters::viber::classify_send_response(r.status, r.body));
+                                  bodies[i], "application/json");
+        const auto outcome = adapters::viber::classify_send_response(r.status, r.body);
+        if (!plain && outcome.kind == adapters::SendOutcomeKind::kPermanent &&
+            outcome.code == adapters::viber::kApiVersionNotSupported) {
+            // The receiver's client cannot show a keyboard: resend this part once without it,
+            // the options in the text, and classify by that answer. The parts before it are
+            // the same in the plain rendering (the options only lengthen the end).
+            plain = true;
+            bodies = adapters::viber::render_send_message(
+                row.recipient, adapters::viber::without_keyboard(row.message), {name_, avatar_});
+            if (i < bodies.size()) continue;
+        }
+        last = to_send_result(outcome);
         if (!r.status) last.reason = "transport: " + r.error;
         last.retry_after = r.retry_after;
         if (last.cls != SendClass::kSuccess) return last;
+        ++i;
     }
     return last;
 }

@@ -16,11 +16,12 @@ constexpr const char* kUsage =
     "usage: tcns outbox list|retry|drop [--id N] [--person N] [--channel zalo|viber]\n"
     "                                   [--older-than DURATION] [--status S[,S...]] [--limit N]\n"
     "\n"
-    "  list    show outbox rows (default: dead and unreachable ones, the dead letters)\n"
+    "  list    show outbox rows (default: dead, unreachable and uncertain ones)\n"
     "  retry   queue them again: pending, attempts reset, sent as soon as the channel can\n"
     "  drop    give up on them for good (status 'dropped'; kept for the record)\n"
     "\n"
-    "  --status      dead,unreachable by default; also pending, sent, stale, skipped, dropped\n"
+    "  --status      dead,unreachable,uncertain by default; also pending, sent, stale, skipped,\n"
+    "                dropped (uncertain: sent twice without an answer, maybe delivered)\n"
     "  --older-than  rows created more than this long ago: 90m, 36h, 3d\n"
     "  --person      the person's id (tcns export roster shows it)\n"
     "\n"
@@ -75,7 +76,7 @@ int cmd_outbox(CommandContext& ctx) {
              at = comma + 1) {
             const std::string one = s.substr(at, comma - at);
             if (one != "pending" && one != "sent" && one != "dead" && one != "unreachable" &&
-                one != "skipped" && one != "stale" && one != "dropped")
+                one != "uncertain" && one != "skipped" && one != "stale" && one != "dropped")
                 throw UsageError(fmt::format("unknown status '{}'", one));
             f.statuses.push_back(one);
         }

@@ -132,6 +132,16 @@ void Dispatcher::apply(storage::Database& db, const Outcome& o) {
             out.mark_sent(o.id, r.message_id, o.at);
             break;
         case SendClass::kRetryable:
+            if (o.no_answer_attempts > 0) {
+                // An earlier send got no answer and may have been delivered; this was its one
+                // resend. Repeating it could deliver it again on every try: an operator
+                // decides (tcns outbox list/retry).
+                out.mark_final(o.id, "uncertain",
+                               "no answer to an earlier send, resent once; last: " + r.reason,
+                               o.at);
+                Metrics::instance().add("tcns_outbox_uncertain_total", "");
+                break;
+            }
             // A transport failure keeps the row for `give_up_after` (an outage of hours loses
             // nothing); the channel's probe, not this backoff, decides when it goes again.
             if (o.at - o.created_at >= options_.give_up_after ||
@@ -141,7 +151,7 @@ void Dispatcher::apply(storage::Database& db, const Outcome& o) {
                 auto delay = backoff_delay(attempts, options_, o.jitter);
                 if (r.retry_after)
                     delay = std::max(delay, std::min(*r.retry_after, options_.max_backoff));
-                out.mark_retry(o.id, attempts, o.at + delay, r.reason, o.at);
+                out.mark_retry(o.id, attempts, o.at + delay, r.reason, o.at, r.no_answer);
             }
             break;
         case SendClass::kUnreachable:
@@ -230,6 +240,7 @@ std::vector<storage::OutboxRow> Dispatcher::check_rows(std::vector<storage::Outb
         Outcome o;
         o.id = row.id;
         o.attempts = row.attempts;
+        o.no_answer_attempts = row.no_answer_attempts;
         o.created_at = row.created_at;
         o.at = t;
         if (c.verdict == core::SendVerdict::kStale) {
@@ -339,6 +350,7 @@ std::size_t Dispatcher::run_once() {
                     Outcome o;
                     o.id = rows[i].id;
                     o.attempts = rows[i].attempts;
+                    o.no_answer_attempts = rows[i].no_answer_attempts;
                     o.created_at = rows[i].created_at;
                     o.at = now();
                     o.result = r;

@@ -35,6 +35,9 @@ struct SendResult {
     std::string message_id;
     std::string reason;  ///< the platform's code and text, never a token
     std::optional<std::chrono::seconds> retry_after;
+    /// kRetryable without any HTTP answer: maybe delivered. A row resent after one of these and
+    /// failing again becomes 'uncertain' instead of being repeated.
+    bool no_answer = false;
 };
 
 /// Sends outbox rows of one channel through its platform API. Implementations are called
@@ -128,7 +131,8 @@ class Dispatcher {
     /// What became of one row, to be recorded.
     struct Outcome {
         std::int64_t id = 0;
-        int attempts = 0;  ///< before this one
+        int attempts = 0;            ///< before this one
+        int no_answer_attempts = 0;  ///< before this one
         core::Instant created_at{};
         core::Instant at{};
         enum class What { kSent, kStale, kDefer } what = What::kSent;

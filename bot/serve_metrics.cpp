@@ -82,8 +82,13 @@ void register_serve_metrics(const std::string& db_path, const std::vector<std::s
     m.describe("tcns_outbox_record_failures_total",
                "Send outcomes the database refused to record (sending stops until it can).");
     m.add("tcns_outbox_record_failures_total", "", 0);
+    m.describe("tcns_outbox_uncertain_total",
+               "Rows given up as uncertain: resent once after a send without an answer, and "
+               "that resend failed too (maybe delivered; tcns outbox list).");
+    m.add("tcns_outbox_uncertain_total", "", 0);
     m.gauge("tcns_outbox_dead_letters",
-            "Outbox rows given up (dead or unreachable; tcns outbox list) (-1: unreadable).",
+            "Outbox rows given up (dead, unreachable or uncertain; tcns outbox list) "
+            "(-1: unreadable).",
             [reader] {
                 return std::vector<std::pair<std::string, double>>{
                     {"", static_cast<double>(reader->dead())}};

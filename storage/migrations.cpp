@@ -265,7 +265,9 @@ CREATE INDEX outbox_pending_order ON outbox(channel, id) WHERE status = 'pending
         // taken round-robin by unit (fair_key, fair_round), what makes a bulk row true
         // (validity, JSON, checked at send time), and two final states: 'stale' (false by the
         // time it could be sent) and 'dropped' (by an operator). The CHECK cannot be altered:
-        // the table is rebuilt as in migration 5.
+        // the table is rebuilt as in migration 5. no_answer_attempts counts sends that got no
+        // HTTP answer (they may have been delivered): after one, a row is resent at most once,
+        // then 'uncertain' (final, for an operator) rather than repeated.
         {8, "outbox lanes, validity, stale and dropped rows", R"sql(
 CREATE TABLE outbox_new (
     id                    INTEGER PRIMARY KEY,
@@ -278,7 +280,8 @@ CREATE TABLE outbox_new (
     status                TEXT NOT NULL DEFAULT 'pending'
                           CHECK (status = 'pending' OR status = 'sent' OR status = 'dead' OR
                                  status = 'unreachable' OR status = 'skipped' OR
-                                 status = 'stale' OR status = 'dropped'),
+                                 status = 'stale' OR status = 'dropped' OR
+                                 status = 'uncertain'),
     attempts              INTEGER NOT NULL DEFAULT 0,
     next_attempt_at       INTEGER NOT NULL,
     created_at            INTEGER NOT NULL,
@@ -289,11 +292,12 @@ CREATE TABLE outbox_new (
     lane                  INTEGER NOT NULL DEFAULT 0,
     fair_key              TEXT NOT NULL DEFAULT '',
     fair_round            INTEGER NOT NULL DEFAULT 0,
-    validity              TEXT
+    validity              TEXT,
+    no_answer_attempts    INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO outbox_new SELECT id, idem_key, channel, account_id, recipient, kind, payload, status,
     attempts, next_attempt_at, created_at, updated_at, sent_at, platform_message_id, error,
-    CASE WHEN kind = 'reply' THEN 0 ELSE 1 END, '', 0, NULL
+    CASE WHEN kind = 'reply' THEN 0 ELSE 1 END, '', 0, NULL, 0
     FROM outbox;
 DROP TABLE outbox;
 ALTER TABLE outbox_new RENAME TO outbox;
@@ -304,7 +308,7 @@ CREATE INDEX outbox_pending_lane ON outbox(channel, lane, fair_round, id) WHERE 
 CREATE INDEX outbox_pending_fair ON outbox(channel, fair_key, fair_round)
     WHERE status = 'pending' AND lane = 1;
 CREATE INDEX outbox_letters ON outbox(updated_at)
-    WHERE status = 'dead' OR status = 'unreachable';
+    WHERE status = 'dead' OR status = 'unreachable' OR status = 'uncertain';
 )sql"},
         // A draft belongs to the team and period, shared by the leader and the deputies; each
         // person's conversation only points at it. base_revision is the report revision it

@@ -154,6 +154,7 @@ OutboxRow read_row(SQLite::Statement& q, const std::string& channel) {
     r.lane = q.getColumn(7).getInt();
     if (!q.getColumn(8).isNull())
         r.validity = OutboxRepo::decode_validity(q.getColumn(8).getString());
+    r.no_answer_attempts = q.getColumn(9).getInt();
     return r;
 }
 
@@ -162,7 +163,7 @@ OutboxRow read_row(SQLite::Statement& q, const std::string& channel) {
 std::vector<OutboxRow> OutboxRepo::due(const std::string& channel, core::Instant now, int limit) {
     auto& q = db_.cached(
         "SELECT o.id, o.account_id, o.recipient, o.kind, o.payload, o.attempts, o.created_at, "
-        "o.lane, o.validity "
+        "o.lane, o.validity, o.no_answer_attempts "
         "FROM outbox o WHERE o.status = 'pending' AND o.channel = ?1 AND o.next_attempt_at <= ?2 "
         "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending' AND p.channel = ?1 "
         "AND p.recipient = o.recipient AND p.id < o.id) ORDER BY o.id LIMIT ?3");
@@ -178,7 +179,7 @@ std::vector<OutboxRow> OutboxRepo::due_lane(const std::string& channel, int lane
                                             int limit, bool probe) {
     auto& q = db_.cached(
         "SELECT o.id, o.account_id, o.recipient, o.kind, o.payload, o.attempts, o.created_at, "
-        "o.lane, o.validity "
+        "o.lane, o.validity, o.no_answer_attempts "
         "FROM outbox o WHERE o.status = 'pending' AND o.channel = ?1 AND o.lane = ?4 "
         "AND (o.next_attempt_at <= ?2 OR (?5 AND o.attempts > 0)) "
         "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending' AND p.channel = ?1 "
@@ -213,8 +214,9 @@ void OutboxRepo::clear_backoff(const std::string& channel, core::Instant now) {
 }
 
 std::int64_t OutboxRepo::dead_letters() {
-    auto& q =
-        db_.cached("SELECT count(*) FROM outbox WHERE status = 'dead' OR status = 'unreachable'");
+    auto& q = db_.cached(
+        "SELECT count(*) FROM outbox WHERE status = 'dead' OR status = 'unreachable' OR "
+        "status = 'uncertain'");
     const std::int64_t n = q.executeStep() ? q.getColumn(0).getInt64() : 0;
     q.reset();
     return n;
@@ -280,10 +282,11 @@ std::vector<OutboxListing> OutboxRepo::list(const OutboxFilter& f) {
 std::int64_t OutboxRepo::retry(const OutboxFilter& f, core::Instant now) {
     // A retried row keeps its id: it goes before the person's later pending messages, as it
     // would have at first.
-    SQLite::Statement q(db_.handle(),
-                        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = "
-                        "?5, updated_at = ?5, error = NULL " +
-                            filter_sql(f, ""));
+    SQLite::Statement q(
+        db_.handle(),
+        "UPDATE outbox SET status = 'pending', attempts = 0, no_answer_attempts = 0, "
+        "next_attempt_at = ?5, updated_at = ?5, error = NULL " +
+            filter_sql(f, ""));
     bind_filter(q, f);
     q.bind(5, static_cast<std::int64_t>(core::to_unix(now)));
     return q.exec();
@@ -312,15 +315,16 @@ void OutboxRepo::mark_sent(std::int64_t id, const std::string& platform_message_
 }
 
 void OutboxRepo::mark_retry(std::int64_t id, int attempts, core::Instant next,
-                            const std::string& error, core::Instant now) {
+                            const std::string& error, core::Instant now, bool no_answer) {
     auto& q = db_.cached(
-        "UPDATE outbox SET attempts = ?1, next_attempt_at = ?2, error = ?3, updated_at = ?4 "
-        "WHERE id = ?5");
+        "UPDATE outbox SET attempts = ?1, next_attempt_at = ?2, error = ?3, updated_at = ?4, "
+        "no_answer_attempts = no_answer_attempts + ?6 WHERE id = ?5");
     q.bind(1, attempts);
     q.bind(2, static_cast<std::int64_t>(core::to_unix(next)));
     q.bind(3, error);
     q.bind(4, static_cast<std::int64_t>(core::to_unix(now)));
     q.bind(5, id);
+    q.bind(6, no_answer ? 1 : 0);
     q.exec();
 }
 

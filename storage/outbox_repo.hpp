@@ -44,6 +44,8 @@ struct OutboxRow {
     core::Instant created_at{};
     int lane = 0;  ///< 0: reply, 1: bulk
     std::optional<core::SendValidity> validity;
+    /// Earlier sends that got no HTTP answer (maybe delivered): after one, at most one resend.
+    int no_answer_attempts = 0;
 };
 
 /// One row as an operator sees it (`tcns outbox list`).
@@ -63,7 +65,7 @@ struct OutboxListing {
 
 /// Which rows an operator command applies to; unset fields match everything.
 struct OutboxFilter {
-    std::vector<std::string> statuses{"dead", "unreachable"};
+    std::vector<std::string> statuses{"dead", "unreachable", "uncertain"};
     std::optional<std::int64_t> id;
     std::optional<core::PersonId> person;
     std::optional<std::string> channel;
@@ -93,7 +95,7 @@ class OutboxRepo {
     void defer(std::int64_t id, core::Instant until, core::Instant now);
     /// Rows of a channel backing off after failures become due now (the channel recovered).
     void clear_backoff(const std::string& channel, core::Instant now);
-    /// Dead and unreachable rows (for /metrics).
+    /// Dead, unreachable and uncertain rows (for /metrics): the ones an operator must look at.
     std::int64_t dead_letters();
     /// Operator commands: rows matching the filter; retry (pending again, attempts reset) and
     /// drop (status 'dropped'). Return the rows changed.
@@ -101,12 +103,13 @@ class OutboxRepo {
     std::int64_t retry(const OutboxFilter& f, core::Instant now);
     std::int64_t drop(const OutboxFilter& f, core::Instant now);
     void mark_sent(std::int64_t id, const std::string& platform_message_id, core::Instant now);
-    /// Schedules another attempt.
+    /// Schedules another attempt. `no_answer`: this one got no HTTP answer (counted).
     void mark_retry(std::int64_t id, int attempts, core::Instant next, const std::string& error,
-                    core::Instant now);
+                    core::Instant now, bool no_answer = false);
     /// Gives up on a row: 'dead' (a permanent error or too many attempts), 'unreachable' (the
     /// platform's window is closed or the user blocked the OA; the account is marked too) or
-    /// 'skipped', 'stale' (no longer true when it could be sent).
+    /// 'skipped', 'stale' (no longer true when it could be sent), 'uncertain' (sent twice without
+    /// an answer: maybe delivered, never silently repeated).
     void mark_final(std::int64_t id, std::string_view status, const std::string& reason,
                     core::Instant now);
     /// Pending rows and the age of the oldest one (for /metrics).

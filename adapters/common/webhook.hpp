@@ -49,6 +49,9 @@ struct SendOutcome {
     std::string message_id;  ///< kSuccess: the platform id of the sent message (exact string)
     int code = 0;
     std::string reason;  ///< human-readable cause for logs (never contains a token)
+    /// No HTTP answer at all (timeout, connection reset after the request was written): the
+    /// platform may have delivered the message, so it is resent at most once.
+    bool no_answer = false;
 };
 
 /// Stable lower-case names for logging.

@@ -47,6 +47,15 @@ std::vector<std::string> render_send_message(std::string_view receiver,
                                              const core::OutboundMessage& msg, const Sender& sender,
                                              std::string_view tracking_data = {});
 
+/// The message for a client too old for keyboards (send_message status 13,
+/// apiVersionNotSupported): no buttons (so min_api_version 1), their labels appended to the
+/// text as numbered options the person can type (bullets when the message asks for a number,
+/// where a typed digit is an answer).
+core::OutboundMessage without_keyboard(const core::OutboundMessage& msg);
+
+/// Viber's status for a receiver whose client cannot show what was sent (a keyboard).
+inline constexpr int kApiVersionNotSupported = 13;
+
 /// Renders the welcome message returned in the HTTP response to conversation_started
 /// (a send_message body without `receiver`); text beyond the limits is cut, not split.
 std::string render_welcome(const core::OutboundMessage& msg, const Sender& sender,

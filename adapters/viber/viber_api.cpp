@@ -116,6 +116,19 @@ std::vector<std::string> render_send_message(std::string_view receiver,
     return bodies;
 }
 
+core::OutboundMessage without_keyboard(const core::OutboundMessage& msg) {
+    core::OutboundMessage plain;
+    plain.text = msg.text;
+    plain.expects_number = msg.expects_number;
+    if (!msg.buttons.empty()) plain.text += "\n";
+    for (std::size_t i = 0; i < msg.buttons.size(); ++i) {
+        plain.text += "\n";
+        plain.text += msg.expects_number ? std::string("• ") : std::to_string(i + 1) + ". ";
+        plain.text += msg.buttons[i].label;
+    }
+    return plain;
+}
+
 std::string render_welcome(const core::OutboundMessage& msg, const Sender& sender,
                            std::string_view tracking_data) {
     // Only one welcome message is allowed, so an over-long text is cut (at a break, like a
@@ -133,6 +146,7 @@ SendOutcome classify_send_response(std::optional<int> http_status, std::string_v
         // send_message is not idempotent: a retry after a timeout may duplicate the message.
         o.kind = SendOutcomeKind::kRetryable;
         o.reason = "no HTTP response";
+        o.no_answer = true;
         return o;
     }
     const int http = *http_status;

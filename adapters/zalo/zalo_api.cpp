@@ -55,6 +55,7 @@ SendOutcome classify_send_response(std::optional<int> http_status, std::string_v
     if (!http_status) {
         o.kind = SendOutcomeKind::kRetryable;
         o.reason = "no HTTP response";
+        o.no_answer = true;
         return o;
     }
     const int http = *http_status;

@@ -49,6 +49,12 @@ class FakePlatform {
                     res.set_content("oops", "text/plain");
                     return;
                 }
+                if (old_viber_client_ && req.body.find("\"keyboard\"") != std::string::npos) {
+                    // A receiver whose client is older than the body's min_api_version.
+                    res.set_content(R"({"status":13,"status_message":"apiVersionNotSupported"})",
+                                    "application/json");
+                    return;
+                }
                 if (fault(lock, r, res, R"({"status":12,"status_message":"tooManyRequests"})"))
                     return;
                 r.accepted = true;
@@ -200,6 +206,11 @@ class FakePlatform {
         std::lock_guard lock(mu_);
         fail_viber_ = n;
     }
+    /// Viber answers status 13 (apiVersionNotSupported) to any send with a keyboard.
+    void old_viber_client(bool old) {
+        std::lock_guard lock(mu_);
+        old_viber_client_ = old;
+    }
     void fail_zalo(int n) {
         std::lock_guard lock(mu_);
         fail_zalo_ = n;
@@ -278,6 +289,7 @@ class FakePlatform {
     bool stopping_ = false;
     int fail_viber_ = 0;
     int fail_zalo_ = 0;
+    bool old_viber_client_ = false;
     bool oauth_broken_ = false;
     int refreshes_ = 0;
     int generation_ = 0;

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "bot/channel_senders.hpp"
@@ -122,9 +123,23 @@ struct Rig {
         return {};
     }
 
+    /// Texts of the rows that ended 'uncertain' (resent once after a send without an answer).
+    std::set<std::string> uncertain_texts() {
+        storage::Database db(path);
+        SQLite::Statement q(db.handle(), "SELECT payload FROM outbox WHERE status = 'uncertain'");
+        std::set<std::string> out;
+        while (q.executeStep())
+            out.insert(storage::OutboxRepo::decode(q.getColumn(0).getString()).text);
+        return out;
+    }
+
     /// Every queued message was accepted at least once, and a person's message k was never
     /// accepted before message k-1. Returns the number of duplicate deliveries.
-    std::size_t check_nothing_lost_and_in_order(int recipients, int per) {
+    /// `no_answer`: the fault gave no HTTP answer, so a row may also end 'uncertain' after at
+    /// most two sends (and, when the fake did not take them, never delivered: the person's
+    /// next message may then go without it).
+    std::size_t check_nothing_lost_and_in_order(int recipients, int per, bool no_answer = false) {
+        const auto uncertain = no_answer ? uncertain_texts() : std::set<std::string>{};
         std::map<std::string, int> seen;
         std::map<std::string, int> highest;  // per recipient: highest message index accepted
         for (const auto& r : fake.accepted(path_part)) {
@@ -135,7 +150,10 @@ struct Rig {
             const std::string who = text.substr(0, space);
             const int k = std::stoi(text.substr(space + 2));
             auto it = highest.find(who);
-            const int before = it == highest.end() ? -1 : it->second;
+            int before = it == highest.end() ? -1 : it->second;
+            // An uncertain message the platform never took is a gap the order may skip.
+            while (before + 1 < k && uncertain.count(who + " m" + std::to_string(before + 1)))
+                ++before;
             INFO(text);
             CHECK(k <= before + 1);  // m(k) only after m(k-1): per-recipient order held
             highest[who] = std::max(before, k);
@@ -145,11 +163,19 @@ struct Rig {
             for (int k = 0; k < per; ++k) {
                 const std::string text = "U" + std::to_string(r) + " m" + std::to_string(k);
                 INFO(text);
-                CHECK(seen[text] >= 1);
+                if (uncertain.count(text)) {
+                    CHECK(seen[text] <= 2);  // the first send and its one resend at most
+                } else {
+                    CHECK(seen[text] >= 1);
+                }
                 if (seen[text] > 1) duplicates += static_cast<std::size_t>(seen[text] - 1);
             }
         }
-        CHECK(scalar(path, "SELECT count(*) FROM outbox WHERE status <> 'sent'") == 0);
+        CHECK(scalar(path,
+                     "SELECT count(*) FROM outbox WHERE status <> 'sent' AND status <> "
+                     "'uncertain'") == 0);
+        if (!no_answer)
+            CHECK(scalar(path, "SELECT count(*) FROM outbox WHERE status <> 'sent'") == 0);
         return duplicates;
     }
 };
@@ -178,10 +204,17 @@ void outage_then_recovery(const std::string& channel, Fault fault, const char* n
     const std::size_t during = rig.fake.count(rig.path_part);
     rig.fake.set_fault(Fault::kNone);
     const double drain = rig.wait_drained(15s);
-    const std::size_t duplicates = rig.check_nothing_lost_and_in_order(kRecipients, kPer);
+    // Without an HTTP answer a send may have been delivered: such a row is resent at most
+    // once, then left 'uncertain' for an operator (issue 15) instead of drained.
+    const bool no_answer = fault == Fault::kTimeout || fault == Fault::kCloseConnection;
+    const std::size_t duplicates =
+        rig.check_nothing_lost_and_in_order(kRecipients, kPer, no_answer);
+    const auto uncertain =
+        scalar(rig.path, "SELECT count(*) FROM outbox WHERE status = 'uncertain'");
     std::cout << "fault " << channel << " " << name << ": requests during 1.5 s outage " << during
               << ", CPU " << cpu * 1000 << " ms, drained 20 in " << drain << " s, duplicates "
-              << duplicates << "\n";
+              << duplicates << ", uncertain " << uncertain << "\n";
+    if (!no_answer) CHECK(uncertain == 0);
     // Pauses of 125-250 ms doubling to 1 s, one probe each: a handful, never a hot loop. A
     // probe takes at most one wave of sends.
     CHECK(during <= 16);
@@ -272,7 +305,9 @@ TEST_CASE("Viber status 12 (tooManyRequests): backoff, nothing lost, order kept"
     outage_then_recovery("viber", Fault::kRateLimitCode, "status-12");
 }
 
-TEST_CASE("Viber answers after the client timeout: backoff, nothing lost, duplicates possible") {
+TEST_CASE(
+    "Viber answers after the client timeout: backoff, at most one resend, then uncertain, "
+    "nothing else lost") {
     outage_then_recovery("viber", Fault::kTimeout, "timeout");
 }
 
@@ -280,7 +315,7 @@ TEST_CASE("Viber garbage 200 bodies: backoff, nothing lost, order kept") {
     outage_then_recovery("viber", Fault::kGarbage, "garbage");
 }
 
-TEST_CASE("Viber closes connections mid-answer: backoff, nothing lost, order kept") {
+TEST_CASE("Viber closes connections mid-answer: backoff, at most one resend, then uncertain") {
     outage_then_recovery("viber", Fault::kCloseConnection, "closed");
 }
 
@@ -292,7 +327,7 @@ TEST_CASE("Zalo error -32 (API call limit): backoff, nothing lost, order kept") 
     outage_then_recovery("zalo", Fault::kRateLimitCode, "-32");
 }
 
-TEST_CASE("Zalo closes connections mid-answer: backoff, nothing lost, order kept") {
+TEST_CASE("Zalo closes connections mid-answer: backoff, at most one resend, then uncertain") {
     outage_then_recovery("zalo", Fault::kCloseConnection, "closed");
 }
 

@@ -289,3 +289,104 @@ TEST_CASE("a locked database stops sending without a single extra delivery, and 
     CHECK(extra == 0);
     CHECK(count(path, "status = 'sent'") == kRecipients * kPer);
 }
+
+TEST_CASE(
+    "a Viber answer after the client's timeout: at most two deliveries, then the row is "
+    "uncertain, and a retry sends it again") {
+    test::TempDir dir;
+    const std::string path = dir.file("noanswer.db");
+    const auto t0 = wall_now();
+    enqueue_replies(path, 1, 1, t0);
+    test::FakePlatform fake;
+    // The platform takes each send but answers 1.5 s later; the client gives up after 300 ms.
+    fake.set_fault(Fault::kTimeout, 1500ms);
+    bot::HttpClient http{300ms};
+    bot::DispatcherOptions o;
+    o.channel_backoff = 0ms;
+    core::Instant clock = t0;
+    auto sender =
+        std::make_shared<bot::ViberSender>(fake.viber_base(), kViberToken, "Tổ CNS", "", http);
+    bot::Dispatcher d(path, {sender}, o, [&] { return clock; });
+    // Passes an hour apart (past any backoff): without the rule every one would deliver again.
+    for (int pass = 0; pass < 5; ++pass) {
+        d.run_once();
+        clock += std::chrono::hours(1);
+    }
+    CHECK(fake.accepted("/send_message").size() == 2);
+    CHECK(count(path, "status = 'uncertain'") == 1);
+    CHECK(count(path, "status = 'uncertain' AND error LIKE '%no answer%'") == 1);
+    {
+        // Listed with the dead letters by default; a retry resets the no-answer count.
+        storage::Database db(path);
+        storage::OutboxRepo repo(db);
+        storage::OutboxFilter f;
+        const auto listed = repo.list(f);
+        REQUIRE(listed.size() == 1);
+        CHECK(listed[0].status == "uncertain");
+        CHECK(repo.dead_letters() == 1);
+        f.statuses = {"uncertain"};
+        CHECK(repo.retry(f, clock) == 1);
+    }
+    CHECK(count(path, "status = 'pending' AND no_answer_attempts = 0 AND attempts = 0") == 1);
+    fake.set_fault(Fault::kNone);
+    d.run_once();
+    CHECK(count(path, "status = 'sent'") == 1);
+    CHECK(fake.accepted("/send_message").size() == 3);
+}
+
+TEST_CASE("a send without an answer followed by a success is sent, not uncertain") {
+    test::TempDir dir;
+    const std::string path = dir.file("noanswer_then_ok.db");
+    const auto t0 = wall_now();
+    enqueue_replies(path, 1, 1, t0);
+    test::FakePlatform fake;
+    fake.set_fault(Fault::kCloseConnection);
+    bot::HttpClient http{1s};
+    bot::DispatcherOptions o;
+    o.channel_backoff = 0ms;
+    core::Instant clock = t0;
+    auto sender =
+        std::make_shared<bot::ViberSender>(fake.viber_base(), kViberToken, "Tổ CNS", "", http);
+    bot::Dispatcher d(path, {sender}, o, [&] { return clock; });
+    d.run_once();
+    CHECK(count(path, "status = 'pending' AND no_answer_attempts = 1") == 1);
+    fake.set_fault(Fault::kNone);
+    clock += std::chrono::hours(1);
+    d.run_once();
+    CHECK(count(path, "status = 'sent'") == 1);
+    CHECK(fake.count("/send_message") == 2);
+}
+
+TEST_CASE(
+    "Viber status 13 (client too old for a keyboard): the part is resent once without it, the "
+    "options numbered in the text") {
+    test::FakePlatform fake;
+    fake.old_viber_client(true);
+    bot::HttpClient http{1s};
+    bot::ViberSender sender(fake.viber_base(), kViberToken, "Tổ CNS", "", http);
+    storage::OutboxRow row;
+    row.id = 1;
+    row.channel = "viber";
+    row.recipient = "U1";
+    row.message.text = "Chọn tổ";
+    row.message.buttons = {{"Tổ 1", "team:1"}, {"Tổ 2", "team:2"}};
+    const auto r = sender.send(row);
+    CHECK(r.cls == bot::SendClass::kSuccess);
+    CHECK_FALSE(r.message_id.empty());
+    const auto sends = fake.requests("/send_message");
+    REQUIRE(sends.size() == 2);
+    const auto first = nlohmann::json::parse(sends[0].body);
+    const auto second = nlohmann::json::parse(sends[1].body);
+    CHECK(first.contains("keyboard"));
+    CHECK_FALSE(second.contains("keyboard"));
+    CHECK(second["min_api_version"] == 1);
+    CHECK(second["text"] == "Chọn tổ\n\n1. Tổ 1\n2. Tổ 2");
+    CHECK(second["receiver"] == "U1");
+
+    SECTION("an answer other than success to the resend classifies the row") {
+        fake.set_fault(Fault::kHttp500);
+        const auto again = sender.send(row);
+        CHECK(again.cls == bot::SendClass::kRetryable);
+        CHECK(fake.count("/send_message") == 4);  // once with the keyboard, once without
+    }
+}

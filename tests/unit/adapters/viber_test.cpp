@@ -386,3 +386,31 @@ TEST_CASE("set_webhook answers give the event types or the failure", "[adapters]
     REQUIRE_FALSE(garbage.has_value());
     CHECK(garbage.error().status == -1);
 }
+
+TEST_CASE("a message without its keyboard lists the buttons' labels in the text",
+          "[adapters][viber]") {
+    core::OutboundMessage m;
+    m.text = "Chọn một";
+    m.buttons = {{"Có", "yes"}, {"Không", "no"}};
+    const auto plain = adapters::viber::without_keyboard(m);
+    CHECK(plain.buttons.empty());
+    CHECK(plain.text == "Chọn một\n\n1. Có\n2. Không");
+    const auto body = json::parse(adapters::viber::render_send_message("U", plain, {"Bot", ""})[0]);
+    CHECK(body["min_api_version"] == 1);
+    CHECK_FALSE(body.contains("keyboard"));
+
+    // A message asking for a number: a typed digit is an answer, so no numbers on the options.
+    m.expects_number = true;
+    CHECK(adapters::viber::without_keyboard(m).text == "Chọn một\n\n• Có\n• Không");
+    // Without buttons nothing changes.
+    core::OutboundMessage bare;
+    bare.text = "Cảm ơn";
+    CHECK(adapters::viber::without_keyboard(bare).text == "Cảm ơn");
+}
+
+TEST_CASE("a send without any HTTP answer is flagged as maybe delivered", "[adapters][viber]") {
+    CHECK(adapters::viber::classify_send_response(std::nullopt, "").no_answer);
+    CHECK_FALSE(adapters::viber::classify_send_response(500, "").no_answer);
+    CHECK(adapters::viber::classify_send_response(200, R"({"status":13})").kind ==
+          SendOutcomeKind::kPermanent);
+}

@@ -63,6 +63,12 @@ class FakeSender : public bot::ChannelSender {
         auto& script = next[row.recipient];
         r.cls = script.empty() ? bot::SendClass::kSuccess : script.front();
         if (!script.empty()) script.erase(script.begin());
+        auto& silent = no_answer[row.recipient];
+        if (!silent.empty()) {
+            r.no_answer = silent.front();
+            silent.erase(silent.begin());
+        }
+        ++tries[row.recipient];
         if (r.cls == bot::SendClass::kSuccess) {
             sent.push_back(row.recipient + ":" + row.message.text);
             r.message_id = "m" + std::to_string(row.id);
@@ -73,6 +79,9 @@ class FakeSender : public bot::ChannelSender {
     }
     std::mutex mu;
     std::map<std::string, std::vector<bot::SendClass>> next;
+    /// Per recipient: whether each failed attempt had no HTTP answer at all.
+    std::map<std::string, std::vector<bool>> no_answer;
+    std::map<std::string, int> tries;
     std::vector<std::string> sent;
 };
 
@@ -269,4 +278,61 @@ TEST_CASE("backoff doubles up to its cap and keeps jitter within half of the del
     CHECK(bot::backoff_delay(2, o, 1.0).count() == 10);
     CHECK(bot::backoff_delay(3, o, 0.0).count() == 10);
     CHECK(bot::backoff_delay(10, o, 1.0).count() == 60);
+}
+
+TEST_CASE("after a send without an answer a row is resent at most once, then it is uncertain",
+          "[dispatcher][outbox]") {
+    World w;
+    core::Instant clock = *core::parse_instant("2026-11-20T09:00");
+    {
+        storage::Database db(w.path);
+        storage::OutboxRepo outbox(db);
+        for (const char* who : {"A", "B", "C", "D"}) {
+            storage::OutboxItem item;
+            item.channel = "viber";
+            item.recipient = who;
+            item.message.text = std::string("hello ") + who;
+            outbox.enqueue(item, clock);
+        }
+    }
+    using bot::SendClass;
+    auto sender = std::make_shared<FakeSender>();
+    // A: no answer, then no answer again. B: no answer, then a 5xx (any retryable failure).
+    // C: no answer, then success. D: two 5xx (answers): retried as before.
+    sender->next["A"] = {SendClass::kRetryable, SendClass::kRetryable, SendClass::kRetryable};
+    sender->no_answer["A"] = {true, true, true};
+    sender->next["B"] = {SendClass::kRetryable, SendClass::kRetryable};
+    sender->no_answer["B"] = {true, false};
+    sender->next["C"] = {SendClass::kRetryable};
+    sender->no_answer["C"] = {true};
+    sender->next["D"] = {SendClass::kRetryable, SendClass::kRetryable};
+    bot::DispatcherOptions o;
+    o.rate_per_second = 0;
+    o.channel_backoff = std::chrono::milliseconds(0);
+    bot::Dispatcher d(w.path, {sender}, o, [&] { return clock; });
+    for (int pass = 0; pass < 4; ++pass) {
+        d.run_once();
+        clock += std::chrono::hours(1);
+    }
+    CHECK(sender->tries["A"] == 2);
+    CHECK(sender->tries["B"] == 2);
+    CHECK(sender->tries["C"] == 2);
+    CHECK(sender->tries["D"] == 3);
+    storage::Database db(w.path);
+    auto status = [&](const char* who) {
+        SQLite::Statement q(db.handle(), "SELECT status FROM outbox WHERE recipient = ?1");
+        q.bind(1, who);
+        q.executeStep();
+        return q.getColumn(0).getString();
+    };
+    CHECK(status("A") == "uncertain");
+    CHECK(status("B") == "uncertain");
+    CHECK(status("C") == "sent");
+    CHECK(status("D") == "sent");
+    CHECK(count(db,
+                "SELECT count(*) FROM outbox WHERE status = 'uncertain' AND error LIKE "
+                "'%no answer%'") == 2);
+    storage::OutboxRepo repo(db);
+    CHECK(repo.dead_letters() == 2);
+    CHECK(repo.list(storage::OutboxFilter{}).size() == 2);  // with the dead letters by default
 }

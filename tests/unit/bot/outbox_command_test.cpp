@@ -55,6 +55,35 @@ TEST_CASE("tcns outbox lists dead letters, retries and drops them by channel, id
     CHECK(db.handle().execAndGet("SELECT attempts FROM outbox WHERE id = 1").getInt() == 0);
 }
 
+TEST_CASE(
+    "tcns outbox lists uncertain rows with the dead letters, and a retry forgets the "
+    "send without an answer") {
+    test::TempDir dir;
+    const std::string path = dir.file("t.db");
+    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    {
+        storage::Database db(path);
+        insert(db, "viber", "uncertain", now);  // id 1
+        insert(db, "viber", "dead", now);       // id 2
+        db.handle().exec("UPDATE outbox SET no_answer_attempts = 1, attempts = 2 WHERE id = 1");
+    }
+    auto r = test::tcns_cli({"--db", path, "outbox", "list"});
+    CHECK(r.rc == 0);
+    CHECK_THAT(r.out, Catch::Contains("2 row(s)"));
+    r = test::tcns_cli({"--db", path, "outbox", "list", "--status", "uncertain"});
+    CHECK(r.rc == 0);
+    CHECK_THAT(r.out, Catch::Contains("1 row(s)"));
+    CHECK_THAT(r.out, Catch::Contains("uncertain"));
+    r = test::tcns_cli({"--db", path, "outbox", "retry", "--status", "uncertain"});
+    CHECK(r.rc == 0);
+    CHECK_THAT(r.out, Catch::Contains("1 row(s) queued again"));
+    storage::Database db(path);
+    CHECK(db.handle()
+              .execAndGet("SELECT status || ',' || attempts || ',' || no_answer_attempts FROM "
+                          "outbox WHERE id = 1")
+              .getString() == "pending,0,0");
+}
+
 TEST_CASE("tcns outbox --help prints its usage with examples, and bad filters exit 2") {
     auto r = test::tcns_cli({"outbox", "--help"});
     CHECK(r.rc == 0);
