@@ -114,7 +114,9 @@ HttpResponse export_xlsx(const Config& config, const HttpRequest& req, const Adm
         std::string path;
         ~TempFile() { std::remove(path.c_str()); }
     };
-    auto file = std::make_shared<TempFile>(TempFile{made->path});
+    // Made in place: a temporary TempFile would delete the file as it is copied.
+    auto file = std::make_shared<TempFile>();
+    file->path = made->path;
     web::audit(*db, access.person(), access.actor(), "export",
                fmt::format("{} (unit {})", req.target, lookup("unit").value_or("*")), req.client,
                now);
