@@ -13,7 +13,7 @@
 namespace tcns::bot {
 
 /// Web access for officials (issue 16): one-time sign-in links asked for in chat, the sessions
-/// they open and the audit log, all in SQLite (tables of migration 15). Tokens are 256 random
+/// they open and the audit log, all in SQLite (tables of migration 13). Tokens are 256 random
 /// bits, hex-encoded; only their SHA-256 is stored. Every function runs in the caller's
 /// transaction (or autocommit) on the given connection.
 namespace web {

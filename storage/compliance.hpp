@@ -19,7 +19,7 @@ struct MonthRange {
 };
 
 /// What is expected of active teams and what they did, over a range of months: one expected
-/// report per team per month in which the team existed (migration 14's team_first_month: from
+/// report per team per month in which the team existed (migration 12's team_first_month: from
 /// its decision date, else from its import, or from its first report when that is earlier).
 /// Every count of "expected" and "missing" (exports, the admin page, chat summaries, quarterly
 /// messages) comes from compliance_counts or the SQL below, so that they agree.

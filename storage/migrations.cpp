@@ -314,7 +314,7 @@ CREATE INDEX outbox_letters ON outbox(updated_at)
         // person's conversation only points at it. base_revision is the report revision it
         // began from: a submission checks it, so a draft begun before another submission
         // never silently replaces it. answers is JSON by item code, with who gave each.
-        {10, "drafts shared by a team's filers", R"sql(
+        {9, "drafts shared by a team's filers", R"sql(
 CREATE TABLE drafts (
     team_id        INTEGER NOT NULL REFERENCES teams(id),
     period         TEXT NOT NULL,
@@ -329,16 +329,15 @@ ALTER TABLE report_values ADD COLUMN answered_by INTEGER REFERENCES people(id);
 )sql"},
         // On time at first, revised after the deadline: timeliness stays the first
         // submission's, but "zeros on time, real numbers late" must be visible.
-        {11, "revisions after the deadline", R"sql(
+        {10, "revisions after the deadline", R"sql(
 ALTER TABLE report_status ADD COLUMN revised_after_deadline INTEGER NOT NULL DEFAULT 0;
 UPDATE report_status SET revised_after_deadline = 1 WHERE late = 0 AND EXISTS (
     SELECT 1 FROM reports r WHERE r.team_id = report_status.team_id
     AND r.period = report_status.period AND r.revision > 1 AND r.late = 1);
 )sql"},
         // GET /readyz commits one row here: only a committed write proves that webhooks can be
-        // stored (a full or read-only disk lets a rolled-back write pass). Number 13: 8-12 are
-        // taken by work on other branches.
-        {13, "readiness probe", R"sql(
+        // stored (a full or read-only disk lets a rolled-back write pass).
+        {11, "readiness probe", R"sql(
 CREATE TABLE health_probe (
     id  INTEGER PRIMARY KEY CHECK (id = 1),
     at  INTEGER NOT NULL
@@ -349,7 +348,7 @@ CREATE TABLE health_probe (
         // get the day their people's invite codes were issued (the import that created them);
         // without any, no date is known and every month counts, as before. The view is the one
         // definition every count of "expected" and "missing" reads (storage/compliance.hpp).
-        {14, "the month each team starts being expected to report", R"sql(
+        {12, "the month each team starts being expected to report", R"sql(
 ALTER TABLE teams ADD COLUMN imported_on TEXT;
 UPDATE teams SET imported_on = (
     SELECT date(min(i.created_at), 'unixepoch', '+7 hours')
@@ -368,7 +367,7 @@ FROM teams t WHERE t.active = 1;
         // sessions they open (scoped to the official's unit subtree) and an audit log. Only
         // SHA-256 hashes of link and session tokens are stored: a copy of the database does not
         // let anyone sign in. Numbered 15 to leave room for other branches' migrations.
-        {15, "web sign-in links, sessions, audit log", R"sql(
+        {13, "web sign-in links, sessions, audit log", R"sql(
 CREATE TABLE web_links (
     token_hash  TEXT PRIMARY KEY,
     person_id   INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,

@@ -232,7 +232,7 @@ TEST_CASE("inserting into the outbox builds no temporary b-tree", "[db][outbox]"
     CHECK(explain(v4, enqueue).find("OpenEphemeral") != std::string::npos);
 }
 
-TEST_CASE("migration 11 marks reports that were on time and revised after the deadline", "[db]") {
+TEST_CASE("migration 10 marks reports that were on time and revised after the deadline", "[db]") {
     test::TempDir dir;
     const std::string path = dir.file("v7.db");
     build_schema_up_to(path, 7);
