@@ -46,7 +46,8 @@ TEST_CASE("the window rules handed to core come from the registry", "[channels][
     CHECK(core::check_reminder_config(bot::default_reminder_policy()).empty());
 }
 
-TEST_CASE("the registry verifies a Zalo Bot delivery without its secret as missing", "[channels][registry]") {
+TEST_CASE("the registry verifies a Zalo Bot delivery without its secret as missing",
+          "[channels][registry]") {
     bot::Config config;
     const auto v = bot::find_channel("zalo-bot")->verify("{}", "", config);
     CHECK(v == adapters::VerifyResult::kMissing);
