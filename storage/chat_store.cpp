@@ -1,6 +1,7 @@
 #include "storage/chat_store.hpp"
 
 #include "storage/json_text.hpp"
+#include "storage/reminder_repo.hpp"
 #include "storage/targets_repo.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -699,23 +700,7 @@ std::vector<core::Contact> ReportRepo::other_filers(core::TeamId team, core::Per
         out.push_back(std::move(c));
     }
     q.reset();
-    auto& a = db_.cached(
-        "SELECT id, channel, last_inbound_at, subscribed = 1 AND unreachable_at IS NULL "
-        "FROM chat_accounts WHERE person_id = ? ORDER BY id");
-    for (auto& c : out) {
-        a.reset();
-        a.bind(1, std::int64_t{c.id});
-        while (a.executeStep()) {
-            core::ContactAccount acc;
-            acc.id = a.getColumn(0).getInt64();
-            acc.channel = a.getColumn(1).getString();
-            if (!a.getColumn(2).isNull())
-                acc.last_inbound = core::from_unix(a.getColumn(2).getInt64());
-            acc.reachable = a.getColumn(3).getInt() != 0;
-            c.accounts.push_back(std::move(acc));
-        }
-    }
-    a.reset();
+    for (auto& c : out) c.accounts = contact_accounts(db_, c.id);
     return out;
 }
 

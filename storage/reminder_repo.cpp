@@ -74,6 +74,24 @@ std::string month_label(const core::MonthPeriod& p) {
 
 }  // namespace
 
+std::vector<core::ContactAccount> contact_accounts(Database& db, core::PersonId person) {
+    auto& a = db.cached(
+        "SELECT id, channel, last_inbound_at, subscribed = 1 AND unreachable_at IS NULL "
+        "FROM chat_accounts WHERE person_id = ? ORDER BY id");
+    a.bind(1, std::int64_t{person});
+    std::vector<core::ContactAccount> out;
+    while (a.executeStep()) {
+        core::ContactAccount acc;
+        acc.id = a.getColumn(0).getInt64();
+        acc.channel = a.getColumn(1).getString();
+        if (!a.getColumn(2).isNull()) acc.last_inbound = core::from_unix(a.getColumn(2).getInt64());
+        acc.reachable = a.getColumn(3).getInt() != 0;
+        out.push_back(std::move(acc));
+    }
+    a.reset();  // a statement left on a row would hold a read snapshot open
+    return out;
+}
+
 std::vector<core::TeamReminderStatus> ReminderRepo::reminder_inputs(
     const core::MonthPeriod& period, const std::string& commune_level) {
     SQLite::Database& h = db_.handle();
@@ -204,25 +222,12 @@ WHERE u.level = :level ORDER BY up.depth LIMIT 1
                         "JOIN people p ON p.id = r.person_id "
                         "WHERE r.role = 'official' AND r.unit_id = ? ORDER BY p.id");
     o.bind(1, std::int64_t{c.id});
-    SQLite::Statement a(db_.handle(),
-                        "SELECT id, channel, last_inbound_at, subscribed = 1 AND unreachable_at "
-                        "IS NULL FROM chat_accounts WHERE person_id = ? ORDER BY id");
     while (o.executeStep()) {
         core::Contact person;
         person.id = o.getColumn(0).getInt64();
         person.name = text(o, 1);
         person.phone = text(o, 2);
-        a.reset();
-        a.bind(1, std::int64_t{person.id});
-        while (a.executeStep()) {
-            core::ContactAccount acc;
-            acc.id = a.getColumn(0).getInt64();
-            acc.channel = a.getColumn(1).getString();
-            if (!a.getColumn(2).isNull())
-                acc.last_inbound = core::from_unix(a.getColumn(2).getInt64());
-            acc.reachable = a.getColumn(3).getInt() != 0;
-            person.accounts.push_back(std::move(acc));
-        }
+        person.accounts = contact_accounts(db_, person.id);
         c.officials.push_back(std::move(person));
     }
     return c;

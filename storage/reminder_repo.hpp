@@ -29,6 +29,9 @@ struct AccountAddress {
     std::string user_id;  ///< the platform's user id
 };
 
+/// A person's chat accounts, oldest first, with what the reminder policy needs of each.
+std::vector<core::ContactAccount> contact_accounts(Database& db, core::PersonId person);
+
 /// The scheduler's and the summaries' reads: everything set-based (a handful of queries per
 /// call, never one per team), so that a country's 80,000 teams load in well under a second.
 class ReminderRepo {
