@@ -300,6 +300,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
     if (!kLevels.count(c.log_level))
         throw ConfigError(fmt::format("log_level must be one of debug, info, warn, error"));
     while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+    c.scheduler.public_url = c.public_url;  // the summaries' links to the web page
     if (!c.public_url.empty()) {
         // Sign-in links are built as public_url + "/login/<token>": an origin (and an optional
         // path prefix), nothing a link could be confused by.

@@ -313,11 +313,14 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
             if (!summary) {
                 reply.text = templates_.messages.render("summary.not_official");
             } else if (req->kind == core::SummaryKind::kMissing) {
-                reply.text = core::render_missing(*summary, templates_.messages);
+                reply.text =
+                    core::render_missing(*summary, templates_.messages) +
+                    page_link_line(templates_.messages, public_url_, summary->unit_code, *period);
             } else {
                 reply.text =
                     core::render_summary(*summary, templates_.messages, alerts_.max_named) + "\n" +
-                    templates_.messages.render("summary.other_period_hint");
+                    templates_.messages.render("summary.other_period_hint") +
+                    page_link_line(templates_.messages, public_url_, summary->unit_code, *period);
             }
             result.replies.push_back(std::move(reply));
         } else if (const auto* web_req = std::get_if<core::RequestSignInLink>(&effect)) {

@@ -8,6 +8,45 @@
 
 namespace tcns::bot {
 
+namespace {
+
+// Percent-encodes all but RFC 3986's unreserved characters (a unit code is an import's text).
+std::string url_component(std::string_view text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const unsigned char c : text) {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string unit_page_url(const std::string& public_url, const std::string& unit_code,
+                          const core::MonthPeriod& month, std::string_view span) {
+    if (public_url.empty()) return {};
+    // The drill-down page of issue 16 (bot/web_page.hpp: /admin/area?unit=&period=&span=).
+    std::string url =
+        public_url + "/admin/area?unit=" + url_component(unit_code) + "&period=" + month.str();
+    if (span != "month") url += "&span=" + url_component(span);
+    return url;
+}
+
+std::string page_link_line(const core::Messages& m, const std::string& public_url,
+                           const std::string& unit_code, const core::MonthPeriod& month,
+                           std::string_view span) {
+    const std::string url = unit_page_url(public_url, unit_code, month, span);
+    if (url.empty()) return {};
+    return "\n" + m.render("summary.page_link", {{"url", url}});
+}
+
 bool notice_exists(storage::Database& db, const std::string& idem_key) {
     auto& q = db.cached("SELECT 1 FROM outbox WHERE idem_key = ?");
     q.bind(1, idem_key);

@@ -3,6 +3,8 @@
 #include <optional>
 #include <string>
 
+#include "core/messages.hpp"
+#include "core/period.hpp"
 #include "core/reminder_policy.hpp"
 #include "core/send_validity.hpp"
 #include "storage/database.hpp"
@@ -41,6 +43,19 @@ NoticeOutcome enqueue_notice(storage::Database& db, const Notice& n, core::Insta
 
 /// The end of the quiet hours when `now` falls in them (the message waits for the morning).
 std::optional<core::Instant> after_quiet_hours(core::Instant now, const core::QuietHours& quiet);
+
+/// The web page of unit `unit_code` for the months up to `month` under `public_url` ("" when web
+/// access is not configured): `span` is "month" (that month alone), "quarter" (its quarter to
+/// that month) or "ytd". A plain address: the page asks for sign-in, which an official gets in
+/// chat by typing "web", so a summary never carries a token.
+std::string unit_page_url(const std::string& public_url, const std::string& unit_code,
+                          const core::MonthPeriod& month, std::string_view span = "month");
+
+/// The closing line of a chat summary ("\n" + summary.page_link with the page's address), or ""
+/// without public_url.
+std::string page_link_line(const core::Messages& m, const std::string& public_url,
+                           const std::string& unit_code, const core::MonthPeriod& month,
+                           std::string_view span = "month");
 
 /// "84******678", a platform id shortened, or "-": who a notice goes to, safe for logs.
 std::string masked_recipient(storage::Database& db, const Notice& n);

@@ -97,6 +97,28 @@ core::SendValidity month_validity(const core::DueMessage& d, const core::MonthPe
     return v;
 }
 
+/// The key for an official's roll-up (summary or quarterly message) on `today`: `base` until a
+/// row with it exists. A roll-up is true for the day it was written; when every row planned so
+/// far was dropped as expired unsent (an outage past midnight, a backlog), the official still
+/// expects the month's figures, so a replacement with today's numbers is planned under
+/// `base:<today>` (at most one a day, and only while the roll-up's window lasts).
+std::string rollup_key(storage::Database& db, const std::string& base, core::Instant now) {
+    if (!notice_exists(db, base)) return base;
+    // The base row and its replacements ("base:2026-12-02"): ':' < ';' bounds the prefix.
+    auto& q = db.cached(
+        "SELECT count(*), ifnull(sum(status = 'stale' AND error = 'expired'), 0) FROM outbox "
+        "WHERE idem_key = ?1 OR (idem_key > ?1 || ':' AND idem_key < ?1 || ';')");
+    q.bind(1, base);
+    std::int64_t rows = 0, expired = 0;
+    if (q.executeStep()) {
+        rows = q.getColumn(0).getInt64();
+        expired = q.getColumn(1).getInt64();
+    }
+    q.reset();
+    if (rows == 0 || expired < rows) return base;  // sent, pending or otherwise decided
+    return base + ":" + core::format_date(core::to_vietnam(now).date);
+}
+
 }  // namespace
 
 core::Instant morning_after(core::Instant deadline, int send_hour) {
@@ -287,8 +309,8 @@ void Scheduler::month_jobs(storage::Database& db, const core::MonthPeriod& perio
         for (std::size_t k = i; k < j; ++k) {
             const storage::OfficialContact& o = officials[k];
             PlannedNotice p;
-            p.notice.idem_key =
-                fmt::format("summary:{}:{}:p{}", o.unit_code, period.str(), o.contact.id);
+            p.notice.idem_key = rollup_key(
+                db, fmt::format("summary:{}:{}:p{}", o.unit_code, period.str(), o.contact.id), now);
             p.notice.kind = "summary";
             p.notice.person = o.contact.id;
             p.notice.phone = o.contact.phone;
@@ -308,7 +330,8 @@ void Scheduler::month_jobs(storage::Database& db, const core::MonthPeriod& perio
                 p.notice.text =
                     m.render("summary.scheduled_intro",
                              {{"name", o.contact.name}, {"month", month_text(period)}}) +
-                    "\n" + core::render_summary(*summary, m, config_.max_named);
+                    "\n" + core::render_summary(*summary, m, config_.max_named) +
+                    page_link_line(m, config_.public_url, o.unit_code, period);
                 // Counts as of today: the message is true today only.
                 core::SendValidity v;
                 v.kind = "summary";
@@ -418,7 +441,8 @@ void Scheduler::quarter_jobs(storage::Database& db, core::Instant now, bool dry_
             const storage::OfficialContact& o = officials[k];
             if (k > 0 && officials[k - 1].unit != o.unit) summary.reset();
             PlannedNotice p;
-            p.notice.idem_key = fmt::format("{}:p{}", due->idem_key_prefix, o.contact.id);
+            p.notice.idem_key =
+                rollup_key(db, fmt::format("{}:p{}", due->idem_key_prefix, o.contact.id), now);
             p.notice.kind = "quarterly";
             p.notice.person = o.contact.id;
             p.notice.phone = o.contact.phone;
@@ -435,12 +459,15 @@ void Scheduler::quarter_jobs(storage::Database& db, core::Instant now, bool dry_
                     summary = repo.summary(templates_.form, o.unit, from, to, config_.max_named);
                 if (!summary) continue;
                 p.notice.text = templates_.messages.render(
-                    template_key, {{"name", o.contact.name},
-                                   {"quarter", quarter},
-                                   {"unit_name", o.unit_name},
-                                   {"deadline", deadline_text},
-                                   {"summary", core::render_summary(*summary, templates_.messages,
-                                                                    config_.max_named)}});
+                                    template_key,
+                                    {{"name", o.contact.name},
+                                     {"quarter", quarter},
+                                     {"unit_name", o.unit_name},
+                                     {"deadline", deadline_text},
+                                     {"summary", core::render_summary(*summary, templates_.messages,
+                                                                      config_.max_named)}}) +
+                                page_link_line(templates_.messages, config_.public_url, o.unit_code,
+                                               to, "quarter");
                 core::SendValidity v;
                 v.kind = "quarterly";
                 v.period = q.str();

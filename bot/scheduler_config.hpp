@@ -24,6 +24,9 @@ struct SchedulerConfig {
     /// Officials of this level get the province roll-up with the quarterly reminder.
     std::string province_level = "province";
     std::size_t max_named = 10;  ///< missing teams named in a summary, then a count
+    /// The web page's base address (Config::public_url, copied at load): summaries end with a
+    /// link to the unit's page when set.
+    std::string public_url;
     /// Inbox rows (webhook dedupe keys) older than this are pruned, at most once an hour: far
     /// longer than any platform retries a webhook.
     int inbox_retention_days = 14;

@@ -130,6 +130,7 @@ const std::vector<std::string_view>& scheduler_message_keys() {
         "summary.not_official",
         "summary.bad_period",
         "summary.other_period_hint",
+        "summary.page_link",
         "missing.header",
         "missing.none",
         "quarterly.reminder",

@@ -33,17 +33,6 @@ std::string text(const SQLite::Statement& q, int column) {
     return c.isNull() ? std::string() : c.getString();
 }
 
-ComplianceCounts counts(const SQLite::Statement& q, int first) {
-    ComplianceCounts c;
-    c.teams = q.getColumn(first).getInt64();
-    c.expected = c.teams;  // one month: one report per expected team
-    c.submitted = q.getColumn(first + 1).getInt64();
-    c.on_time = q.getColumn(first + 2).getInt64();
-    c.late = q.getColumn(first + 3).getInt64();
-    c.revised_after_deadline = q.getColumn(first + 4).getInt64();
-    return c;
-}
-
 void bind_scope(SQLite::Statement& q, std::optional<std::int64_t> scope) {
     if (scope)
         q.bind(":scope", *scope);
@@ -62,33 +51,34 @@ ComplianceOverview compliance_overview(Database& db, const core::MonthPeriod& pe
     std::optional<SQLite::Transaction> snapshot;
     if (sqlite3_get_autocommit(db.handle().getHandle())) snapshot.emplace(db.handle());
 
+    // The units of the level (tree order), then their counts from compliance_by_unit: one walk
+    // of the tree and one pass over its teams, whatever the number of units.
+    std::optional<core::UnitId> scope_unit;
+    if (scope) scope_unit = static_cast<core::UnitId>(*scope);
+    const MonthRange month_range{period, period};
+    std::vector<core::UnitId> ids;
     SQLite::Statement units(db.handle(), std::string(kAnchoredTree) + R"sql(
-SELECT u.code, u.name, ifnull(p.name, ''),
-       count(t.id), count(rs.team_id), ifnull(sum(rs.late = 0), 0), ifnull(sum(rs.late <> 0), 0),
-       ifnull(sum(rs.revised_after_deadline), 0)
+SELECT a.id, u.code, u.name, ifnull(p.name, '')
 FROM tree a
 JOIN units u ON u.id = a.id
 LEFT JOIN units p ON p.id = u.parent_id
-LEFT JOIN tree d ON d.anchor = a.id
-LEFT JOIN team_first_month f ON f.unit_id = d.id AND )sql" +
-                                             std::string(kExpectedInPeriodSql) + R"sql(
-LEFT JOIN teams t ON t.id = f.team_id
-LEFT JOIN report_status rs ON rs.team_id = t.id AND rs.period = :period
 WHERE a.anchor = a.id
-GROUP BY a.id
 ORDER BY a.sort_key
 )sql");
     units.bind(":level", level);
     bind_scope(units, scope);
-    units.bind(":period", month);
-    while (units.executeStep())
+    while (units.executeStep()) {
+        ids.push_back(static_cast<core::UnitId>(units.getColumn(0).getInt64()));
         out.units.push_back(
-            UnitCompliance{text(units, 0), text(units, 1), text(units, 2), counts(units, 3)});
+            UnitCompliance{text(units, 1), text(units, 2), text(units, 3), ComplianceCounts{}});
+    }
+    const auto by_unit = compliance_by_unit(db, scope_unit, level, month_range);
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        if (const auto it = by_unit.find(ids[i]); it != by_unit.end())
+            out.units[i].counts = it->second;
 
     // The one definition of expected and missing (compliance.hpp), within the session's scope.
-    std::optional<core::UnitId> scope_unit;
-    if (scope) scope_unit = static_cast<core::UnitId>(*scope);
-    out.total = compliance_counts(db, scope_unit, MonthRange{period, period});
+    out.total = compliance_counts(db, scope_unit, month_range);
 
     SQLite::Statement missing(db.handle(), std::string(kAnchoredTree) + R"sql(
 SELECT ifnull(au.name, ''), tu.name, t.code, t.name, ifnull(lp.full_name, ''),

@@ -1,11 +1,16 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/form.hpp"
 #include "core/org.hpp"
 #include "core/period.hpp"
+#include "core/summary.hpp"
 #include "core/time.hpp"
 #include "storage/database.hpp"
 
@@ -48,6 +53,30 @@ std::optional<MonthRange> counted_months(Database& db, const MonthRange& request
 /// months of `range` (callers pass counted_months' answer).
 ComplianceCounts compliance_counts(Database& db, std::optional<core::UnitId> unit,
                                    const MonthRange& range);
+
+/// Counts per unit of `level` in the subtree of `scope` (itself included; the whole tree when
+/// nullopt), for the months of `range`: each team counts for the nearest unit of `level` above it
+/// (its own unit included), so that every unit's entry equals compliance_counts for that unit
+/// when no unit of `level` sits inside another. One pass over the teams of the subtree (the admin
+/// page's rows at national scale: one statement, not one per unit). Units without teams are
+/// absent from the map.
+std::map<core::UnitId, ComplianceCounts> compliance_by_unit(Database& db,
+                                                            std::optional<core::UnitId> scope,
+                                                            const std::string& level,
+                                                            const MonthRange& range);
+
+/// One unit's figures for a range, as every reader shows them: the counts (compliance_counts)
+/// and every enabled count indicator of `form`, in form order, with its total over the subtree
+/// (the latest revision of each report, as the rollup export sums them) and the unit's own target
+/// for the range (targets_over: the monthly targets inside it, else the yearly one pro rata).
+/// The officials' chat summaries and the web page read a unit's numbers from here, so that the
+/// chat and the page agree for the same unit and period.
+struct UnitFigures {
+    ComplianceCounts counts;
+    std::vector<core::ItemTotal> items;
+};
+UnitFigures unit_figures(Database& db, const core::Form& form, core::UnitId unit,
+                         const MonthRange& range);
 
 /// The first month any active team is expected to report; nullopt without teams, or when
 /// some team has no known start (then every month is expected of it).

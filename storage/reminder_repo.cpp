@@ -270,8 +270,10 @@ std::optional<core::UnitSummary> ReminderRepo::summary(const core::Form& form, c
     s.period_label = from == to ? month_label(from) : month_label(from) + " – " + month_label(to);
     const std::string f = from.str(), t = to.str();
 
+    // The counts and the indicators as the web page shows them (compliance.hpp: unit_figures).
+    UnitFigures figures = unit_figures(db_, form, unit, MonthRange{from, to});
     {
-        const ComplianceCounts c = compliance_counts(db_, unit, MonthRange{from, to});
+        const ComplianceCounts& c = figures.counts;
         s.teams = c.teams;
         s.expected = c.expected;
         s.submitted = c.submitted;
@@ -280,6 +282,7 @@ std::optional<core::UnitSummary> ReminderRepo::summary(const core::Form& form, c
         s.missing = c.missing();
         s.missing_teams = c.missing_teams;
     }
+    s.items = std::move(figures.items);
     {
         // Teams missing at least one month in which they existed, by name, with the communes
         // (and districts) between them and the summary's unit: hamlet names repeat.
@@ -304,22 +307,6 @@ LIMIT :limit
         q.bind(":limit", static_cast<std::int64_t>(std::max<std::size_t>(max_named, 1)));
         while (q.executeStep())
             if (s.missing_names.size() < max_named) s.missing_names.push_back(text(q, 0));
-    }
-
-    // Sums of the latest revision of every report, per count item (the roll-up's figures).
-    const auto totals = subtree_item_sums(db_, unit, from, to);
-    // The unit's own targets, year by year as the roll-up export counts them: the monthly
-    // targets inside the range, else the yearly target pro rata to the months of the range.
-    const auto targets = targets_over(db_, core::TargetOwner::kUnit, unit, from, to);
-    for (const core::FormItem* item : form.enabled_items()) {
-        if (item->type != core::ItemType::kCount) continue;
-        core::ItemTotal total;
-        total.code = item->code;
-        total.label = item->label;
-        total.unit = item->unit;
-        if (auto it = totals.find(item->code); it != totals.end()) total.total = it->second;
-        if (auto it = targets.find(item->code); it != targets.end()) total.target = it->second;
-        s.items.push_back(std::move(total));
     }
 
     {

@@ -3,12 +3,19 @@
 // reports, then the operations that must stay fast at that size:
 //   * a province roll-up for a month (rollup export of one province's subtree), target < 200 ms;
 //   * the admin page's per-province compliance for a month;
+//   * the web pages (issue 16): rendered through bot/'s page entry points, as the admin token
+//     (national, by province and by commune) and as officials signed in through a link (a
+//     province page, a commune page; with --districts, a district page too), target < 300 ms;
 //   * a month's `reports` export (every team, one row each) through the real `tcns` binary,
 //     target < 3 s, with its peak RSS (constant memory: compare a small export's RSS), and the
 //     same export as XLSX (libxlsxwriter's constant-memory mode), target < 10 s and < 100 MB;
 //   * the scheduler tick that enqueues the D-1 reminders (when the scheduler is built in).
-// Usage: bench_scale --db FILE --tcns PATH/tcns [--teams 80000] [--months 12]
-// The database is generated once and reused when it exists.
+// Usage: bench_scale --db FILE --tcns PATH/tcns [--teams 80000] [--months 12] [--only pages]
+//                    [--districts N]  (when generating: N districts between provinces and
+//                                      communes, the structure before 2025; default none)
+// The database is generated once and reused when it exists. `--only pages` times the pages and
+// the compliance queries only (no exports, no scheduler tick); `--only officials` the officials'
+// pages alone.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <sys/resource.h>
@@ -21,12 +28,18 @@
 #include <random>
 #include <sstream>
 
+#include "bot/admin_page.hpp"
+#include "bot/admin_session.hpp"
+#include "bot/config.hpp"
 #include "bot/export_support.hpp"
+#include "bot/http_types.hpp"
 #include "bot/scheduler.hpp"
 #include "bot/templates.hpp"
+#include "bot/web_access.hpp"
 #include "core/csv_writer.hpp"
 #include "core/period.hpp"
 #include "storage/admin_overview.hpp"
+#include "storage/compliance.hpp"
 #include "storage/database.hpp"
 #include "storage/exports.hpp"
 
@@ -39,7 +52,8 @@ double ms_since(Clock::time_point t) {
     return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
-void generate(const std::string& path, int teams, int months, const core::MonthPeriod& last) {
+void generate(const std::string& path, int teams, int months, const core::MonthPeriod& last,
+              int districts) {
     const auto started = Clock::now();
     storage::Database db(path);
     auto& h = db.handle();
@@ -67,9 +81,13 @@ void generate(const std::string& path, int teams, int months, const core::MonthP
     for (int p = 0; p < provinces; ++p)
         add_unit(p + 1, fmt::format("P{:02d}", p + 1), fmt::format("Tỉnh {}", p + 1), "Tỉnh",
                  "province", std::nullopt);
+    // With districts (the structure before 2025): province → district → commune → hamlet.
+    for (int d = 0; d < districts; ++d)
+        add_unit(500000 + d, fmt::format("D{:04d}", d), fmt::format("Huyện {}", d), "Huyện",
+                 "district", 1 + d % provinces);
     for (int c = 0; c < communes; ++c)
         add_unit(1000 + c, fmt::format("C{:05d}", c), fmt::format("Xã {}", c), "Xã", "commune",
-                 1 + c % provinces);
+                 districts > 0 ? 500000 + c % districts : 1 + c % provinces);
     SQLite::Statement team(
         h, "INSERT INTO teams (id, code, unit_id, name, generated) VALUES (?, ?, ?, ?, 1)");
     SQLite::Statement person(
@@ -214,11 +232,111 @@ std::tuple<double, double, int> run_child(const std::vector<std::string>& args) 
     return {ms_since(started), ru.ru_maxrss / 1024.0, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
 }
 
+// The pages' entry points in bot/ and their path, timed below: when the page gets other entry
+// points (one per page), change these three lines only (the requests already name the unit).
+constexpr const char* kPagePath = "/admin";
+bot::HttpResponse province_page(const bot::Config& c, bot::AdminSessions& s,
+                                const bot::HttpRequest& r) {
+    return bot::admin_page_get(c, s, r);
+}
+bot::HttpResponse district_page(const bot::Config& c, bot::AdminSessions& s,
+                                const bot::HttpRequest& r) {
+    return bot::admin_page_get(c, s, r);
+}
+
+/// A web session for an official of unit `code` (made once, as if they had used a sign-in link):
+/// the cookie token. The official is person 900000 + the unit's id.
+std::string official_session(storage::Database& db, const std::string& code) {
+    return storage::with_transaction(db, [&] {
+        SQLite::Statement u(db.handle(), "SELECT id FROM units WHERE code = ?");
+        u.bind(1, code);
+        if (!u.executeStep()) throw std::runtime_error("no unit " + code);
+        const std::int64_t unit = u.getColumn(0).getInt64();
+        const std::int64_t person = 900000 + unit;
+        SQLite::Statement p(db.handle(),
+                            "INSERT OR IGNORE INTO people (id, phone, full_name) VALUES (?, ?, ?)");
+        p.bind(1, person);
+        p.bind(2, fmt::format("8498{:07d}", unit));
+        p.bind(3, "Cán bộ " + code);
+        p.exec();
+        SQLite::Statement r(db.handle(),
+                            "INSERT OR IGNORE INTO roles (person_id, role, unit_id) "
+                            "VALUES (?, 'official', ?)");
+        r.bind(1, person);
+        r.bind(2, unit);
+        r.exec();
+        const auto now =
+            std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+        const std::string link = bot::web::create_link(db, person, unit, now);
+        const auto redeemed = bot::web::redeem_link(db, link, now, "bench");
+        if (!redeemed) throw std::runtime_error("sign-in link refused");
+        return redeemed->token;
+    });
+}
+
+bot::HttpRequest page_request(const std::string& query, const std::string& auth,
+                              const std::string& cookie) {
+    bot::HttpRequest r;
+    r.method = "GET";
+    r.path = kPagePath;
+    r.target = kPagePath + (query.empty() ? std::string() : "?" + query);
+    r.peer = r.client = "127.0.0.1";
+    if (!auth.empty()) r.headers.emplace_back("Authorization", auth);
+    if (!cookie.empty()) r.headers.emplace_back("Cookie", cookie);
+    for (std::size_t at = 0; at < query.size();) {
+        const auto amp = std::min(query.find('&', at), query.size());
+        const std::string kv = query.substr(at, amp - at);
+        const auto eq = kv.find('=');
+        if (eq != std::string::npos) r.params.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+        at = amp + 1;
+    }
+    return r;
+}
+
+/// CPU time of this process so far (user + system), ms: on a shared machine the wall time
+/// includes waiting for a core, the CPU time does not.
+double cpu_ms() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
+/// Renders a page `runs` times; prints the best wall time (and its CPU time), the first, its
+/// status and size.
+void time_page(const char* what,
+               bot::HttpResponse (*page)(const bot::Config&, bot::AdminSessions&,
+                                         const bot::HttpRequest&),
+               const bot::Config& config, const bot::HttpRequest& req, int runs = 3) {
+    bot::AdminSessions sessions;
+    double first = 0, best = 1e18, best_cpu = 0;
+    int status = 0;
+    std::size_t bytes = 0;
+    for (int i = 0; i < runs; ++i) {
+        const auto t = Clock::now();
+        const double cpu = cpu_ms();
+        const bot::HttpResponse res = page(config, sessions, req);
+        const double ms = ms_since(t);
+        if (i == 0) first = ms;
+        if (ms < best) {
+            best = ms;
+            best_cpu = cpu_ms() - cpu;
+        }
+        status = res.status;
+        bytes = res.body.size();
+    }
+    std::cout << fmt::format(
+        "{}: {:.1f} ms, CPU {:.1f} ms (first of {}: {:.1f} ms; HTTP {}, {} kB)   target < 300 ms\n",
+        what, best, best_cpu, runs, first, status, bytes / 1000);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     std::string db_path, tcns_bin;
     int teams = 80000, months = 12;
+    std::string only;
+    int districts = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i], v = argv[i + 1];
         if (a == "--db")
@@ -229,22 +347,28 @@ int main(int argc, char** argv) {
             teams = std::stoi(v);
         else if (a == "--months")
             months = std::stoi(v);
+        else if (a == "--only")
+            only = v;
+        else if (a == "--districts")
+            districts = std::stoi(v);
     }
     if (db_path.empty() || tcns_bin.empty()) {
-        std::cerr << "usage: bench_scale --db FILE --tcns PATH [--teams N] [--months N]\n";
+        std::cerr << "usage: bench_scale --db FILE --tcns PATH [--teams N] [--months N] [--only "
+                     "pages] [--districts N]\n";
         return 2;
     }
     const core::MonthPeriod last{2026, 11};
     const core::MonthPeriod closed = last.previous();
-    if (!std::filesystem::exists(db_path)) generate(db_path, teams, months, last);
+    if (!std::filesystem::exists(db_path)) generate(db_path, teams, months, last, districts);
 
     const auto templates = bot::load_export_templates(TCNS_SOURCE_DIR "/templates");
     storage::Database db(db_path);
     std::cout << fmt::format("roster: {} teams, {} months of reports, database {:.0f} MB\n", teams,
                              months, std::filesystem::file_size(db_path) / 1e6);
 
+    const bool all = only.empty();
     // Province roll-up for a closed month (one province's subtree).
-    {
+    if (all) {
         storage::ExportRequest r;
         r.from = r.to = closed;
         r.unit = "P01";
@@ -258,7 +382,7 @@ int main(int argc, char** argv) {
             "province roll-up (P01, {}): {:.1f} ms ({} row)   target < 200 ms\n", closed.str(),
             ms_since(t), rows ? *rows : 0);
     }
-    {
+    if (all) {
         storage::ExportRequest r;
         r.from = r.to = closed;
         r.level = "province";
@@ -270,12 +394,54 @@ int main(int argc, char** argv) {
         std::cout << fmt::format("national roll-up by province ({}): {:.1f} ms ({} rows)\n",
                                  closed.str(), ms_since(t), rows ? *rows : 0);
     }
-    {
+    if (only != "officials") {
         const auto t = Clock::now();
         const auto o = storage::compliance_overview(db, closed, "province", 200);
         std::cout << fmt::format("admin page compliance by province: {:.1f} ms ({} units)\n",
                                  ms_since(t), o.units.size());
     }
+    {
+        const auto t = Clock::now();
+        const auto o = storage::compliance_overview(db, closed, "commune", 200, 1);
+        std::cout << fmt::format(
+            "admin page compliance of one province by commune: {:.1f} ms ({} "
+            "units)\n",
+            ms_since(t), o.units.size());
+    }
+    // The web pages (issue 16) through bot/'s entry points, each opening its own connection as
+    // a request does: as the admin token, and as officials signed in through a link.
+    {
+        bot::Config config;
+        config.database = db_path;
+        config.templates_dir = TCNS_SOURCE_DIR "/templates";
+        config.secrets.admin_token = "bench-admin-token-0123456789abcdef";
+        const std::string bearer = "Bearer " + config.secrets.admin_token;
+        const std::string month = "period=" + closed.str();
+        const std::string cookie = std::string(bot::web::kCookieName) + "=";
+        const std::string province = cookie + official_session(db, "P01");
+        if (only != "officials") {
+            time_page("page: national, by province (admin token)", province_page, config,
+                      page_request(month + "&level=province", bearer, ""));
+            time_page("page: national, by commune (admin token, the default level)", province_page,
+                      config, page_request(month, bearer, ""));
+        }
+        time_page("page: province P01 (its official)", province_page, config,
+                  page_request("unit=P01&" + month, "", province));
+        bool districts = false;
+        {
+            SQLite::Statement q(db.handle(),
+                                "SELECT 1 FROM units WHERE level = 'district' LIMIT 1");
+            districts = q.executeStep();
+        }
+        if (districts)
+            time_page(
+                "page: district D0000 (its official)", district_page, config,
+                page_request("unit=D0000&" + month, "", cookie + official_session(db, "D0000")));
+        time_page(
+            "page: commune C00000 (its official)", district_page, config,
+            page_request("unit=C00000&" + month, "", cookie + official_session(db, "C00000")));
+    }
+    if (!all) return 0;
     // A month's reports export through the real binary: time and peak memory.
     {
         const auto [ms, rss, rc] = run_child({tcns_bin, "--db", db_path, "export", "reports",
