@@ -303,26 +303,35 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
                             now);
         } else if (const auto* req = std::get_if<core::RequestSummary>(&effect)) {
             const auto period = core::MonthPeriod::parse(req->period);
-            const auto summary =
-                period ? storage::ReminderRepo(db).summary(
-                             templates_.form, req->unit, *period, *period,
-                             req->kind == core::SummaryKind::kMissing ? std::size_t{30}
-                                                                      : alerts_.max_named)
-                       : std::nullopt;
-            core::OutboundMessage reply;
-            if (!summary) {
-                reply.text = templates_.messages.render("summary.not_official");
-            } else if (req->kind == core::SummaryKind::kMissing) {
-                reply.text =
-                    core::render_missing(*summary, templates_.messages) +
-                    page_link_line(templates_.messages, public_url_, summary->unit_code, *period);
-            } else {
-                reply.text =
-                    core::render_summary(*summary, templates_.messages, alerts_.max_named) + "\n" +
-                    templates_.messages.render("summary.other_period_hint") +
-                    page_link_line(templates_.messages, public_url_, summary->unit_code, *period);
+            // An official of several units gets one roll-up per unit, the asked one first.
+            std::vector<core::UnitId> units{req->unit};
+            if (person)
+                for (const core::UnitId u : storage::ReminderRepo(db).official_units(*person))
+                    if (u != req->unit) units.push_back(u);
+            for (const core::UnitId unit : units) {
+                const auto summary =
+                    period ? storage::ReminderRepo(db).summary(
+                                 templates_.form, unit, *period, *period,
+                                 req->kind == core::SummaryKind::kMissing ? std::size_t{30}
+                                                                          : alerts_.max_named)
+                           : std::nullopt;
+                core::OutboundMessage reply;
+                if (!summary) {
+                    if (unit != req->unit) continue;
+                    reply.text = templates_.messages.render("summary.not_official");
+                } else if (req->kind == core::SummaryKind::kMissing) {
+                    reply.text = core::render_missing(*summary, templates_.messages) +
+                                 page_link_line(templates_.messages, public_url_,
+                                                summary->unit_code, *period);
+                } else {
+                    reply.text =
+                        core::render_summary(*summary, templates_.messages, alerts_.max_named) +
+                        "\n" + templates_.messages.render("summary.other_period_hint") +
+                        page_link_line(templates_.messages, public_url_, summary->unit_code,
+                                       *period);
+                }
+                result.replies.push_back(std::move(reply));
             }
-            result.replies.push_back(std::move(reply));
         } else if (const auto* web_req = std::get_if<core::RequestSignInLink>(&effect)) {
             core::OutboundMessage reply;
             if (public_url_.empty()) {

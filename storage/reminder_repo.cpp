@@ -243,6 +243,16 @@ std::optional<core::UnitId> ReminderRepo::official_unit(core::PersonId person) {
     return unit;
 }
 
+std::vector<core::UnitId> ReminderRepo::official_units(core::PersonId person) {
+    auto& q = db_.cached(
+        "SELECT unit_id FROM roles WHERE person_id = ? AND role = 'official' ORDER BY id");
+    q.bind(1, std::int64_t{person});
+    std::vector<core::UnitId> units;
+    while (q.executeStep()) units.push_back(q.getColumn(0).getInt64());
+    q.reset();
+    return units;
+}
+
 std::optional<AccountAddress> ReminderRepo::address(core::AccountId account) {
     auto& q = db_.cached("SELECT channel, platform_user_id FROM chat_accounts WHERE id = ?");
     q.bind(1, std::int64_t{account});

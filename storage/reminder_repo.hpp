@@ -55,6 +55,8 @@ class ReminderRepo {
 
     /// The first unit the person is an official of.
     std::optional<core::UnitId> official_unit(core::PersonId person);
+    /// Every unit the person is an official of, in the order of their roles.
+    std::vector<core::UnitId> official_units(core::PersonId person);
 
     /// The channel and platform user id of an account.
     std::optional<AccountAddress> address(core::AccountId account);

@@ -268,3 +268,25 @@ TEST_CASE("a summary that expired unsent is replaced the next day with that day'
     CHECK_FALSE(w.text("summary:P:2026-11:p6:2026-12-02"));
     CHECK_FALSE(w.text("summary:P:2026-11:p6:2026-12-03"));
 }
+
+TEST_CASE("an official of two units gets a roll-up for each in chat", "[summary-page]") {
+    World w;
+    w.db->handle().exec(
+        "INSERT INTO roles (person_id, role, unit_id, title) VALUES (2, 'official', 1, 'Tỉnh')");
+    bot::ConsoleChat chat(*w.db, w.templates, "0912000002", at("2026-12-02T09:00"), kUrl);
+    const auto replies = chat.send("tổng hợp 2026-11", at("2026-12-02T09:00"));
+    std::vector<std::string> rollups;
+    for (const auto& r : replies)
+        if (r.text.find("TỔNG HỢP BÁO CÁO") != std::string::npos) rollups.push_back(r.text);
+    REQUIRE(rollups.size() == 2);
+    CHECK(rollups[0].find("TỔNG HỢP BÁO CÁO Xã An Bình") != std::string::npos);
+    CHECK(ends_with(rollups[0], "https://tcns.example.vn/admin/area?unit=C&period=2026-11"));
+    CHECK(rollups[1].find("TỔNG HỢP BÁO CÁO Tỉnh Thử") != std::string::npos);
+    CHECK(ends_with(rollups[1], "https://tcns.example.vn/admin/area?unit=P&period=2026-11"));
+    // The scheduled summaries: one per unit as well.
+    w.config.public_url = kUrl;
+    bot::Scheduler s(w.templates, w.config);
+    s.tick(*w.db, at("2026-12-01T08:00"));
+    CHECK(w.text("summary:C:2026-11:p2"));
+    CHECK(w.text("summary:P:2026-11:p2"));
+}
