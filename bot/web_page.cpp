@@ -356,10 +356,20 @@ std::string render_unit_page(const WebPageContext& ctx, storage::Database& db,
     const Indicators items = indicators(db, ctx.form);
     // Months not begun yet have nothing to count; a month still open counts to date.
     const auto counted = storage::counted_months(db, sel.range(), ctx.now, true);
-    const storage::ComplianceCounts total =
-        counted ? storage::compliance_counts(db, unit_id, *counted) : storage::ComplianceCounts{};
-    const storage::SubtreeSums sums =
-        counted ? storage::subtree_sums(db, unit_id, *counted) : storage::SubtreeSums{};
+    // compliance_counts for the unit and each child, in one read (web_queries.hpp).
+    const storage::SubtreeCounts counts =
+        counted ? storage::subtree_counts(db, unit_id, *counted) : storage::SubtreeCounts{};
+    const storage::ComplianceCounts& total = counts.total;
+    // The 12 months up to the chosen one; the chosen range lies inside them, so its sums (the
+    // unit's and each child's) are added up from the trend's rather than read again.
+    const auto trend = storage::unit_trend(db, unit_id, sel.month, 12, {});
+    storage::SubtreeSums sums;
+    for (const auto& m : trend) {
+        if (!counted || m.month < counted->from || counted->to < m.month) continue;
+        for (const auto& [item, v] : m.sums) sums.total[item] += v;
+        for (const auto& [child, items_of] : m.children)
+            for (const auto& [item, v] : items_of) sums.children[child][item] += v;
+    }
     const auto goals = [&](std::int64_t owner) {
         return counted ? storage::targets_over(db, core::TargetOwner::kUnit, owner, counted->from,
                                                counted->to)
@@ -393,8 +403,9 @@ std::string render_unit_page(const WebPageContext& ctx, storage::Database& db,
         std::vector<Row> rows;
         for (const auto& c : children) {
             if (!matches(folded, c.name) && !matches(folded, c.code)) continue;
-            rows.push_back(Row{c, counted ? storage::compliance_counts(db, c.id, *counted)
-                                          : storage::ComplianceCounts{}});
+            const auto it = counts.children.find(c.id);
+            rows.push_back(
+                Row{c, it == counts.children.end() ? storage::ComplianceCounts{} : it->second});
         }
         std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
             const auto pa = a.counts.on_time_pct(), pb = b.counts.on_time_pct();
@@ -492,10 +503,7 @@ std::string render_unit_page(const WebPageContext& ctx, storage::Database& db,
                      "</p></section>";
     }
 
-    // The 12 months up to the chosen one.
-    std::vector<std::string> main_codes;
-    for (const core::FormItem* item : items.main) main_codes.push_back(item->code);
-    const auto trend = storage::unit_trend(db, unit_id, sel.month, 12, main_codes);
+    // The trend's charts: on-time rate, and each main indicator against its monthly target.
     std::vector<std::map<std::string, std::int64_t>> monthly_goals;
     for (const auto& m : trend)
         monthly_goals.push_back(
@@ -753,6 +761,7 @@ std::variant<PageRequest, HttpResponse> open_page(const Config& config, AdminSes
         storage::Database::Options o;
         o.migrate = false;  // `serve` migrated at start-up
         p.db = std::make_unique<storage::Database>(config.database, o);
+        storage::tune_for_page_reads(*p.db);
     } catch (const std::exception& e) {
         log::error(what, {{"outcome", "setup_failed"}, {"error", e.what()}});
         return plain(500, "internal error");

@@ -20,6 +20,12 @@ namespace tcns::storage {
 /// subtree_item_sums' rule (exports.hpp: the latest revision of each active team's report), so
 /// that the page, the exports and the chat summaries agree.
 
+/// Readies a connection for a page's reads: the database file memory-mapped (256 MiB) and a
+/// 32 MiB page cache. A province page reads some 30,000 scattered pages of a national database;
+/// through read() the kernel's copying was 40 % of its time. For a connection that only reads
+/// (the web pages open one per request).
+void tune_for_page_reads(Database& db);
+
 /// One unit of the tree.
 struct WebUnit {
     std::int64_t id = 0;
@@ -52,13 +58,23 @@ struct SubtreeSums {
 };
 SubtreeSums subtree_sums(Database& db, std::int64_t unit, const MonthRange& range);
 
+/// compliance_counts for the subtree of `unit` and for each of its children's subtrees, in one
+/// read: the same SQL definition of "expected" (kExpectedMonthsSql), grouped by child.
+struct SubtreeCounts {
+    ComplianceCounts total;
+    std::map<std::int64_t, ComplianceCounts> children;  ///< by child unit id; absent: no teams
+};
+SubtreeCounts subtree_counts(Database& db, std::int64_t unit, const MonthRange& range);
+
 /// One month of the trend.
 struct TrendMonth {
     core::MonthPeriod month;
     ComplianceCounts counts;  ///< compliance_counts for that month alone
-    ItemSums sums;            ///< the items asked for
+    ItemSums sums;            ///< the items asked for (every item when none is named)
+    std::map<std::int64_t, ItemSums> children;  ///< the same per child of the unit
 };
-/// The `months` months ending with `last`, oldest first, for the subtree of `unit`.
+/// The `months` months ending with `last`, oldest first, for the subtree of `unit`: counts as
+/// compliance_counts, sums as subtree_sums, in two reads.
 std::vector<TrendMonth> unit_trend(Database& db, std::int64_t unit, const core::MonthPeriod& last,
                                    int months, const std::vector<std::string>& items);
 

@@ -53,6 +53,48 @@ TEST_CASE("subtree sums give the unit's total and each child's, latest revisions
     CHECK(commune.children.at(7).at("LH01") == 17);  // Ấp 1: T01 in both months
 }
 
+TEST_CASE("subtree counts equal compliance_counts for the unit and each child", "[web][storage]") {
+    World w;
+    // Teams that start during the year (compliance_test's dates): fewer months expected.
+    w.db.handle().exec(
+        "UPDATE teams SET decision_date = '2025-03-01' WHERE code NOT IN ('T03', 'T06');"
+        "UPDATE teams SET decision_date = '2026-10-15' WHERE code = 'T06';"
+        "UPDATE teams SET imported_on = '2026-11-02' WHERE code = 'T03'");
+    for (const storage::MonthRange range :
+         {storage::MonthRange{kOctober, kOctober}, storage::MonthRange{kSeptember, kOctober},
+          storage::MonthRange{core::MonthPeriod{2026, 1}, kOctober}}) {
+        for (const std::int64_t unit : {1, 2, 4, 6, 8}) {
+            const auto s = storage::subtree_counts(w.db, unit, range);
+            const auto same = [](const storage::ComplianceCounts& a,
+                                 const storage::ComplianceCounts& b) {
+                return a.teams == b.teams && a.expected == b.expected &&
+                       a.submitted == b.submitted && a.on_time == b.on_time && a.late == b.late &&
+                       a.missing_teams == b.missing_teams &&
+                       a.revised_after_deadline == b.revised_after_deadline;
+            };
+            INFO("unit " << unit << " from " << range.from.str());
+            CHECK(same(s.total, storage::compliance_counts(w.db, unit, range)));
+            for (const auto& child : storage::child_units(w.db, unit)) {
+                const auto it = s.children.find(child.id);
+                const auto c = storage::compliance_counts(w.db, child.id, range);
+                if (it == s.children.end())
+                    CHECK(c.teams == 0);
+                else
+                    CHECK(same(it->second, c));
+            }
+        }
+    }
+    const auto october = storage::subtree_counts(w.db, 1, {kOctober, kOctober});
+    CHECK(october.total.expected == 6);  // T03 starts in November
+    // The trend agrees month by month with these starts too.
+    for (const auto& m : storage::unit_trend(w.db, 1, kOctober, 12, {})) {
+        const auto c = storage::compliance_counts(w.db, 1, {m.month, m.month});
+        CHECK(m.counts.expected == c.expected);
+        CHECK(m.counts.on_time == c.on_time);
+    }
+    CHECK(october.children.at(2).on_time == 3);
+}
+
 TEST_CASE("the trend counts each month with compliance_counts", "[web][storage]") {
     World w;
     const auto trend = storage::unit_trend(w.db, 1, kOctober, 12, {"LH01"});
@@ -61,12 +103,19 @@ TEST_CASE("the trend counts each month with compliance_counts", "[web][storage]"
     CHECK(trend.back().month == kOctober);
     for (const auto& m : trend) {
         const auto c = storage::compliance_counts(w.db, 1, {m.month, m.month});
+        CHECK(m.counts.teams == c.teams);
         CHECK(m.counts.expected == c.expected);
+        CHECK(m.counts.submitted == c.submitted);
         CHECK(m.counts.on_time == c.on_time);
+        CHECK(m.counts.late == c.late);
+        CHECK(m.counts.missing_teams == c.missing_teams);
+        CHECK(m.counts.revised_after_deadline == c.revised_after_deadline);
     }
     CHECK(trend.back().counts.on_time == 4);
     CHECK(trend.back().counts.expected == 7);
     CHECK(trend.back().sums.at("LH01") == 65);
+    CHECK(trend.back().children.at(2).at("LH01") ==
+          storage::subtree_sums(w.db, 1, {kOctober, kOctober}).children.at(2).at("LH01"));
     CHECK(trend[10].sums.at("LH01") == 7);
     CHECK(trend[9].sums.empty());
 }
