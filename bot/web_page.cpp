@@ -204,7 +204,8 @@ std::string on_time_svg(const AdminTemplates& t, const std::vector<storage::Tren
         const auto& m = trend[i];
         const double x = kLeft + slot * static_cast<double>(i);
         const auto pct = m.counts.on_time_pct();
-        const double h = plot_h * pct.value_or(0.0) / 100.0;
+        // A month at 0 % keeps a sliver of red: "nobody on time" is not "no data".
+        const double h = pct ? std::max(2.0, plot_h * *pct / 100.0) : 0.0;
         const std::string title =
             t.say("chart_bar_title", {{"month", short_month(t, m.month)},
                                       {"pct", percent_text(pct)},

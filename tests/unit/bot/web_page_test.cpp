@@ -81,6 +81,7 @@ TEST_CASE("the province page shows totals, indicators against targets and distri
     CHECK(has(html, "id=\"legend\""));
     CHECK(has(html, "id=\"audit\""));
     CHECK(has(html, "10.0.0.9"));
+    CHECK_FALSE(std::regex_search(html, std::regex("\\{[a-z_]+\\}")));  // every placeholder filled
     // The province has 7 teams: they are listed, missing first.
     const auto t03 = html.find(">Tổ CNS Ấp 2 (B)</a>");
     const auto t01 = html.find(">Tổ CNS Ấp 1</a>");
@@ -143,5 +144,6 @@ TEST_CASE("the team page lists months, revisions with who and when, and difficul
     CHECK(has(html, "<span class=\"status poor\">Chưa nộp</span>"));  // September
     CHECK(has(html, "Sóng &lt;yếu&gt; ở Ấp 2"));
     CHECK(has(html, "<a href=\"/admin/area?unit=100-02&amp;period=2026-10\">Ấp 2</a>"));
+    CHECK_FALSE(std::regex_search(html, std::regex("\\{[a-z_]+\\}")));
     CHECK_FALSE(has(html, "<script"));
 }
