@@ -106,6 +106,11 @@ AdminTemplates load_admin_templates(const std::string& templates_dir) {
     t.missing_row = read_text(dir + "missing_row.html");
     t.option = read_text(dir + "option.html");
     t.style = read_text(dir + "style.css");
+    t.area = read_text(dir + "area.html");
+    t.area_children = read_text(dir + "area_children.html");
+    t.area_teams = read_text(dir + "area_teams.html");
+    t.area_audit = read_text(dir + "area_audit.html");
+    t.team = read_text(dir + "team.html");
     const std::string text_path = dir + "text.vi.json";
     const auto j = nlohmann::json::parse(read_text(text_path), nullptr, false);
     if (j.is_discarded() || !j.is_object())
@@ -162,7 +167,11 @@ std::string render_admin_page(const AdminTemplates& t, const AdminPageView& v) {
     for (const auto& u : v.overview.units)
         unit_rows +=
             counts_row(t, t.unit_row, u.counts,
-                       std::move(HtmlParams().text("name", u.name).text("parent", u.parent_name)));
+                       std::move(HtmlParams()
+                                     .text("name", u.name)
+                                     .text("parent", u.parent_name)
+                                     .text("area_query", "unit=" + core::url_encode(u.code) +
+                                                             "&period=" + v.period.str())));
     if (v.overview.units.empty())
         unit_rows += "<tr><td colspan=\"9\">" + html_escape(t.say("no_units")) + "</td></tr>\n";
     unit_rows += counts_row(t, t.total_row, v.overview.total, HtmlParams());

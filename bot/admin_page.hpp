@@ -28,6 +28,11 @@ struct AdminTemplates {
     std::string missing_row;
     std::string option;
     std::string style;
+    std::string area;           ///< the drill-down page (bot/web_page.hpp)
+    std::string area_children;  ///< its child units' section
+    std::string area_teams;     ///< its teams' section
+    std::string area_audit;     ///< its audit log section (province admin only)
+    std::string team;           ///< a team's page
     std::map<std::string, std::string, std::less<>> text;
     storage::ExportLabels labels;
 

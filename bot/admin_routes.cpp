@@ -19,6 +19,7 @@
 #include "core/csv_writer.hpp"
 #include "storage/database.hpp"
 #include "storage/exports.hpp"
+#include "storage/web_queries.hpp"
 
 namespace tcns::bot {
 
@@ -313,6 +314,12 @@ std::optional<std::string> scope_refusal(storage::Database& db, const AdminAcces
         return "unit outside your area";
     if (req.has_param("level") && !web::level_in_scope(db, access.web->unit, req.param("level")))
         return "level outside your area";
+    // A team (the web page's team detail) is inside when its unit is.
+    if (req.has_param("team")) {
+        const auto team = storage::web_team(db, req.param("team"));
+        if (!team || !storage::unit_within(db, team->unit, access.web->unit))
+            return "team outside your area";
+    }
     return std::nullopt;
 }
 

@@ -12,6 +12,7 @@
 #include "bot/health.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
+#include "bot/web_page.hpp"
 #include "bot/webhook_routes.hpp"
 #include "core/html.hpp"
 #include "storage/database.hpp"
@@ -115,6 +116,8 @@ std::vector<HttpRoute> make_routes(const Config& config, WebhookService* webhook
                     regex));
             };
         admin("GET", "/admin", 0, admin_page_get);
+        admin("GET", "/admin/area", 0, area_page_get);
+        admin("GET", "/admin/team", 0, team_page_get);
         admin("GET", "/admin/login", 0, admin_login_get);
         admin("POST", "/admin/login", form, admin_login_post);
         admin("POST", "/admin/logout", form, admin_logout_post);

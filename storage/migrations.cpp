@@ -400,6 +400,13 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_at ON audit_log(at);
 )sql"},
+        // The web page's team history (issue 16) reads one team's difficulties across months;
+        // difficulties_period serves the monthly exports, not that.
+        // Its main indicators are those someone set a target for: one probe per item.
+        {14, "difficulties by team, targets by item", R"sql(
+CREATE INDEX difficulties_team ON difficulties(team_id, period);
+CREATE INDEX targets_item ON targets(item_code);
+)sql"},
     };
     return kAll;
 }

@@ -210,11 +210,13 @@ TEST_CASE("the admin page shows the hand-computed figures, escaped", "[admin-pag
     CHECK(page.find("id=\"total-revised-late\">0<") != std::string::npos);
     CHECK(page.find("id=\"total-missing\">2<") != std::string::npos);
     CHECK(page.find("id=\"total-pct\">57,1%<") != std::string::npos);
-    CHECK(page.find("<tr><td>Xã Long Hưng</td><td>Thành phố Biên Hòa</td><td class=\"num\">3</td>"
+    // Each unit's name opens its page by area (issue 16's drill-down).
+    CHECK(page.find("<tr><td><a href=\"/admin/area?unit=100&amp;period=2026-10\">Xã Long "
+                    "Hưng</a></td><td>Thành phố Biên Hòa</td><td class=\"num\">3</td>"
                     "<td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">1</td>"
                     "<td class=\"num\">1</td><td class=\"num\">33,3%</td>") != std::string::npos);
     CHECK(page.find("style=\"width: 33.3%\"") != std::string::npos);
-    CHECK(page.find("<td>Phường Trảng Dài</td>") != std::string::npos);
+    CHECK(page.find(">Phường Trảng Dài</a></td>") != std::string::npos);
     CHECK(page.find("100,0%") != std::string::npos);
     // The team name full of HTML is shown as text.
     CHECK(page.find("<b>Bàu Cạn</b>") == std::string::npos);
@@ -242,7 +244,8 @@ TEST_CASE("the admin page by district, by default period, and with bad parameter
     auto res = server.get("/admin?period=2026-10&level=district", cookie(session));
     REQUIRE(res);
     CHECK(res->status == 200);
-    CHECK(res->body.find("<tr><td>Thành phố Biên Hòa</td><td>Tỉnh Đồng Nai</td>"
+    CHECK(res->body.find("<tr><td><a href=\"/admin/area?unit=731&amp;period=2026-10\">Thành "
+                         "phố Biên Hòa</a></td><td>Tỉnh Đồng Nai</td>"
                          "<td class=\"num\">5</td><td class=\"num\">4</td><td class=\"num\">3</td>"
                          "<td class=\"num\">1</td><td class=\"num\">1</td>"
                          "<td class=\"num\">60,0%</td>") != std::string::npos);

@@ -163,6 +163,10 @@ TEST_CASE("a commune official's session is refused every route outside the commu
             paths.push_back(std::string("/admin/exports/") + e + ".xlsx?period=2026-10&" + q);
         }
         paths.push_back("/admin/exports/quarterly-report.xlsx?quarter=2026-Q4&" + q);
+        // The drill-down and team pages (deliverable 3), with every parameter they read.
+        paths.push_back("/admin/area?" + q);
+        paths.push_back("/admin/area?period=2026-10&span=quarter&q=Long&" + q);
+        paths.push_back("/admin/team?team=T01&" + q);
         for (const auto& path : paths) {
             INFO(path);
             auto res = w.get(path, cookie);
@@ -190,6 +194,48 @@ TEST_CASE("a commune official's session is refused every route outside the commu
     CHECK(res->status == 200);
     CHECK(res->body.find("Khu phố 1") == std::string::npos);
 
+    // The drill-down: a neighbouring commune's team (T04, Phường Trảng Dài) and a team of another
+    // district (T06) answer 403, also by a team code that does not exist; the commune's own
+    // pages and teams answer 200 and show nothing of the neighbours.
+    for (const std::string team : {"T04", "T05", "T06", "T08", "T99"}) {
+        for (const std::string extra : {"", "&period=2026-10", "&span=ytd"}) {
+            const std::string path = "/admin/team?team=" + team + extra;
+            INFO(path);
+            auto r = w.get(path, cookie);
+            REQUIRE(r);
+            CHECK(r->status == 403);
+            CHECK(r->body.find("Khu phố") == std::string::npos);
+        }
+    }
+    for (const std::string path :
+         {"/admin/area", "/admin/area?unit=100", "/admin/area?unit=100-01&period=2026-10",
+          "/admin/area?unit=100&span=quarter&q=ap", "/admin/area?unit=100&span=ytd",
+          "/admin/team?team=T01", "/admin/team?team=T03&period=2026-10"}) {
+        INFO(path);
+        auto r = w.get(path, cookie);
+        REQUIRE(r);
+        CHECK(r->status == 200);
+        CHECK(r->body.find("Trảng Dài") == std::string::npos);
+        CHECK(r->body.find("An Phước") == std::string::npos);
+        CHECK(r->body.find("T04") == std::string::npos);
+        CHECK(r->body.find("id=\"audit\"") == std::string::npos);  // not a province admin
+    }
+    // Bad parameters inside the scope are refused with 400, never shown as another unit.
+    for (const std::string path :
+         {"/admin/area?unit=100&period=2026-13", "/admin/area?span=week"}) {
+        INFO(path);
+        auto r = w.get(path, cookie);
+        REQUIRE(r);
+        CHECK(r->status == 400);
+    }
+    // Without a session: the login form.
+    res = w.get("/admin/area?unit=100");
+    REQUIRE(res);
+    CHECK(res->status == 303);
+    res = w.get("/admin/team?team=T01");
+    REQUIRE(res);
+    CHECK(res->status == 303);
+
     // The province official sees everything; so does the admin token.
     const std::string province = w.sign_in(11, 1);
     res = w.get("/admin/exports/rollup.csv?period=2026-10&level=district", province);
@@ -197,6 +243,15 @@ TEST_CASE("a commune official's session is refused every route outside the commu
     CHECK(res->status == 200);
     CHECK(res->body.find("Huyện Long Thành") != std::string::npos);
     res = w.get("/admin?unit=300&period=2026-10", province);
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    // The province official is a province admin: the drill-down shows the audit log.
+    res = w.get("/admin/area?period=2026-10", province);
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->body.find("id=\"audit\"") != std::string::npos);
+    CHECK(res->body.find("Cán bộ Long Hưng") != std::string::npos);  // its sign-in row
+    res = w.get("/admin/team?team=T06", province);
     REQUIRE(res);
     CHECK(res->status == 200);
 }
