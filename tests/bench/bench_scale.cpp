@@ -36,6 +36,7 @@
 #include "bot/scheduler.hpp"
 #include "bot/templates.hpp"
 #include "bot/web_access.hpp"
+#include "bot/web_page.hpp"
 #include "core/csv_writer.hpp"
 #include "core/period.hpp"
 #include "storage/admin_overview.hpp"
@@ -243,6 +244,13 @@ bot::HttpResponse district_page(const bot::Config& c, bot::AdminSessions& s,
                                 const bot::HttpRequest& r) {
     return bot::admin_page_get(c, s, r);
 }
+/// The drill-down page by area (issue 16): breadcrumbs, children worst first, indicators against
+/// targets, the 12-month trend.
+constexpr const char* kAreaPath = "/admin/area";
+bot::HttpResponse area_page(const bot::Config& c, bot::AdminSessions& s,
+                            const bot::HttpRequest& r) {
+    return bot::area_page_get(c, s, r);
+}
 
 /// A web session for an official of unit `code` (made once, as if they had used a sign-in link):
 /// the cookie token. The official is person 900000 + the unit's id.
@@ -275,11 +283,11 @@ std::string official_session(storage::Database& db, const std::string& code) {
 }
 
 bot::HttpRequest page_request(const std::string& query, const std::string& auth,
-                              const std::string& cookie) {
+                              const std::string& cookie, const std::string& path = kPagePath) {
     bot::HttpRequest r;
     r.method = "GET";
-    r.path = kPagePath;
-    r.target = kPagePath + (query.empty() ? std::string() : "?" + query);
+    r.path = path;
+    r.target = path + (query.empty() ? std::string() : "?" + query);
     r.peer = r.client = "127.0.0.1";
     if (!auth.empty()) r.headers.emplace_back("Authorization", auth);
     if (!cookie.empty()) r.headers.emplace_back("Cookie", cookie);
@@ -440,6 +448,15 @@ int main(int argc, char** argv) {
         time_page(
             "page: commune C00000 (its official)", district_page, config,
             page_request("unit=C00000&" + month, "", cookie + official_session(db, "C00000")));
+        time_page("area page: province P01 (its official)", area_page, config,
+                  page_request("unit=P01&" + month, "", province, kAreaPath));
+        if (districts)
+            time_page("area page: district D0000 (its official)", area_page, config,
+                      page_request("unit=D0000&" + month, "",
+                                   cookie + official_session(db, "D0000"), kAreaPath));
+        time_page("area page: commune C00000 (its official)", area_page, config,
+                  page_request("unit=C00000&" + month, "", cookie + official_session(db, "C00000"),
+                               kAreaPath));
     }
     if (!all) return 0;
     // A month's reports export through the real binary: time and peak memory.
