@@ -205,7 +205,7 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
         }
     }
 
-    core::ConversationContext ctx{templates_.form, templates_.messages};
+    core::ConversationContext ctx{templates_.form, templates_.messages, templates_.words};
     ctx.person = account.person;
     ctx.person_name = facts.name;
     ctx.teams = std::move(facts.teams);

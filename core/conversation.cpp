@@ -28,10 +28,6 @@ std::string command_key(std::string_view text) {
     return k;
 }
 
-bool is_one_of(const std::string& key, std::initializer_list<std::string_view> words) {
-    return std::any_of(words.begin(), words.end(), [&](std::string_view w) { return key == w; });
-}
-
 enum class Cmd {
     kNone,
     kReport,
@@ -49,49 +45,40 @@ enum class Cmd {
     kWeb,
 };
 
-/// Recognises the fixed commands; `arg` receives what follows "sửa".
-Cmd parse_command(const std::string& key, std::string& arg) {
-    if (is_one_of(key, {"bao cao", "bc", "baocao", "nop bao cao", "bao cao thang"}))
-        return Cmd::kReport;
-    if (is_one_of(key, {"trang thai", "tt", "tinh trang"})) return Cmd::kStatus;
-    if (is_one_of(key, {"huong dan", "?", "hd", "help", "tro giup", "menu", "lenh"}))
-        return Cmd::kHelp;
-    if (is_one_of(key, {"quay lai", "ql", "lui", "tro lai"})) return Cmd::kBack;
-    if (is_one_of(key, {"bo qua", "bq", "skip", "qua"})) return Cmd::kSkip;
-    if (is_one_of(key, {"gui", "nop", "gui bao cao", "gui di", "send"})) return Cmd::kSubmit;
-    if (is_one_of(key, {"huy", "huy bo", "huy bao cao"})) return Cmd::kCancel;
-    if (is_one_of(key, {"co", "dong y", "xac nhan", "ok", "dung", "giu nguyen", "giu", "yes", "u",
-                        "uh", "vang", "da", "co huy"}))
-        return Cmd::kYes;
-    if (is_one_of(key, {"khong", "ko", "k", "no", "thoi", "khong huy"})) return Cmd::kNo;
-    if (is_one_of(key, {"web", "dang nhap", "dang nhap web"})) return Cmd::kWeb;
-    for (std::string_view w : {"tong hop", "th", "chua nop"}) {
-        if (key == w || key.rfind(std::string(w) + " ", 0) == 0) {
-            arg = key.size() > w.size() ? std::string(trim(key.substr(w.size()))) : "";
-            // "chưa nộp được vì mất sóng" is a sentence, not "chưa nộp 2026-10".
-            if (w != "tong hop" && !arg.empty() &&
-                (arg.find(' ') != std::string::npos ||
-                 !std::isdigit(static_cast<unsigned char>(arg.front())))) {
-                arg.clear();
-                return Cmd::kNone;
-            }
-            return w == "chua nop" ? Cmd::kMissing : Cmd::kSummary;
+/// The commands by their names in templates/words.vi.json, which holds their words.
+constexpr std::pair<std::string_view, Cmd> kCommandNames[] = {
+    {"report", Cmd::kReport}, {"status", Cmd::kStatus},  {"help", Cmd::kHelp},
+    {"back", Cmd::kBack},     {"skip", Cmd::kSkip},      {"submit", Cmd::kSubmit},
+    {"edit", Cmd::kEdit},     {"cancel", Cmd::kCancel},  {"yes", Cmd::kYes},
+    {"no", Cmd::kNo},         {"rollup", Cmd::kSummary}, {"missing", Cmd::kMissing},
+    {"web", Cmd::kWeb},
+};
+
+/// The command a folded message is; `arg` receives what follows "sửa", "tổng hợp", "chưa nộp".
+Cmd parse_command(const Words& words, const std::string& key, std::string& arg) {
+    const auto m = words.command(key);
+    if (!m) return Cmd::kNone;
+    for (const auto& [name, cmd] : kCommandNames) {
+        if (name == m->command) {
+            arg = m->arg;
+            return cmd;
         }
-    }
-    if (key == "sua" || key.rfind("sua ", 0) == 0) {
-        arg = key.size() > 4 ? key.substr(4) : "";
-        return Cmd::kEdit;
     }
     return Cmd::kNone;
 }
 
+/// True when the folded `key` is a word of `list` or one followed by a space and more.
+bool starts_with_word(std::string_view key, std::string_view w) {
+    return key.substr(0, w.size()) == w && (key.size() == w.size() || key[w.size()] == ' ');
+}
+
 /// "khó khăn: mất sóng" → "mất sóng" (original spelling kept); nullopt when not a difficulty.
-std::optional<std::string> difficulty_text(std::string_view text) {
+std::optional<std::string> difficulty_text(const Words& words, std::string_view text) {
     const std::string_view t = trim(text);
     const std::size_t colon = t.find(':');
     if (colon != std::string_view::npos) {
         const std::string head = command_key(t.substr(0, colon));
-        if (is_one_of(head, {"kho khan", "kk", "vuong mac", "kho khan vuong mac"})) {
+        if (words.listed("difficulty", head)) {
             std::string_view rest = trim(t.substr(colon + 1));
             while (!rest.empty() && (rest.front() == '-' || rest.front() == ':'))
                 rest = trim(rest.substr(1));
@@ -100,10 +87,12 @@ std::optional<std::string> difficulty_text(std::string_view text) {
         return std::nullopt;
     }
     const std::string key = fold_vietnamese(t);
-    if (key.rfind("kho khan ", 0) == 0 || key == "kho khan") {
-        // Drop the first two words of the original text.
+    for (const std::string& w : words.list("difficulty_without_colon")) {
+        if (!starts_with_word(key, w)) continue;
+        // Drop the word's words from the original text.
+        const auto n = std::count(w.begin(), w.end(), ' ') + 1;
         std::size_t pos = 0;
-        for (int words = 0; words < 2; ++words) {
+        for (int i = 0; i < n; ++i) {
             while (pos < t.size() && t[pos] != ' ') ++pos;
             while (pos < t.size() && t[pos] == ' ') ++pos;
         }
@@ -121,29 +110,25 @@ std::optional<std::string> difficulty_text(std::string_view text) {
 
 /// "bc 120 45 30", "bc: 120, 45", "bc120 45", "báo cáo 120 …" → the text of the values, as
 /// typed; nullopt when not a quick report.
-std::optional<std::string> quick_report_text(std::string_view text) {
+std::optional<std::string> quick_report_text(const Words& words, std::string_view text) {
     const std::string_view t = trim(text);
-    std::size_t pos = 0;
-    if (t.size() >= 2 && (t[0] == 'b' || t[0] == 'B') && (t[1] == 'c' || t[1] == 'C')) {
-        pos = 2;
-    } else {
-        // "báo cáo" / "bao cao": the first two words.
-        std::size_t p = 0;
-        for (int words = 0; words < 2; ++words) {
-            while (p < t.size() && t[p] == ' ') ++p;
-            while (p < t.size() && t[p] != ' ' && t[p] != ':' &&
-                   !std::isdigit(static_cast<unsigned char>(t[p])))
-                ++p;
+    for (const std::string& w : words.list("quick_report")) {
+        // The shortest start of the text (whole characters) that folds to the word: "Báo cáo"
+        // for "bao cao", "BC" for "bc"; the values may follow glued ("bc120").
+        std::size_t pos = 0;
+        std::string folded;
+        while (pos < t.size() && folded.size() < w.size()) {
+            pos += std::max<std::size_t>(1, utf8_offset(t.substr(pos), 1));
+            folded = fold_vietnamese(t.substr(0, pos));
         }
-        if (fold_vietnamese(t.substr(0, p)) != "bao cao") return std::nullopt;
-        pos = p;
+        if (folded != w) continue;
+        std::string_view rest = t.substr(pos);
+        while (!rest.empty() && (rest.front() == ' ' || rest.front() == ':')) rest.remove_prefix(1);
+        const std::string values = normalize_width(rest);
+        if (values.empty() || !std::isdigit(static_cast<unsigned char>(values.front()))) continue;
+        return std::string(rest);
     }
-    std::string_view rest = t.substr(pos);
-    while (!rest.empty() && (rest.front() == ' ' || rest.front() == ':')) rest.remove_prefix(1);
-    const std::string values = normalize_width(rest);
-    if (values.empty() || !std::isdigit(static_cast<unsigned char>(values.front())))
-        return std::nullopt;
-    return std::string(rest);
+    return std::nullopt;
 }
 
 /// A long text shown back to its author is cut: the author knows what they wrote.
@@ -181,14 +166,12 @@ std::string period_display(const std::string& period) {
 /// "12/2026", "thang 12", "t12", "2026-12" (and "12" when `bare`) name the month `p` (folded
 /// text). A bare number is only a month after "bc tháng": answering the month question, "10"
 /// may well be a count typed too early.
-bool month_matches(std::string_view key, const MonthPeriod& p, bool bare = false) {
+bool month_matches(const Words& words, std::string_view key, const MonthPeriod& p,
+                   bool bare = false) {
     key = trim(key);
-    for (std::string_view w : {"thang ", "t"}) {
-        if (key.substr(0, w.size()) == w) {
-            key = trim(key.substr(w.size()));
-            bare = true;
-            break;
-        }
+    if (auto rest = words.after("month", key)) {
+        key = *rest;
+        bare = true;
     }
     if (key.empty() || key.size() > 7) return false;
     std::string k(key);
@@ -205,12 +188,11 @@ bool month_matches(std::string_view key, const MonthPeriod& p, bool bare = false
 }
 
 /// "bc tháng 12", "báo cáo tháng 12/2026" → "12" / "12/2026"; nullopt otherwise.
-std::optional<std::string> report_month_arg(const std::string& key) {
-    for (std::string_view w : {"bc thang ", "bao cao thang ", "bc t"}) {
-        if (key.rfind(w, 0) == 0) {
-            const std::string arg(trim(std::string_view(key).substr(w.size())));
-            if (!arg.empty() && std::isdigit(static_cast<unsigned char>(arg.front()))) return arg;
-        }
+std::optional<std::string> report_month_arg(const Words& words, const std::string& key) {
+    for (const std::string& w : words.list("report_month")) {
+        if (key.compare(0, w.size(), w) != 0) continue;
+        const std::string arg(trim(std::string_view(key).substr(w.size())));
+        if (!arg.empty() && std::isdigit(static_cast<unsigned char>(arg.front()))) return arg;
     }
     return std::nullopt;
 }
@@ -281,9 +263,8 @@ class Machine {
                (st_.step == Step::kConfirmingCancel && st_.cancel_return != Step::kIdle);
     }
     std::string value_text(const FormItem& item, const Answer* a) const;
-    /// True when the folded `key` is one of the words listed under `words_key` in the
-    /// messages ("xin chào|chào|alo"), compared folded.
-    bool said(std::string_view words_key, const std::string& key) const;
+    /// True when the folded `key` is one of the words of `list` in templates/words.vi.json.
+    bool said(std::string_view list, const std::string& key) const;
     Cmd command(const std::string& key, std::string& arg) const;
     std::string welcome(std::string_view name, std::optional<Role> role, bool official,
                         const std::string& team_name) const;
@@ -400,16 +381,12 @@ std::string Machine::value_text(const FormItem& item, const Answer* a) const {
     return a->text;
 }
 
-bool Machine::said(std::string_view words_key, const std::string& key) const {
-    return ctx_.messages.word_listed(words_key, key);
+bool Machine::said(std::string_view list, const std::string& key) const {
+    return ctx_.words.listed(list, key);
 }
 
 Cmd Machine::command(const std::string& key, std::string& arg) const {
-    const Cmd cmd = parse_command(key, arg);
-    if (cmd != Cmd::kNone) return cmd;
-    if (said("words.submit", key)) return Cmd::kSubmit;  // "gởi", the Southern spelling
-    if (said("words.yes", key)) return Cmd::kYes;        // "đúng rồi"
-    return Cmd::kNone;
+    return parse_command(ctx_.words, key, arg);
 }
 
 std::string Machine::welcome(std::string_view name, std::optional<Role> role, bool official,
@@ -706,7 +683,7 @@ void Machine::linked_text() {
     // While the form's own difficulty question is open, "khó khăn: …" answers it.
     const bool asking_text = st_.step == Step::kAsking && st_.index < items_.size() &&
                              items_[st_.index]->type == ItemType::kText;
-    if (auto d = difficulty_text(raw); d && !asking_text) {
+    if (auto d = difficulty_text(ctx_.words, raw); d && !asking_text) {
         difficulty(*d);
         return;
     }
@@ -717,9 +694,8 @@ void Machine::linked_text() {
     // Commands that work in every state.
     if (cmd == Cmd::kHelp) return help();
     if (cmd == Cmd::kStatus) return status();
-    if (cmd == Cmd::kNone && !asking_text &&
-        (said("words.greeting", key) || said("words.thanks", key))) {
-        say(said("words.thanks", key)
+    if (cmd == Cmd::kNone && !asking_text && (said("greeting", key) || said("thanks", key))) {
+        say(said("thanks", key)
                 ? msg("thanks_reply")
                 : msg("greeting_name", {{"name", ctx_.person_name}}) + " " + own_welcome());
         if (draft_active()) reprompt();
@@ -736,8 +712,8 @@ void Machine::linked_text() {
         if (draft_active()) reprompt();
         return;
     }
-    if (auto month = report_month_arg(key)) return month_command(*month);
-    if (auto quick = quick_report_text(raw)) return start_report(std::nullopt, quick);
+    if (auto month = report_month_arg(ctx_.words, key)) return month_command(*month);
+    if (auto quick = quick_report_text(ctx_.words, raw)) return start_report(std::nullopt, quick);
     if (cmd == Cmd::kReport) {
         // Asked which month: "bc" again takes the default, the missed month.
         if (st_.step == Step::kChoosingPeriod)
@@ -778,9 +754,9 @@ void Machine::linked_text() {
             }
             const std::optional<TeamId> id = st_.team;
             if (key == "1" || cmd == Cmd::kYes ||
-                (ctx_.missed && month_matches(key, ctx_.missed->period)))
+                (ctx_.missed && month_matches(ctx_.words, key, ctx_.missed->period)))
                 return start_report(id, std::nullopt, Month::kMissed);
-            if (key == "2" || month_matches(key, period_))
+            if (key == "2" || month_matches(ctx_.words, key, period_))
                 return start_report(id, std::nullopt, Month::kCurrent);
             say(msg("choose_period_invalid"));
             return start_report(id, std::nullopt);
@@ -987,7 +963,7 @@ void Machine::start_report(std::optional<TeamId> chosen, std::optional<std::stri
 }
 
 void Machine::month_command(const std::string& arg) {
-    if (draft_active() && month_matches(arg, period_, true)) {
+    if (draft_active() && month_matches(ctx_.words, arg, period_, true)) {
         const TeamFacts* t = team(st_.team);
         if (t && t->revision != st_.base_revision) return conflict(*t);
         say(msg("report_resume", {{"period", period_display(st_.period)},
@@ -996,9 +972,9 @@ void Machine::month_command(const std::string& arg) {
                                   {"total", std::to_string(items_.size())}}));
         return reprompt();
     }
-    if (ctx_.missed && month_matches(arg, ctx_.missed->period, true))
+    if (ctx_.missed && month_matches(ctx_.words, arg, ctx_.missed->period, true))
         return start_report(draft_active() ? st_.team : std::nullopt, std::nullopt, Month::kMissed);
-    if (month_matches(arg, period_, true))
+    if (month_matches(ctx_.words, arg, period_, true))
         return start_report(draft_active() ? st_.team : std::nullopt, std::nullopt,
                             Month::kCurrent);
     say(msg("month_not_open", {{"input", arg}, {"period", period_display(period_.str())}}));
@@ -1337,8 +1313,8 @@ void Machine::answer(const std::string& raw) {
             Answer a;
             a.text = std::string(text);
             if (!item.choices.empty()) {
-                a.choice =
-                    st_.pending_category.empty() ? classify_difficulty(text) : st_.pending_category;
+                a.choice = st_.pending_category.empty() ? classify_difficulty(text, ctx_.words)
+                                                        : st_.pending_category;
             }
             st_.pending_category.clear();
             return store_and_advance(item, std::move(a));
@@ -1533,7 +1509,7 @@ void Machine::difficulty(const std::string& text) {
     RecordDifficulty d;
     d.team = t->id;
     d.period = period;
-    d.category = classify_difficulty(text);
+    d.category = classify_difficulty(text, ctx_.words);
     if (utf8_length(trim(text)) > kMaxDifficulty) {
         say(msg("difficulty_too_long", {{"max", std::to_string(kMaxDifficulty)},
                                         {"length", std::to_string(utf8_length(trim(text)))}}));
@@ -1676,20 +1652,14 @@ MonthPeriod filing_period(Instant now, bool previous_submitted,
     return current;
 }
 
-std::string classify_difficulty(std::string_view text) {
-    const std::string k = " " + fold_vietnamese(text) + " ";
-    auto has = [&](std::initializer_list<std::string_view> words) {
-        for (auto w : words)
-            if (k.find(w) != std::string::npos) return true;
-        return false;
-    };
-    if (has({"vneid", "xac thuc", "dinh danh", "muc 2", "kich hoat"})) return "vneid";
-    if (has({"nguoi gia", "cao tuoi", "lon tuoi", "nguoi gia", "cu gia", "ong ba"}))
-        return "elderly";
-    if (has({"song", "mang", "internet", "wifi", "4g", "3g", "ket noi", "mat tin hieu"}))
-        return "network";
-    if (has({"dien thoai", "thiet bi", "smartphone", "may tinh", "may cu", "cuc gach"}))
-        return "devices";
+std::string classify_difficulty(std::string_view text, const Words& words) {
+    const std::string k = fold_vietnamese(text);
+    constexpr std::string_view kPrefix = "difficulty_category.";
+    for (const std::string& list : words.list_names()) {
+        if (list.compare(0, kPrefix.size(), kPrefix) != 0) continue;
+        for (const std::string& w : words.list(list))
+            if (k.find(w) != std::string::npos) return list.substr(kPrefix.size());
+    }
     return "other";
 }
 

@@ -14,6 +14,7 @@
 #include "core/org.hpp"
 #include "core/period.hpp"
 #include "core/time.hpp"
+#include "core/words.hpp"
 
 namespace tcns::core {
 
@@ -127,9 +128,11 @@ struct InviteCheck {
 
 /// Read-only facts the engine loads before a step; the step itself does no I/O.
 struct ConversationContext {
-    ConversationContext(const Form& f, const Messages& m) : form(f), messages(m) {}
+    ConversationContext(const Form& f, const Messages& m, const Words& w)
+        : form(f), messages(m), words(w) {}
     const Form& form;
     const Messages& messages;
+    const Words& words;              ///< every command word and synonym (templates/words.vi.json)
     std::optional<PersonId> person;  ///< the linked person; empty for an unknown account
     std::string person_name;
     std::vector<TeamFacts> teams;            ///< every team the person belongs to
@@ -227,9 +230,10 @@ std::optional<std::string> find_invite_code(std::string_view text);
 MonthPeriod filing_period(Instant now, bool previous_submitted,
                           std::optional<Instant> previous_deadline);
 
-/// Sorts a free-text difficulty into one of the form's categories by keywords
-/// ("sóng", "điện thoại", "VNeID", "người già"); "other" when nothing matches.
-std::string classify_difficulty(std::string_view text);
+/// Sorts a free-text difficulty into one of the form's categories by the keywords of the
+/// words file's "difficulty_category.*" lists ("sóng", "điện thoại", "VNeID", "người già"),
+/// the first list that matches; "other" when none does.
+std::string classify_difficulty(std::string_view text, const Words& words);
 
 /// Soft-check failures of a set of answers, as (item, other) code pairs.
 std::vector<std::pair<std::string, std::string>> failed_checks(const Form& form,

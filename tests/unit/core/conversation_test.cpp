@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "bot/templates.hpp"
 #include "core/conversation.hpp"
 
 using namespace tcns::core;
@@ -26,6 +27,12 @@ Form tiny_form() {
     return f;
 }
 
+/// The words of templates/words.vi.json: commands are data, as in production.
+const Words& words() {
+    static const Words w = tcns::bot::load_templates(TCNS_SOURCE_DIR "/templates").words;
+    return w;
+}
+
 Messages keys_as_text() {
     // Each message renders as its key, so tests read which message was chosen.
     std::map<std::string, std::string> m;
@@ -49,7 +56,7 @@ Instant at(const char* s) {
 struct Fixture {
     Form form = tiny_form();
     Messages messages = keys_as_text();
-    ConversationContext ctx{form, messages};
+    ConversationContext ctx{form, messages, words()};
     Fixture() {
         ctx.person = 1;
         ctx.person_name = "An";
@@ -176,11 +183,11 @@ TEST_CASE("the filing period is the previous month only while its extension runs
 }
 
 TEST_CASE("free-text difficulties are sorted into categories by keywords") {
-    CHECK(classify_difficulty("Mất sóng 4G ở tổ 5") == "network");
-    CHECK(classify_difficulty("nhieu cu gia khong biet dung") == "elderly");
-    CHECK(classify_difficulty("Người dân chưa xác thực được VNeID") == "vneid");
-    CHECK(classify_difficulty("điện thoại cục gạch") == "devices");
-    CHECK(classify_difficulty("thiếu kinh phí") == "other");
+    CHECK(classify_difficulty("Mất sóng 4G ở tổ 5", words()) == "network");
+    CHECK(classify_difficulty("nhieu cu gia khong biet dung", words()) == "elderly");
+    CHECK(classify_difficulty("Người dân chưa xác thực được VNeID", words()) == "vneid");
+    CHECK(classify_difficulty("điện thoại cục gạch", words()) == "devices");
+    CHECK(classify_difficulty("thiếu kinh phí", words()) == "other");
 }
 
 namespace {

@@ -46,7 +46,7 @@ core::TeamFacts team(core::TeamId id, const char* code, const char* name) {
 }
 
 core::ConversationContext context(const Setting& s) {
-    core::ConversationContext ctx(templates().form, templates().messages);
+    core::ConversationContext ctx(templates().form, templates().messages, templates().words);
     if (!s.linked) {
         ctx.invite = core::InviteCheck::with(core::InviteCheck::Status::kUnknown);
         ctx.period = core::MonthPeriod{2026, 11};
