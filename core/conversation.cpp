@@ -256,11 +256,25 @@ class Machine {
     /// The one wording of the deadline, as reminders write it: "hết ngày 29/11/2026" for a
     /// deadline at 00:00 on the 30th, which is how people read "before the 30th".
     std::string deadline_text() const { return deadline_words(deadline_, ctx_.messages); }
+    Step step() const { return st_.step(); }
+    /// The current step's own fields when it is `S`, else null.
+    template <class S>
+    S* at() {
+        return std::get_if<S>(&st_.at);
+    }
+    /// Moves to another step (its fields start afresh).
+    void go(StepState s) { st_.at = std::move(s); }
+    /// The chosen category of the text item asked, if any.
+    std::string category() const {
+        const auto* a = std::get_if<steps::Asking>(&st_.at);
+        return a ? a->category : std::string();
+    }
+    /// True while a draft is in progress: every step of one, and "hủy?" asked during one.
     bool draft_active() const {
-        return st_.step == Step::kAsking || st_.step == Step::kConfirmingCheck ||
-               st_.step == Step::kConfirmingValue || st_.step == Step::kConfirmingQuick ||
-               st_.step == Step::kSummary ||
-               (st_.step == Step::kConfirmingCancel && st_.cancel_return != Step::kIdle);
+        const auto* c = std::get_if<steps::ConfirmingCancel>(&st_.at);
+        return step() == Step::kAsking || step() == Step::kConfirmingCheck ||
+               step() == Step::kConfirmingValue || step() == Step::kConfirmingQuick ||
+               step() == Step::kSummary || (c && c->back != Step::kIdle);
     }
     std::string value_text(const FormItem& item, const Answer* a) const;
     /// True when the folded `key` is one of the words of `list` in templates/words.vi.json.
@@ -271,9 +285,42 @@ class Machine {
     std::string refusal_text(const CountRefusal& r, std::string_view raw,
                              const FormItem& item) const;
 
+    /// A text message as every handler reads it.
+    struct Input {
+        const std::string& raw;
+        std::string key;  ///< folded, without trailing punctuation
+        Cmd cmd = Cmd::kNone;
+        std::string arg;  ///< what followed "sửa", "tổng hợp", "chưa nộp"
+        /// The form asks a text item: "khó khăn: …", "tổng hợp …" and greetings are its answer.
+        bool asking_text = false;
+    };
+
     // flows
     void unlinked();
     void linked_text();
+    // Commands tried first, whatever the step, in this order (kGlobalCommands); each returns
+    // true when it took the message.
+    bool global_difficulty(const Input& in);
+    bool global_help(const Input& in);
+    bool global_status(const Input& in);
+    bool global_greeting(const Input& in);
+    bool global_summary(const Input& in);
+    bool global_web(const Input& in);
+    bool global_report_month(const Input& in);
+    bool global_quick_report(const Input& in);
+    bool global_report(const Input& in);
+    // Then the step's own handler: one per step type (std::visit needs every one).
+    void on(const steps::Idle&, const Input& in);
+    void on(const steps::ChoosingTeam& s, const Input& in);
+    void on(const steps::ChoosingPeriod&, const Input& in);
+    void on(const steps::Asking&, const Input& in);
+    void on(const steps::ConfirmingCheck& s, const Input& in);
+    void on(const steps::ConfirmingValue& s, const Input& in);
+    void on(const steps::ConfirmingQuick&, const Input& in);
+    void on(const steps::Summary&, const Input& in);
+    void on(const steps::ConfirmingCancel& s, const Input& in);
+    /// "hủy" during a draft: asks to confirm, coming back to `back`.
+    void confirm_cancel(Step back, std::string category = {});
     void unsupported();
     void help();
     void status();
@@ -497,10 +544,7 @@ bool Machine::sync_draft() {
     }
     if (st_.form_version == ctx_.form.version) return true;
     st_.form_version = ctx_.form.version;
-    st_.pending_item.clear();
-    st_.pending_category.clear();
     st_.return_to_summary = false;
-    st_.cancel_return = Step::kIdle;
     say(msg("form_changed", {{"dropped", std::to_string(dropped)}}));
     summary();
     return false;
@@ -544,14 +588,12 @@ void Machine::conflict(const TeamFacts& t) {
     say(std::move(text));
     st_.base_revision = t.revision;
     st_.revising = true;
-    st_.pending_item.clear();
-    st_.pending_category.clear();
     summary();
 }
 
 void Machine::ask_period(const TeamFacts& t) {
     reset_draft();
-    st_.step = Step::kChoosingPeriod;
+    go(steps::ChoosingPeriod{});
     st_.team = t.id;
     const std::string missed = period_display(ctx_.missed->period.str());
     const std::string current = period_display(period_.str());
@@ -678,236 +720,283 @@ void Machine::status() {
     if (draft_active()) reprompt();
 }
 
-void Machine::linked_text() {
-    const std::string& raw = ev_.text;
-    // While the form's own difficulty question is open, "khó khăn: …" answers it.
-    const bool asking_text = st_.step == Step::kAsking && st_.index < items_.size() &&
-                             items_[st_.index]->type == ItemType::kText;
-    if (auto d = difficulty_text(ctx_.words, raw); d && !asking_text) {
-        difficulty(*d);
-        return;
-    }
-    const std::string key = command_key(raw);
-    std::string arg;
-    const Cmd cmd = command(key, arg);
+// ---- commands tried first, whatever the step ----------------------------------------------
 
-    // Commands that work in every state.
-    if (cmd == Cmd::kHelp) return help();
-    if (cmd == Cmd::kStatus) return status();
-    if (cmd == Cmd::kNone && !asking_text && (said("greeting", key) || said("thanks", key))) {
-        say(said("thanks", key)
-                ? msg("thanks_reply")
-                : msg("greeting_name", {{"name", ctx_.person_name}}) + " " + own_welcome());
-        if (draft_active()) reprompt();
-        return;
-    }
+void Machine::linked_text() {
+    /// The order in which the commands that work in every step are tried. To add one: its
+    /// words in templates/words.vi.json (and its name in kCommandNames), then its row here.
+    static constexpr bool (Machine::*kGlobalCommands[])(const Input&) = {
+        &Machine::global_difficulty,   &Machine::global_help,         &Machine::global_status,
+        &Machine::global_greeting,     &Machine::global_summary,      &Machine::global_web,
+        &Machine::global_report_month, &Machine::global_quick_report, &Machine::global_report,
+    };
+    Input in{ev_.text, command_key(ev_.text)};
+    in.cmd = command(in.key, in.arg);
+    // While the form's own difficulty question is open, "khó khăn: …" answers it.
+    in.asking_text = step() == Step::kAsking && st_.index < items_.size() &&
+                     items_[st_.index]->type == ItemType::kText;
+    for (const auto global : kGlobalCommands)
+        if ((this->*global)(in)) return;
+    // The step's own handler, on a copy: a handler may move to another step.
+    const StepState at = st_.at;
+    std::visit([&](const auto& s) { on(s, in); }, at);
+}
+
+bool Machine::global_difficulty(const Input& in) {
+    if (in.asking_text) return false;
+    auto d = difficulty_text(ctx_.words, in.raw);
+    if (!d) return false;
+    difficulty(*d);
+    return true;
+}
+
+bool Machine::global_help(const Input& in) {
+    if (in.cmd != Cmd::kHelp) return false;
+    help();
+    return true;
+}
+
+bool Machine::global_status(const Input& in) {
+    if (in.cmd != Cmd::kStatus) return false;
+    status();
+    return true;
+}
+
+bool Machine::global_greeting(const Input& in) {
+    if (in.cmd != Cmd::kNone || in.asking_text) return false;
+    const bool thanks = said("thanks", in.key);
+    if (!thanks && !said("greeting", in.key)) return false;
+    say(thanks ? msg("thanks_reply")
+               : msg("greeting_name", {{"name", ctx_.person_name}}) + " " + own_welcome());
+    if (draft_active()) reprompt();
+    return true;
+}
+
+bool Machine::global_summary(const Input& in) {
     // Typed while the form asks for a text ("tổng hợp ý kiến …"), it is the answer.
-    if ((cmd == Cmd::kSummary || cmd == Cmd::kMissing) && !asking_text)
-        return summary_request(cmd, arg);
-    if (cmd == Cmd::kWeb && !asking_text) {
-        if (ctx_.official && ctx_.official_unit && ctx_.person)
-            out_.effects.push_back(RequestSignInLink{*ctx_.person, *ctx_.official_unit});
+    if ((in.cmd != Cmd::kSummary && in.cmd != Cmd::kMissing) || in.asking_text) return false;
+    summary_request(in.cmd, in.arg);
+    return true;
+}
+
+bool Machine::global_web(const Input& in) {
+    if (in.cmd != Cmd::kWeb || in.asking_text) return false;
+    if (ctx_.official && ctx_.official_unit && ctx_.person)
+        out_.effects.push_back(RequestSignInLink{*ctx_.person, *ctx_.official_unit});
+    else
+        say(msg("web.not_official"));
+    if (draft_active()) reprompt();
+    return true;
+}
+
+bool Machine::global_report_month(const Input& in) {
+    auto month = report_month_arg(ctx_.words, in.key);
+    if (!month) return false;
+    month_command(*month);
+    return true;
+}
+
+bool Machine::global_quick_report(const Input& in) {
+    auto quick = quick_report_text(ctx_.words, in.raw);
+    if (!quick) return false;
+    start_report(std::nullopt, quick);
+    return true;
+}
+
+bool Machine::global_report(const Input& in) {
+    if (in.cmd != Cmd::kReport) return false;
+    // Asked which month: "bc" again takes the default, the missed month.
+    if (step() == Step::kChoosingPeriod) {
+        start_report(st_.team, std::nullopt, Month::kMissed);
+        return true;
+    }
+    if (draft_active() && step() != Step::kConfirmingCancel) {
+        const TeamFacts* t = team(st_.team);
+        if (t && t->revision != st_.base_revision) {
+            conflict(*t);
+            return true;
+        }
+        std::size_t answered = 0;
+        for (const FormItem* item : items_)
+            if (st_.answers.count(item->code)) ++answered;
+        say(msg("report_resume", {{"period", period_display(st_.period)},
+                                  {"team", t ? t->name : ""},
+                                  {"answered", std::to_string(answered)},
+                                  {"total", std::to_string(items_.size())}}));
+        if (step() == Step::kSummary)
+            summary();
         else
-            say(msg("web.not_official"));
-        if (draft_active()) reprompt();
+            reprompt();
+        return true;
+    }
+    start_report(std::nullopt, std::nullopt);
+    return true;
+}
+
+// ---- each step's own handler --------------------------------------------------------------
+
+void Machine::confirm_cancel(Step back, std::string category) {
+    go(steps::ConfirmingCancel{back, std::move(category)});
+    say(msg(back == Step::kSummary && st_.revising ? "cancel_revision_confirm" : "cancel_confirm"),
+        {button("button_yes", "payload_yes"), button("button_no", "payload_no")});
+}
+
+void Machine::on(const steps::Idle&, const Input& in) {
+    if (in.cmd == Cmd::kEdit) return start_report(std::nullopt, std::nullopt);
+    if (in.cmd == Cmd::kSubmit || in.cmd == Cmd::kBack || in.cmd == Cmd::kSkip ||
+        in.cmd == Cmd::kCancel) {
+        say(filing_teams().empty() ? msg("no_draft_member") + " " + own_welcome()
+                                   : msg("no_draft"));
         return;
     }
-    if (auto month = report_month_arg(ctx_.words, key)) return month_command(*month);
-    if (auto quick = quick_report_text(ctx_.words, raw)) return start_report(std::nullopt, quick);
-    if (cmd == Cmd::kReport) {
-        // Asked which month: "bc" again takes the default, the missed month.
-        if (st_.step == Step::kChoosingPeriod)
-            return start_report(st_.team, std::nullopt, Month::kMissed);
-        if (draft_active() && st_.step != Step::kConfirmingCancel) {
-            const TeamFacts* t = team(st_.team);
-            if (t && t->revision != st_.base_revision) return conflict(*t);
-            std::size_t answered = 0;
-            for (const FormItem* item : items_)
-                if (st_.answers.count(item->code)) ++answered;
-            say(msg("report_resume", {{"period", period_display(st_.period)},
-                                      {"team", t ? t->name : ""},
-                                      {"answered", std::to_string(answered)},
-                                      {"total", std::to_string(items_.size())}}));
-            if (st_.step == Step::kSummary) return summary();
-            return reprompt();
+    // What this person can do, by role: officials and members are not told "bc".
+    say(msg("not_understood") + " " + own_welcome());
+}
+
+void Machine::on(const steps::ChoosingPeriod&, const Input& in) {
+    if (in.cmd == Cmd::kCancel || in.cmd == Cmd::kBack) {
+        reset_draft();
+        say(msg("cancel_done"));
+        return;
+    }
+    const std::optional<TeamId> id = st_.team;
+    if (in.key == "1" || in.cmd == Cmd::kYes ||
+        (ctx_.missed && month_matches(ctx_.words, in.key, ctx_.missed->period)))
+        return start_report(id, std::nullopt, Month::kMissed);
+    if (in.key == "2" || month_matches(ctx_.words, in.key, period_))
+        return start_report(id, std::nullopt, Month::kCurrent);
+    say(msg("choose_period_invalid"));
+    return start_report(id, std::nullopt);
+}
+
+void Machine::on(const steps::ChoosingTeam& s, const Input& in) {
+    if (in.cmd == Cmd::kCancel || in.cmd == Cmd::kBack) {
+        reset_draft();
+        say(msg("cancel_done"));
+        return;
+    }
+    std::optional<TeamId> chosen;
+    for (std::size_t i = 0; i < s.choices.size(); ++i) {
+        const TeamFacts* t = team(s.choices[i]);
+        if (!t) continue;
+        if (in.key == std::to_string(i + 1) || in.key == fold_vietnamese(t->code) ||
+            in.key == fold_vietnamese(t->name)) {
+            chosen = t->id;
         }
+    }
+    if (!chosen) {
+        say(msg("choose_team_invalid"));
         return start_report(std::nullopt, std::nullopt);
     }
+    return start_report(chosen, std::nullopt);
+}
 
-    switch (st_.step) {
-        case Step::kIdle:
-            if (cmd == Cmd::kEdit) return start_report(std::nullopt, std::nullopt);
-            if (cmd == Cmd::kSubmit || cmd == Cmd::kBack || cmd == Cmd::kSkip ||
-                cmd == Cmd::kCancel) {
-                say(filing_teams().empty() ? msg("no_draft_member") + " " + own_welcome()
-                                           : msg("no_draft"));
-                return;
-            }
-            // What this person can do, by role: officials and members are not told "bc".
-            say(msg("not_understood") + " " + own_welcome());
-            return;
-        case Step::kChoosingPeriod: {
-            if (cmd == Cmd::kCancel || cmd == Cmd::kBack) {
-                reset_draft();
-                say(msg("cancel_done"));
-                return;
-            }
-            const std::optional<TeamId> id = st_.team;
-            if (key == "1" || cmd == Cmd::kYes ||
-                (ctx_.missed && month_matches(ctx_.words, key, ctx_.missed->period)))
-                return start_report(id, std::nullopt, Month::kMissed);
-            if (key == "2" || month_matches(ctx_.words, key, period_))
-                return start_report(id, std::nullopt, Month::kCurrent);
-            say(msg("choose_period_invalid"));
-            return start_report(id, std::nullopt);
+void Machine::on(const steps::Asking& s, const Input& in) {
+    if (in.cmd == Cmd::kCancel) return confirm_cancel(Step::kAsking, s.category);
+    if (in.cmd == Cmd::kBack) {
+        go(steps::Asking{});
+        if (st_.return_to_summary) {
+            st_.return_to_summary = false;
+            return summary();
         }
-        case Step::kChoosingTeam: {
-            if (cmd == Cmd::kCancel || cmd == Cmd::kBack) {
-                reset_draft();
-                say(msg("cancel_done"));
-                return;
-            }
-            std::optional<TeamId> chosen;
-            for (std::size_t i = 0; i < st_.team_choices.size(); ++i) {
-                const TeamFacts* t = team(st_.team_choices[i]);
-                if (!t) continue;
-                if (key == std::to_string(i + 1) || key == fold_vietnamese(t->code) ||
-                    key == fold_vietnamese(t->name)) {
-                    chosen = t->id;
-                }
-            }
-            if (!chosen) {
-                say(msg("choose_team_invalid"));
-                return start_report(std::nullopt, std::nullopt);
-            }
-            return start_report(chosen, std::nullopt);
+        if (st_.index == 0) {
+            say(msg("back_first_question"));
+            return ask();
         }
-        case Step::kAsking:
-            if (cmd == Cmd::kCancel) {
-                st_.cancel_return = st_.step;
-                st_.step = Step::kConfirmingCancel;
-                say(msg("cancel_confirm"),
-                    {button("button_yes", "payload_yes"), button("button_no", "payload_no")});
-                return;
-            }
-            if (cmd == Cmd::kBack) {
-                st_.pending_category.clear();
-                if (st_.return_to_summary) {
-                    st_.return_to_summary = false;
-                    return summary();
-                }
-                if (st_.index == 0) {
-                    say(msg("back_first_question"));
-                    return ask();
-                }
-                --st_.index;
-                return ask();
-            }
-            if (cmd == Cmd::kEdit && !arg.empty()) return edit(arg);
-            if (cmd == Cmd::kSubmit && st_.return_to_summary) {
-                st_.return_to_summary = false;
-                return summary();
-            }
-            return answer(raw);
-        case Step::kConfirmingCheck: {
-            if (cmd == Cmd::kYes) {
-                const FormItem* item = ctx_.form.find(st_.pending_item);
-                st_.step = Step::kAsking;
-                if (!item) return ask();
-                Answer a;
-                a.number = st_.pending_value;
-                st_.pending_item.clear();
-                return store_and_advance(*item, std::move(a));
-            }
-            if (cmd == Cmd::kBack || cmd == Cmd::kNo) {
-                st_.pending_item.clear();
-                st_.step = Step::kAsking;
-                return ask();
-            }
-            if (cmd == Cmd::kCancel) {
-                st_.pending_item.clear();
-                st_.cancel_return = Step::kAsking;
-                st_.step = Step::kConfirmingCancel;
-                say(msg("cancel_confirm"),
-                    {button("button_yes", "payload_yes"), button("button_no", "payload_no")});
-                return;
-            }
-            // Anything else is a corrected value for the same question.
-            st_.pending_item.clear();
-            st_.step = Step::kAsking;
-            return answer(raw);
+        --st_.index;
+        return ask();
+    }
+    if (in.cmd == Cmd::kEdit && !in.arg.empty()) return edit(in.arg);
+    if (in.cmd == Cmd::kSubmit && st_.return_to_summary) {
+        st_.return_to_summary = false;
+        return summary();
+    }
+    return answer(in.raw);
+}
+
+void Machine::on(const steps::ConfirmingCheck& s, const Input& in) {
+    if (in.cmd == Cmd::kYes) {
+        const FormItem* item = ctx_.form.find(s.item);
+        go(steps::Asking{});
+        if (!item) return ask();
+        Answer a;
+        a.number = s.value;
+        return store_and_advance(*item, std::move(a));
+    }
+    go(steps::Asking{});
+    if (in.cmd == Cmd::kBack || in.cmd == Cmd::kNo) return ask();
+    if (in.cmd == Cmd::kCancel) return confirm_cancel(Step::kAsking);
+    // Anything else is a corrected value for the same question.
+    return answer(in.raw);
+}
+
+void Machine::on(const steps::ConfirmingValue& s, const Input& in) {
+    const FormItem* item = ctx_.form.find(s.item);
+    const std::int64_t value = s.value;
+    go(steps::Asking{});
+    if (in.cmd == Cmd::kYes && item) return accept_count(*item, value);
+    if (in.cmd == Cmd::kBack || in.cmd == Cmd::kNo || in.cmd == Cmd::kYes) return ask();
+    if (in.cmd == Cmd::kEdit && !in.arg.empty()) return edit(in.arg);
+    if (in.cmd == Cmd::kCancel) return confirm_cancel(Step::kAsking);
+    // Anything else is the value typed again.
+    return answer(in.raw);
+}
+
+void Machine::on(const steps::ConfirmingQuick&, const Input& in) {
+    if (in.cmd == Cmd::kYes) return summary();
+    if (in.cmd == Cmd::kCancel) {
+        const bool revising = st_.revising;
+        reset_draft();
+        say(msg(revising ? "cancel_revision_done" : "cancel_done"));
+        return;
+    }
+    return quick_confirm_hint();
+}
+
+void Machine::on(const steps::Summary&, const Input& in) {
+    if (in.cmd == Cmd::kSubmit || in.cmd == Cmd::kYes) return submit();
+    if (in.cmd == Cmd::kEdit) return edit(in.arg);
+    if (in.cmd == Cmd::kBack) {
+        st_.index = items_.empty() ? 0 : items_.size() - 1;
+        go(steps::Asking{});
+        return ask();
+    }
+    if (in.cmd == Cmd::kCancel) return confirm_cancel(Step::kSummary);
+    // "sửa" is the usual slip: a bare item number or code means "edit it".
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+        if (in.key == std::to_string(i + 1) || in.key == fold_vietnamese(items_[i]->code)) {
+            return edit(in.key);
         }
-        case Step::kConfirmingValue: {
-            const FormItem* item = ctx_.form.find(st_.pending_item);
-            const std::int64_t value = st_.pending_value;
-            st_.pending_item.clear();
-            st_.pending_value = 0;
-            st_.step = Step::kAsking;
-            if (cmd == Cmd::kYes && item) return accept_count(*item, value);
-            if (cmd == Cmd::kBack || cmd == Cmd::kNo || cmd == Cmd::kYes) return ask();
-            if (cmd == Cmd::kEdit && !arg.empty()) return edit(arg);
-            if (cmd == Cmd::kCancel) {
-                st_.cancel_return = Step::kAsking;
-                st_.step = Step::kConfirmingCancel;
-                say(msg("cancel_confirm"),
-                    {button("button_yes", "payload_yes"), button("button_no", "payload_no")});
-                return;
-            }
-            // Anything else is the value typed again.
-            return answer(raw);
+    }
+    say(msg("summary_hint"));
+}
+
+void Machine::on(const steps::ConfirmingCancel& s, const Input& in) {
+    if (in.cmd == Cmd::kYes) {
+        const bool revising = st_.revising;
+        // The team's draft goes too (unless this view began before a submission).
+        if (const TeamFacts* t = team(st_.team);
+            t && st_.period == period_.str() && st_.base_revision == t->revision) {
+            DraftChange d;
+            d.team = t->id;
+            d.period = st_.period;
+            d.remove = true;
+            drop_ = std::move(d);
         }
-        case Step::kConfirmingQuick:
-            if (cmd == Cmd::kYes) return summary();
-            if (cmd == Cmd::kCancel) {
-                const bool revising = st_.revising;
-                reset_draft();
-                say(msg(revising ? "cancel_revision_done" : "cancel_done"));
-                return;
-            }
-            return quick_confirm_hint();
+        reset_draft();
+        say(msg(revising ? "cancel_revision_done" : "cancel_done"));
+        return;
+    }
+    say(msg("cancel_aborted"));
+    switch (s.back) {
         case Step::kSummary:
-            if (cmd == Cmd::kSubmit || cmd == Cmd::kYes) return submit();
-            if (cmd == Cmd::kEdit) return edit(arg);
-            if (cmd == Cmd::kBack) {
-                st_.index = items_.empty() ? 0 : items_.size() - 1;
-                st_.step = Step::kAsking;
-                return ask();
-            }
-            if (cmd == Cmd::kCancel) {
-                st_.cancel_return = Step::kSummary;
-                st_.step = Step::kConfirmingCancel;
-                say(msg(st_.revising ? "cancel_revision_confirm" : "cancel_confirm"),
-                    {button("button_yes", "payload_yes"), button("button_no", "payload_no")});
-                return;
-            }
-            // "sửa" is the usual slip: a bare item number or code means "edit it".
-            for (std::size_t i = 0; i < items_.size(); ++i) {
-                if (key == std::to_string(i + 1) || key == fold_vietnamese(items_[i]->code)) {
-                    return edit(key);
-                }
-            }
-            say(msg("summary_hint"));
-            return;
-        case Step::kConfirmingCancel:
-            if (cmd == Cmd::kYes) {
-                const bool revising = st_.revising;
-                // The team's draft goes too (unless this view began before a submission).
-                if (const TeamFacts* t = team(st_.team);
-                    t && st_.period == period_.str() && st_.base_revision == t->revision) {
-                    DraftChange d;
-                    d.team = t->id;
-                    d.period = st_.period;
-                    d.remove = true;
-                    drop_ = std::move(d);
-                }
-                reset_draft();
-                say(msg(revising ? "cancel_revision_done" : "cancel_done"));
-                return;
-            }
-            st_.step = st_.cancel_return;
-            say(msg("cancel_aborted"));
-            if (st_.step == Step::kSummary) return summary();
-            if (st_.step == Step::kAsking) return ask();
+            go(steps::Summary{});
+            return summary();
+        case Step::kAsking:
+            go(steps::Asking{s.category});
+            return ask();
+        default:
+            go(steps::Idle{});
             return;
     }
 }
@@ -938,15 +1027,16 @@ void Machine::start_report(std::optional<TeamId> chosen, std::optional<std::stri
             s.wrong_codes_since = st_.wrong_codes_since;
             return s;
         }();
-        st_.step = Step::kChoosingTeam;
+        steps::ChoosingTeam choosing;
         std::vector<QuickReply> buttons;
         std::string list;
         for (std::size_t i = 0; i < teams.size(); ++i) {
-            st_.team_choices.push_back(teams[i]->id);
+            choosing.choices.push_back(teams[i]->id);
             buttons.push_back(QuickReply{teams[i]->name, teams[i]->code});
             list += "\n" + std::to_string(i + 1) + ". " + teams[i]->name + " (" +
                     teams[i]->unit_name + ")";
         }
+        go(std::move(choosing));
         say(msg("choose_team", {{"teams", list}}), std::move(buttons));
         return;
     }
@@ -1021,7 +1111,7 @@ void Machine::begin_draft(const TeamFacts& t) {
                              {"unit", t.unit_name},
                              {"total", std::to_string(items_.size())},
                              {"deadline", deadline_text()}}));
-    st_.step = Step::kAsking;
+    go(steps::Asking{});
     st_.index = 0;
     ask();
 }
@@ -1147,7 +1237,7 @@ void Machine::quick_report(const TeamFacts& t, const std::string& text) {
         note_ = std::move(said_read);
         return summary();
     }
-    st_.step = Step::kConfirmingQuick;
+    go(steps::ConfirmingQuick{});
     say(said_read + "\n" + msg("quick_confirm_header") + asks + "\n" + msg("quick_confirm_footer"),
         {button("button_right", "payload_right"), button("button_cancel", "payload_cancel")});
 }
@@ -1158,7 +1248,7 @@ void Machine::quick_confirm_hint() {
 }
 
 void Machine::ask() {
-    st_.step = Step::kAsking;
+    if (!at<steps::Asking>()) go(steps::Asking{});
     if (st_.index >= items_.size()) return summary();
     const FormItem& item = *items_[st_.index];
     const TeamFacts* t = team(st_.team);
@@ -1185,13 +1275,13 @@ void Machine::ask() {
     std::vector<QuickReply> buttons;
     bool number = item.type == ItemType::kCount;
     if (item.type == ItemType::kChoice ||
-        (item.type == ItemType::kText && !item.choices.empty() && st_.pending_category.empty())) {
+        (item.type == ItemType::kText && !item.choices.empty() && category().empty())) {
         if (item.type == ItemType::kText) text += "\n" + msg("choose_category");
         for (const auto& c : item.choices) buttons.push_back(QuickReply{c.label, c.label});
-    } else if (item.type == ItemType::kText && !st_.pending_category.empty()) {
-        std::string label = st_.pending_category;
+    } else if (item.type == ItemType::kText && !category().empty()) {
+        std::string label = category();
         for (const auto& c : item.choices)
-            if (c.code == st_.pending_category) label = c.label;
+            if (c.code == category()) label = c.label;
         text = msg("category_text_prompt", {{"category", label}, {"label", item.label}});
     }
     if (number) buttons.push_back(button("button_zero", "payload_zero"));
@@ -1202,26 +1292,20 @@ void Machine::ask() {
 }
 
 void Machine::reprompt() {
-    if (st_.step == Step::kSummary) return summary();
-    if (st_.step == Step::kConfirmingQuick) return quick_confirm_hint();
-    if (st_.step == Step::kConfirmingValue) {
+    if (step() == Step::kSummary) return summary();
+    if (step() == Step::kConfirmingQuick) return quick_confirm_hint();
+    if (const auto* v = at<steps::ConfirmingValue>()) {
         // Ask again: the value was read but not agreed.
-        if (const FormItem* item = ctx_.form.find(st_.pending_item)) {
-            say(msg("answer_confirm",
-                    {{"value", format_count(st_.pending_value)}, {"unit", item->unit}}),
+        if (const FormItem* item = ctx_.form.find(v->item)) {
+            say(msg("answer_confirm", {{"value", format_count(v->value)}, {"unit", item->unit}}),
                 {button("button_right", "payload_right"), button("button_back", "payload_back")},
                 true);
             return;
         }
-        st_.step = Step::kAsking;
-        st_.pending_item.clear();
-        st_.pending_value = 0;
+        go(steps::Asking{});
     }
-    if (st_.step == Step::kConfirmingCheck) {
-        st_.step = Step::kAsking;
-        st_.pending_item.clear();
-    }
-    if (st_.step == Step::kAsking) return ask();
+    if (step() == Step::kConfirmingCheck) go(steps::Asking{});
+    if (step() == Step::kAsking) return ask();
 }
 
 void Machine::answer(const std::string& raw) {
@@ -1237,7 +1321,6 @@ void Machine::answer(const std::string& raw) {
         }
         Answer a;
         a.skipped = true;
-        st_.pending_category.clear();
         return store_and_advance(item, std::move(a));
     }
     switch (item.type) {
@@ -1259,9 +1342,7 @@ void Machine::answer(const std::string& raw) {
                            {"input", shorten(raw)}};
             if (n->how == CountReading::How::kConfirm) {
                 // Never store a reading the leader may not have meant: ask first.
-                st_.step = Step::kConfirmingValue;
-                st_.pending_item = item.code;
-                st_.pending_value = n->value;
+                go(steps::ConfirmingValue{item.code, n->value});
                 say(msg(n->why == CountReading::Why::kForeignWord ? "answer_confirm_word"
                                                                   : "answer_confirm",
                         p),
@@ -1287,10 +1368,11 @@ void Machine::answer(const std::string& raw) {
             return ask();
         }
         case ItemType::kText: {
-            if (!item.choices.empty() && st_.pending_category.empty()) {
+            const std::string chosen = category();
+            if (!item.choices.empty() && chosen.empty()) {
                 for (const auto& c : item.choices) {
                     if (key == fold_vietnamese(c.label) || key == fold_vietnamese(c.code)) {
-                        st_.pending_category = c.code;
+                        go(steps::Asking{c.code});
                         return ask();
                     }
                 }
@@ -1301,7 +1383,6 @@ void Machine::answer(const std::string& raw) {
                 // "không" to "any difficulties?" means none.
                 Answer a;
                 a.skipped = true;
-                st_.pending_category.clear();
                 return store_and_advance(item, std::move(a));
             }
             if (utf8_length(text) > item.max_length) {
@@ -1313,10 +1394,8 @@ void Machine::answer(const std::string& raw) {
             Answer a;
             a.text = std::string(text);
             if (!item.choices.empty()) {
-                a.choice = st_.pending_category.empty() ? classify_difficulty(text, ctx_.words)
-                                                        : st_.pending_category;
+                a.choice = chosen.empty() ? classify_difficulty(text, ctx_.words) : chosen;
             }
-            st_.pending_category.clear();
             return store_and_advance(item, std::move(a));
         }
     }
@@ -1335,9 +1414,7 @@ void Machine::accept_count(const FormItem& item, std::int64_t value) {
         const FormItem* ia = ctx_.form.find(a);
         const FormItem* ib = ctx_.form.find(b);
         if (!check || !ia || !ib) continue;
-        st_.step = Step::kConfirmingCheck;
-        st_.pending_item = item.code;
-        st_.pending_value = value;
+        go(steps::ConfirmingCheck{item.code, value});
         say(msg(check->kind == CheckKind::kAtMost ? "check_at_most" : "check_at_least",
                 {{"label", ia->label},
                  {"value", format_count(*trial[a].number)},
@@ -1353,7 +1430,7 @@ void Machine::accept_count(const FormItem& item, std::int64_t value) {
 
 void Machine::store_and_advance(const FormItem& item, Answer a) {
     st_.answers[item.code] = std::move(a);
-    st_.step = Step::kAsking;
+    go(steps::Asking{});
     if (st_.return_to_summary) {
         st_.return_to_summary = false;
         return summary();
@@ -1365,7 +1442,7 @@ void Machine::store_and_advance(const FormItem& item, Answer a) {
 }
 
 void Machine::summary() {
-    st_.step = Step::kSummary;
+    go(steps::Summary{});
     st_.return_to_summary = false;
     const TeamFacts* t = team(st_.team);
     std::string text = msg(st_.revising ? "summary_header_revision" : "summary_header",
@@ -1401,7 +1478,7 @@ void Machine::summary() {
 }
 
 void Machine::edit(const std::string& arg) {
-    if (st_.step == Step::kIdle) return start_report(std::nullopt, std::nullopt);
+    if (step() == Step::kIdle) return start_report(std::nullopt, std::nullopt);
     const std::string a = std::string(trim(arg));
     if (a.empty()) {
         say(msg("edit_which"), {}, true);
@@ -1411,7 +1488,7 @@ void Machine::edit(const std::string& arg) {
         if (a == std::to_string(i + 1) || a == fold_vietnamese(items_[i]->code)) {
             st_.index = i;
             st_.return_to_summary = true;
-            st_.pending_category.clear();
+            go(steps::Asking{});
             return ask();
         }
     }

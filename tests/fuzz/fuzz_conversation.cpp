@@ -230,12 +230,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
         if (ev.kind == core::EventKind::kText)
             fuzz::check(!r.replies.empty(), "every text event gets a reply");
-        if (r.state.step == core::Step::kAsking)
+        if (r.state.step() == core::Step::kAsking)
             fuzz::check(r.state.index < enabled, "a question is one of the enabled items");
-        if (r.state.step == core::Step::kAsking || r.state.step == core::Step::kSummary ||
-            r.state.step == core::Step::kConfirmingCheck ||
-            r.state.step == core::Step::kConfirmingValue ||
-            r.state.step == core::Step::kConfirmingQuick)
+        if (r.state.step() == core::Step::kAsking || r.state.step() == core::Step::kSummary ||
+            r.state.step() == core::Step::kConfirmingCheck ||
+            r.state.step() == core::Step::kConfirmingValue ||
+            r.state.step() == core::Step::kConfirmingQuick)
             fuzz::check(may_file(r.state.team, setup), "a draft is for a team the person files");
         for (const auto& effect : r.effects) {
             if (const auto* s = std::get_if<core::SubmitReport>(&effect)) {

@@ -160,7 +160,7 @@ std::string outcome(const core::StepResult& r) {
             r.draft->remove ? "draft removed" : "draft " + std::to_string(r.draft->answers.size());
         out += "\n";
     }
-    out += "step " + std::string(core::step_name(r.state.step));
+    out += "step " + std::string(core::step_name(r.state.step()));
     return out;
 }
 
