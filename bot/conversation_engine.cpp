@@ -162,7 +162,7 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
 
     // The period in play: the draft's, else the one "bc" would file now.
     std::optional<core::MonthPeriod> period;
-    if (state.step != core::Step::kIdle && !state.period.empty())
+    if (state.step() != core::Step::kIdle && !state.period.empty())
         period = core::MonthPeriod::parse(state.period);
     if (!period) {
         const core::MonthPeriod prev = core::MonthPeriod::containing(now).previous();
@@ -205,7 +205,7 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
         }
     }
 
-    core::ConversationContext ctx{templates_.form, templates_.messages};
+    core::ConversationContext ctx{templates_.form, templates_.messages, templates_.words};
     ctx.person = account.person;
     ctx.person_name = facts.name;
     ctx.teams = std::move(facts.teams);

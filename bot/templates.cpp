@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <limits>
@@ -179,6 +180,54 @@ core::Form parse_form(const std::string& text, const std::string& origin) {
     return form;
 }
 
+core::Words parse_words(const std::string& text, const std::string& origin) {
+    // In the file's order: the difficulty categories are tried first to last.
+    const auto j = nlohmann::ordered_json::parse(text, nullptr, false);
+    auto fail = [&](const std::string& what) {
+        throw ConfigError(fmt::format("{}: {}", origin, what));
+    };
+    if (j.is_discarded() || !j.is_object()) fail("not valid JSON");
+    auto words_of = [&](const std::string& name, const auto& value) {
+        std::vector<std::string> out;
+        if (!value.is_array()) fail(fmt::format("\"{}\" must be an array of words", name));
+        for (const auto& w : value) {
+            if (!w.is_string()) fail(fmt::format("\"{}\" must be an array of words", name));
+            out.push_back(w.template get<std::string>());
+        }
+        return out;
+    };
+    std::map<std::string, std::vector<std::string>> commands;
+    std::vector<std::pair<std::string, std::vector<std::string>>> lists;
+    if (!j.contains("commands") || !j["commands"].is_object())
+        fail("\"commands\" must be an object");
+    if (!j.contains("lists") || !j["lists"].is_object()) fail("\"lists\" must be an object");
+    const auto& known = core::known_commands();
+    for (const auto& [name, value] : j["commands"].items()) {
+        if (!name.empty() && name.front() == '_') continue;  // comments
+        if (std::find(known.begin(), known.end(), name) == known.end())
+            fail(fmt::format("\"{}\" is not a command the conversation knows", name));
+        commands[name] = words_of(name, value);
+    }
+    for (auto name : known)
+        if (!commands.count(std::string(name)))
+            fail(fmt::format("command \"{}\" has no words", name));
+    for (const auto& [name, value] : j["lists"].items()) {
+        if (!name.empty() && name.front() == '_') continue;
+        lists.emplace_back(name, words_of(name, value));
+    }
+    for (auto name : core::required_word_lists()) {
+        if (std::none_of(lists.begin(), lists.end(),
+                         [&](const auto& l) { return l.first == name; }))
+            fail(fmt::format("the list \"{}\" is missing", name));
+    }
+    try {
+        return core::Words(commands, lists);
+    } catch (const std::invalid_argument& e) {
+        fail(e.what());
+    }
+    return {};
+}
+
 Templates load_templates(const std::string& dir) {
     Templates t;
     t.dir = dir;
@@ -207,6 +256,8 @@ Templates load_templates(const std::string& dir) {
     if (!missing.empty())
         throw ConfigError(fmt::format("{}: missing message keys: {}", msg_path, missing));
     t.messages = core::Messages(std::move(texts));
+    const std::string words_path = dir + "/words.vi.json";
+    t.words = parse_words(read_text(words_path), words_path);
     return t;
 }
 

@@ -28,10 +28,6 @@ std::string command_key(std::string_view text) {
     return k;
 }
 
-bool is_one_of(const std::string& key, std::initializer_list<std::string_view> words) {
-    return std::any_of(words.begin(), words.end(), [&](std::string_view w) { return key == w; });
-}
-
 enum class Cmd {
     kNone,
     kReport,
@@ -49,49 +45,40 @@ enum class Cmd {
     kWeb,
 };
 
-/// Recognises the fixed commands; `arg` receives what follows "sửa".
-Cmd parse_command(const std::string& key, std::string& arg) {
-    if (is_one_of(key, {"bao cao", "bc", "baocao", "nop bao cao", "bao cao thang"}))
-        return Cmd::kReport;
-    if (is_one_of(key, {"trang thai", "tt", "tinh trang"})) return Cmd::kStatus;
-    if (is_one_of(key, {"huong dan", "?", "hd", "help", "tro giup", "menu", "lenh"}))
-        return Cmd::kHelp;
-    if (is_one_of(key, {"quay lai", "ql", "lui", "tro lai"})) return Cmd::kBack;
-    if (is_one_of(key, {"bo qua", "bq", "skip", "qua"})) return Cmd::kSkip;
-    if (is_one_of(key, {"gui", "nop", "gui bao cao", "gui di", "send"})) return Cmd::kSubmit;
-    if (is_one_of(key, {"huy", "huy bo", "huy bao cao"})) return Cmd::kCancel;
-    if (is_one_of(key, {"co", "dong y", "xac nhan", "ok", "dung", "giu nguyen", "giu", "yes", "u",
-                        "uh", "vang", "da", "co huy"}))
-        return Cmd::kYes;
-    if (is_one_of(key, {"khong", "ko", "k", "no", "thoi", "khong huy"})) return Cmd::kNo;
-    if (is_one_of(key, {"web", "dang nhap", "dang nhap web"})) return Cmd::kWeb;
-    for (std::string_view w : {"tong hop", "th", "chua nop"}) {
-        if (key == w || key.rfind(std::string(w) + " ", 0) == 0) {
-            arg = key.size() > w.size() ? std::string(trim(key.substr(w.size()))) : "";
-            // "chưa nộp được vì mất sóng" is a sentence, not "chưa nộp 2026-10".
-            if (w != "tong hop" && !arg.empty() &&
-                (arg.find(' ') != std::string::npos ||
-                 !std::isdigit(static_cast<unsigned char>(arg.front())))) {
-                arg.clear();
-                return Cmd::kNone;
-            }
-            return w == "chua nop" ? Cmd::kMissing : Cmd::kSummary;
+/// The commands by their names in templates/words.vi.json, which holds their words.
+constexpr std::pair<std::string_view, Cmd> kCommandNames[] = {
+    {"report", Cmd::kReport}, {"status", Cmd::kStatus},  {"help", Cmd::kHelp},
+    {"back", Cmd::kBack},     {"skip", Cmd::kSkip},      {"submit", Cmd::kSubmit},
+    {"edit", Cmd::kEdit},     {"cancel", Cmd::kCancel},  {"yes", Cmd::kYes},
+    {"no", Cmd::kNo},         {"rollup", Cmd::kSummary}, {"missing", Cmd::kMissing},
+    {"web", Cmd::kWeb},
+};
+
+/// The command a folded message is; `arg` receives what follows "sửa", "tổng hợp", "chưa nộp".
+Cmd parse_command(const Words& words, const std::string& key, std::string& arg) {
+    const auto m = words.command(key);
+    if (!m) return Cmd::kNone;
+    for (const auto& [name, cmd] : kCommandNames) {
+        if (name == m->command) {
+            arg = m->arg;
+            return cmd;
         }
-    }
-    if (key == "sua" || key.rfind("sua ", 0) == 0) {
-        arg = key.size() > 4 ? key.substr(4) : "";
-        return Cmd::kEdit;
     }
     return Cmd::kNone;
 }
 
+/// True when the folded `key` is a word of `list` or one followed by a space and more.
+bool starts_with_word(std::string_view key, std::string_view w) {
+    return key.substr(0, w.size()) == w && (key.size() == w.size() || key[w.size()] == ' ');
+}
+
 /// "khó khăn: mất sóng" → "mất sóng" (original spelling kept); nullopt when not a difficulty.
-std::optional<std::string> difficulty_text(std::string_view text) {
+std::optional<std::string> difficulty_text(const Words& words, std::string_view text) {
     const std::string_view t = trim(text);
     const std::size_t colon = t.find(':');
     if (colon != std::string_view::npos) {
         const std::string head = command_key(t.substr(0, colon));
-        if (is_one_of(head, {"kho khan", "kk", "vuong mac", "kho khan vuong mac"})) {
+        if (words.listed("difficulty", head)) {
             std::string_view rest = trim(t.substr(colon + 1));
             while (!rest.empty() && (rest.front() == '-' || rest.front() == ':'))
                 rest = trim(rest.substr(1));
@@ -100,10 +87,12 @@ std::optional<std::string> difficulty_text(std::string_view text) {
         return std::nullopt;
     }
     const std::string key = fold_vietnamese(t);
-    if (key.rfind("kho khan ", 0) == 0 || key == "kho khan") {
-        // Drop the first two words of the original text.
+    for (const std::string& w : words.list("difficulty_without_colon")) {
+        if (!starts_with_word(key, w)) continue;
+        // Drop the word's words from the original text.
+        const auto n = std::count(w.begin(), w.end(), ' ') + 1;
         std::size_t pos = 0;
-        for (int words = 0; words < 2; ++words) {
+        for (int i = 0; i < n; ++i) {
             while (pos < t.size() && t[pos] != ' ') ++pos;
             while (pos < t.size() && t[pos] == ' ') ++pos;
         }
@@ -121,29 +110,25 @@ std::optional<std::string> difficulty_text(std::string_view text) {
 
 /// "bc 120 45 30", "bc: 120, 45", "bc120 45", "báo cáo 120 …" → the text of the values, as
 /// typed; nullopt when not a quick report.
-std::optional<std::string> quick_report_text(std::string_view text) {
+std::optional<std::string> quick_report_text(const Words& words, std::string_view text) {
     const std::string_view t = trim(text);
-    std::size_t pos = 0;
-    if (t.size() >= 2 && (t[0] == 'b' || t[0] == 'B') && (t[1] == 'c' || t[1] == 'C')) {
-        pos = 2;
-    } else {
-        // "báo cáo" / "bao cao": the first two words.
-        std::size_t p = 0;
-        for (int words = 0; words < 2; ++words) {
-            while (p < t.size() && t[p] == ' ') ++p;
-            while (p < t.size() && t[p] != ' ' && t[p] != ':' &&
-                   !std::isdigit(static_cast<unsigned char>(t[p])))
-                ++p;
+    for (const std::string& w : words.list("quick_report")) {
+        // The shortest start of the text (whole characters) that folds to the word: "Báo cáo"
+        // for "bao cao", "BC" for "bc"; the values may follow glued ("bc120").
+        std::size_t pos = 0;
+        std::string folded;
+        while (pos < t.size() && folded.size() < w.size()) {
+            pos += std::max<std::size_t>(1, utf8_offset(t.substr(pos), 1));
+            folded = fold_vietnamese(t.substr(0, pos));
         }
-        if (fold_vietnamese(t.substr(0, p)) != "bao cao") return std::nullopt;
-        pos = p;
+        if (folded != w) continue;
+        std::string_view rest = t.substr(pos);
+        while (!rest.empty() && (rest.front() == ' ' || rest.front() == ':')) rest.remove_prefix(1);
+        const std::string values = normalize_width(rest);
+        if (values.empty() || !std::isdigit(static_cast<unsigned char>(values.front()))) continue;
+        return std::string(rest);
     }
-    std::string_view rest = t.substr(pos);
-    while (!rest.empty() && (rest.front() == ' ' || rest.front() == ':')) rest.remove_prefix(1);
-    const std::string values = normalize_width(rest);
-    if (values.empty() || !std::isdigit(static_cast<unsigned char>(values.front())))
-        return std::nullopt;
-    return std::string(rest);
+    return std::nullopt;
 }
 
 /// A long text shown back to its author is cut: the author knows what they wrote.
@@ -181,14 +166,12 @@ std::string period_display(const std::string& period) {
 /// "12/2026", "thang 12", "t12", "2026-12" (and "12" when `bare`) name the month `p` (folded
 /// text). A bare number is only a month after "bc tháng": answering the month question, "10"
 /// may well be a count typed too early.
-bool month_matches(std::string_view key, const MonthPeriod& p, bool bare = false) {
+bool month_matches(const Words& words, std::string_view key, const MonthPeriod& p,
+                   bool bare = false) {
     key = trim(key);
-    for (std::string_view w : {"thang ", "t"}) {
-        if (key.substr(0, w.size()) == w) {
-            key = trim(key.substr(w.size()));
-            bare = true;
-            break;
-        }
+    if (auto rest = words.after("month", key)) {
+        key = *rest;
+        bare = true;
     }
     if (key.empty() || key.size() > 7) return false;
     std::string k(key);
@@ -205,12 +188,11 @@ bool month_matches(std::string_view key, const MonthPeriod& p, bool bare = false
 }
 
 /// "bc tháng 12", "báo cáo tháng 12/2026" → "12" / "12/2026"; nullopt otherwise.
-std::optional<std::string> report_month_arg(const std::string& key) {
-    for (std::string_view w : {"bc thang ", "bao cao thang ", "bc t"}) {
-        if (key.rfind(w, 0) == 0) {
-            const std::string arg(trim(std::string_view(key).substr(w.size())));
-            if (!arg.empty() && std::isdigit(static_cast<unsigned char>(arg.front()))) return arg;
-        }
+std::optional<std::string> report_month_arg(const Words& words, const std::string& key) {
+    for (const std::string& w : words.list("report_month")) {
+        if (key.compare(0, w.size(), w) != 0) continue;
+        const std::string arg(trim(std::string_view(key).substr(w.size())));
+        if (!arg.empty() && std::isdigit(static_cast<unsigned char>(arg.front()))) return arg;
     }
     return std::nullopt;
 }
@@ -274,25 +256,71 @@ class Machine {
     /// The one wording of the deadline, as reminders write it: "hết ngày 29/11/2026" for a
     /// deadline at 00:00 on the 30th, which is how people read "before the 30th".
     std::string deadline_text() const { return deadline_words(deadline_, ctx_.messages); }
+    Step step() const { return st_.step(); }
+    /// The current step's own fields when it is `S`, else null.
+    template <class S>
+    S* at() {
+        return std::get_if<S>(&st_.at);
+    }
+    /// Moves to another step (its fields start afresh).
+    void go(StepState s) { st_.at = std::move(s); }
+    /// The chosen category of the text item asked, if any.
+    std::string category() const {
+        const auto* a = std::get_if<steps::Asking>(&st_.at);
+        return a ? a->category : std::string();
+    }
+    /// True while a draft is in progress: every step of one, and "hủy?" asked during one.
     bool draft_active() const {
-        return st_.step == Step::kAsking || st_.step == Step::kConfirmingCheck ||
-               st_.step == Step::kConfirmingValue || st_.step == Step::kConfirmingQuick ||
-               st_.step == Step::kSummary ||
-               (st_.step == Step::kConfirmingCancel && st_.cancel_return != Step::kIdle);
+        const auto* c = std::get_if<steps::ConfirmingCancel>(&st_.at);
+        return step() == Step::kAsking || step() == Step::kConfirmingCheck ||
+               step() == Step::kConfirmingValue || step() == Step::kConfirmingQuick ||
+               step() == Step::kSummary || (c && c->back != Step::kIdle);
     }
     std::string value_text(const FormItem& item, const Answer* a) const;
-    /// True when the folded `key` is one of the words listed under `words_key` in the
-    /// messages ("xin chào|chào|alo"), compared folded.
-    bool said(std::string_view words_key, const std::string& key) const;
+    /// True when the folded `key` is one of the words of `list` in templates/words.vi.json.
+    bool said(std::string_view list, const std::string& key) const;
     Cmd command(const std::string& key, std::string& arg) const;
     std::string welcome(std::string_view name, std::optional<Role> role, bool official,
                         const std::string& team_name) const;
     std::string refusal_text(const CountRefusal& r, std::string_view raw,
                              const FormItem& item) const;
 
+    /// A text message as every handler reads it.
+    struct Input {
+        const std::string& raw;
+        std::string key;  ///< folded, without trailing punctuation
+        Cmd cmd = Cmd::kNone;
+        std::string arg;  ///< what followed "sửa", "tổng hợp", "chưa nộp"
+        /// The form asks a text item: "khó khăn: …", "tổng hợp …" and greetings are its answer.
+        bool asking_text = false;
+    };
+
     // flows
     void unlinked();
     void linked_text();
+    // Commands tried first, whatever the step, in this order (kGlobalCommands); each returns
+    // true when it took the message.
+    bool global_difficulty(const Input& in);
+    bool global_help(const Input& in);
+    bool global_status(const Input& in);
+    bool global_greeting(const Input& in);
+    bool global_summary(const Input& in);
+    bool global_web(const Input& in);
+    bool global_report_month(const Input& in);
+    bool global_quick_report(const Input& in);
+    bool global_report(const Input& in);
+    // Then the step's own handler: one per step type (std::visit needs every one).
+    void on(const steps::Idle&, const Input& in);
+    void on(const steps::ChoosingTeam& s, const Input& in);
+    void on(const steps::ChoosingPeriod&, const Input& in);
+    void on(const steps::Asking&, const Input& in);
+    void on(const steps::ConfirmingCheck& s, const Input& in);
+    void on(const steps::ConfirmingValue& s, const Input& in);
+    void on(const steps::ConfirmingQuick&, const Input& in);
+    void on(const steps::Summary&, const Input& in);
+    void on(const steps::ConfirmingCancel& s, const Input& in);
+    /// "hủy" during a draft: asks to confirm, coming back to `back`.
+    void confirm_cancel(Step back, std::string category = {});
     void unsupported();
     void help();
     void status();
@@ -400,16 +428,12 @@ std::string Machine::value_text(const FormItem& item, const Answer* a) const {
     return a->text;
 }
 
-bool Machine::said(std::string_view words_key, const std::string& key) const {
-    return ctx_.messages.word_listed(words_key, key);
+bool Machine::said(std::string_view list, const std::string& key) const {
+    return ctx_.words.listed(list, key);
 }
 
 Cmd Machine::command(const std::string& key, std::string& arg) const {
-    const Cmd cmd = parse_command(key, arg);
-    if (cmd != Cmd::kNone) return cmd;
-    if (said("words.submit", key)) return Cmd::kSubmit;  // "gởi", the Southern spelling
-    if (said("words.yes", key)) return Cmd::kYes;        // "đúng rồi"
-    return Cmd::kNone;
+    return parse_command(ctx_.words, key, arg);
 }
 
 std::string Machine::welcome(std::string_view name, std::optional<Role> role, bool official,
@@ -520,10 +544,7 @@ bool Machine::sync_draft() {
     }
     if (st_.form_version == ctx_.form.version) return true;
     st_.form_version = ctx_.form.version;
-    st_.pending_item.clear();
-    st_.pending_category.clear();
     st_.return_to_summary = false;
-    st_.cancel_return = Step::kIdle;
     say(msg("form_changed", {{"dropped", std::to_string(dropped)}}));
     summary();
     return false;
@@ -567,14 +588,12 @@ void Machine::conflict(const TeamFacts& t) {
     say(std::move(text));
     st_.base_revision = t.revision;
     st_.revising = true;
-    st_.pending_item.clear();
-    st_.pending_category.clear();
     summary();
 }
 
 void Machine::ask_period(const TeamFacts& t) {
     reset_draft();
-    st_.step = Step::kChoosingPeriod;
+    go(steps::ChoosingPeriod{});
     st_.team = t.id;
     const std::string missed = period_display(ctx_.missed->period.str());
     const std::string current = period_display(period_.str());
@@ -701,237 +720,283 @@ void Machine::status() {
     if (draft_active()) reprompt();
 }
 
-void Machine::linked_text() {
-    const std::string& raw = ev_.text;
-    // While the form's own difficulty question is open, "khó khăn: …" answers it.
-    const bool asking_text = st_.step == Step::kAsking && st_.index < items_.size() &&
-                             items_[st_.index]->type == ItemType::kText;
-    if (auto d = difficulty_text(raw); d && !asking_text) {
-        difficulty(*d);
-        return;
-    }
-    const std::string key = command_key(raw);
-    std::string arg;
-    const Cmd cmd = command(key, arg);
+// ---- commands tried first, whatever the step ----------------------------------------------
 
-    // Commands that work in every state.
-    if (cmd == Cmd::kHelp) return help();
-    if (cmd == Cmd::kStatus) return status();
-    if (cmd == Cmd::kNone && !asking_text &&
-        (said("words.greeting", key) || said("words.thanks", key))) {
-        say(said("words.thanks", key)
-                ? msg("thanks_reply")
-                : msg("greeting_name", {{"name", ctx_.person_name}}) + " " + own_welcome());
-        if (draft_active()) reprompt();
-        return;
-    }
+void Machine::linked_text() {
+    /// The order in which the commands that work in every step are tried. To add one: its
+    /// words in templates/words.vi.json (and its name in kCommandNames), then its row here.
+    static constexpr bool (Machine::*kGlobalCommands[])(const Input&) = {
+        &Machine::global_difficulty,   &Machine::global_help,         &Machine::global_status,
+        &Machine::global_greeting,     &Machine::global_summary,      &Machine::global_web,
+        &Machine::global_report_month, &Machine::global_quick_report, &Machine::global_report,
+    };
+    Input in{ev_.text, command_key(ev_.text)};
+    in.cmd = command(in.key, in.arg);
+    // While the form's own difficulty question is open, "khó khăn: …" answers it.
+    in.asking_text = step() == Step::kAsking && st_.index < items_.size() &&
+                     items_[st_.index]->type == ItemType::kText;
+    for (const auto global : kGlobalCommands)
+        if ((this->*global)(in)) return;
+    // The step's own handler, on a copy: a handler may move to another step.
+    const StepState at = st_.at;
+    std::visit([&](const auto& s) { on(s, in); }, at);
+}
+
+bool Machine::global_difficulty(const Input& in) {
+    if (in.asking_text) return false;
+    auto d = difficulty_text(ctx_.words, in.raw);
+    if (!d) return false;
+    difficulty(*d);
+    return true;
+}
+
+bool Machine::global_help(const Input& in) {
+    if (in.cmd != Cmd::kHelp) return false;
+    help();
+    return true;
+}
+
+bool Machine::global_status(const Input& in) {
+    if (in.cmd != Cmd::kStatus) return false;
+    status();
+    return true;
+}
+
+bool Machine::global_greeting(const Input& in) {
+    if (in.cmd != Cmd::kNone || in.asking_text) return false;
+    const bool thanks = said("thanks", in.key);
+    if (!thanks && !said("greeting", in.key)) return false;
+    say(thanks ? msg("thanks_reply")
+               : msg("greeting_name", {{"name", ctx_.person_name}}) + " " + own_welcome());
+    if (draft_active()) reprompt();
+    return true;
+}
+
+bool Machine::global_summary(const Input& in) {
     // Typed while the form asks for a text ("tổng hợp ý kiến …"), it is the answer.
-    if ((cmd == Cmd::kSummary || cmd == Cmd::kMissing) && !asking_text)
-        return summary_request(cmd, arg);
-    if (cmd == Cmd::kWeb && !asking_text) {
-        if (ctx_.official && ctx_.official_unit && ctx_.person)
-            out_.effects.push_back(RequestSignInLink{*ctx_.person, *ctx_.official_unit});
+    if ((in.cmd != Cmd::kSummary && in.cmd != Cmd::kMissing) || in.asking_text) return false;
+    summary_request(in.cmd, in.arg);
+    return true;
+}
+
+bool Machine::global_web(const Input& in) {
+    if (in.cmd != Cmd::kWeb || in.asking_text) return false;
+    if (ctx_.official && ctx_.official_unit && ctx_.person)
+        out_.effects.push_back(RequestSignInLink{*ctx_.person, *ctx_.official_unit});
+    else
+        say(msg("web.not_official"));
+    if (draft_active()) reprompt();
+    return true;
+}
+
+bool Machine::global_report_month(const Input& in) {
+    auto month = report_month_arg(ctx_.words, in.key);
+    if (!month) return false;
+    month_command(*month);
+    return true;
+}
+
+bool Machine::global_quick_report(const Input& in) {
+    auto quick = quick_report_text(ctx_.words, in.raw);
+    if (!quick) return false;
+    start_report(std::nullopt, quick);
+    return true;
+}
+
+bool Machine::global_report(const Input& in) {
+    if (in.cmd != Cmd::kReport) return false;
+    // Asked which month: "bc" again takes the default, the missed month.
+    if (step() == Step::kChoosingPeriod) {
+        start_report(st_.team, std::nullopt, Month::kMissed);
+        return true;
+    }
+    if (draft_active() && step() != Step::kConfirmingCancel) {
+        const TeamFacts* t = team(st_.team);
+        if (t && t->revision != st_.base_revision) {
+            conflict(*t);
+            return true;
+        }
+        std::size_t answered = 0;
+        for (const FormItem* item : items_)
+            if (st_.answers.count(item->code)) ++answered;
+        say(msg("report_resume", {{"period", period_display(st_.period)},
+                                  {"team", t ? t->name : ""},
+                                  {"answered", std::to_string(answered)},
+                                  {"total", std::to_string(items_.size())}}));
+        if (step() == Step::kSummary)
+            summary();
         else
-            say(msg("web.not_official"));
-        if (draft_active()) reprompt();
+            reprompt();
+        return true;
+    }
+    start_report(std::nullopt, std::nullopt);
+    return true;
+}
+
+// ---- each step's own handler --------------------------------------------------------------
+
+void Machine::confirm_cancel(Step back, std::string category) {
+    go(steps::ConfirmingCancel{back, std::move(category)});
+    say(msg(back == Step::kSummary && st_.revising ? "cancel_revision_confirm" : "cancel_confirm"),
+        {button("button_yes", "payload_yes"), button("button_no", "payload_no")});
+}
+
+void Machine::on(const steps::Idle&, const Input& in) {
+    if (in.cmd == Cmd::kEdit) return start_report(std::nullopt, std::nullopt);
+    if (in.cmd == Cmd::kSubmit || in.cmd == Cmd::kBack || in.cmd == Cmd::kSkip ||
+        in.cmd == Cmd::kCancel) {
+        say(filing_teams().empty() ? msg("no_draft_member") + " " + own_welcome()
+                                   : msg("no_draft"));
         return;
     }
-    if (auto month = report_month_arg(key)) return month_command(*month);
-    if (auto quick = quick_report_text(raw)) return start_report(std::nullopt, quick);
-    if (cmd == Cmd::kReport) {
-        // Asked which month: "bc" again takes the default, the missed month.
-        if (st_.step == Step::kChoosingPeriod)
-            return start_report(st_.team, std::nullopt, Month::kMissed);
-        if (draft_active() && st_.step != Step::kConfirmingCancel) {
-            const TeamFacts* t = team(st_.team);
-            if (t && t->revision != st_.base_revision) return conflict(*t);
-            std::size_t answered = 0;
-            for (const FormItem* item : items_)
-                if (st_.answers.count(item->code)) ++answered;
-            say(msg("report_resume", {{"period", period_display(st_.period)},
-                                      {"team", t ? t->name : ""},
-                                      {"answered", std::to_string(answered)},
-                                      {"total", std::to_string(items_.size())}}));
-            if (st_.step == Step::kSummary) return summary();
-            return reprompt();
+    // What this person can do, by role: officials and members are not told "bc".
+    say(msg("not_understood") + " " + own_welcome());
+}
+
+void Machine::on(const steps::ChoosingPeriod&, const Input& in) {
+    if (in.cmd == Cmd::kCancel || in.cmd == Cmd::kBack) {
+        reset_draft();
+        say(msg("cancel_done"));
+        return;
+    }
+    const std::optional<TeamId> id = st_.team;
+    if (in.key == "1" || in.cmd == Cmd::kYes ||
+        (ctx_.missed && month_matches(ctx_.words, in.key, ctx_.missed->period)))
+        return start_report(id, std::nullopt, Month::kMissed);
+    if (in.key == "2" || month_matches(ctx_.words, in.key, period_))
+        return start_report(id, std::nullopt, Month::kCurrent);
+    say(msg("choose_period_invalid"));
+    return start_report(id, std::nullopt);
+}
+
+void Machine::on(const steps::ChoosingTeam& s, const Input& in) {
+    if (in.cmd == Cmd::kCancel || in.cmd == Cmd::kBack) {
+        reset_draft();
+        say(msg("cancel_done"));
+        return;
+    }
+    std::optional<TeamId> chosen;
+    for (std::size_t i = 0; i < s.choices.size(); ++i) {
+        const TeamFacts* t = team(s.choices[i]);
+        if (!t) continue;
+        if (in.key == std::to_string(i + 1) || in.key == fold_vietnamese(t->code) ||
+            in.key == fold_vietnamese(t->name)) {
+            chosen = t->id;
         }
+    }
+    if (!chosen) {
+        say(msg("choose_team_invalid"));
         return start_report(std::nullopt, std::nullopt);
     }
+    return start_report(chosen, std::nullopt);
+}
 
-    switch (st_.step) {
-        case Step::kIdle:
-            if (cmd == Cmd::kEdit) return start_report(std::nullopt, std::nullopt);
-            if (cmd == Cmd::kSubmit || cmd == Cmd::kBack || cmd == Cmd::kSkip ||
-                cmd == Cmd::kCancel) {
-                say(filing_teams().empty() ? msg("no_draft_member") + " " + own_welcome()
-                                           : msg("no_draft"));
-                return;
-            }
-            // What this person can do, by role: officials and members are not told "bc".
-            say(msg("not_understood") + " " + own_welcome());
-            return;
-        case Step::kChoosingPeriod: {
-            if (cmd == Cmd::kCancel || cmd == Cmd::kBack) {
-                reset_draft();
-                say(msg("cancel_done"));
-                return;
-            }
-            const std::optional<TeamId> id = st_.team;
-            if (key == "1" || cmd == Cmd::kYes ||
-                (ctx_.missed && month_matches(key, ctx_.missed->period)))
-                return start_report(id, std::nullopt, Month::kMissed);
-            if (key == "2" || month_matches(key, period_))
-                return start_report(id, std::nullopt, Month::kCurrent);
-            say(msg("choose_period_invalid"));
-            return start_report(id, std::nullopt);
+void Machine::on(const steps::Asking& s, const Input& in) {
+    if (in.cmd == Cmd::kCancel) return confirm_cancel(Step::kAsking, s.category);
+    if (in.cmd == Cmd::kBack) {
+        go(steps::Asking{});
+        if (st_.return_to_summary) {
+            st_.return_to_summary = false;
+            return summary();
         }
-        case Step::kChoosingTeam: {
-            if (cmd == Cmd::kCancel || cmd == Cmd::kBack) {
-                reset_draft();
-                say(msg("cancel_done"));
-                return;
-            }
-            std::optional<TeamId> chosen;
-            for (std::size_t i = 0; i < st_.team_choices.size(); ++i) {
-                const TeamFacts* t = team(st_.team_choices[i]);
-                if (!t) continue;
-                if (key == std::to_string(i + 1) || key == fold_vietnamese(t->code) ||
-                    key == fold_vietnamese(t->name)) {
-                    chosen = t->id;
-                }
-            }
-            if (!chosen) {
-                say(msg("choose_team_invalid"));
-                return start_report(std::nullopt, std::nullopt);
-            }
-            return start_report(chosen, std::nullopt);
+        if (st_.index == 0) {
+            say(msg("back_first_question"));
+            return ask();
         }
-        case Step::kAsking:
-            if (cmd == Cmd::kCancel) {
-                st_.cancel_return = st_.step;
-                st_.step = Step::kConfirmingCancel;
-                say(msg("cancel_confirm"),
-                    {button("button_yes", "payload_yes"), button("button_no", "payload_no")});
-                return;
-            }
-            if (cmd == Cmd::kBack) {
-                st_.pending_category.clear();
-                if (st_.return_to_summary) {
-                    st_.return_to_summary = false;
-                    return summary();
-                }
-                if (st_.index == 0) {
-                    say(msg("back_first_question"));
-                    return ask();
-                }
-                --st_.index;
-                return ask();
-            }
-            if (cmd == Cmd::kEdit && !arg.empty()) return edit(arg);
-            if (cmd == Cmd::kSubmit && st_.return_to_summary) {
-                st_.return_to_summary = false;
-                return summary();
-            }
-            return answer(raw);
-        case Step::kConfirmingCheck: {
-            if (cmd == Cmd::kYes) {
-                const FormItem* item = ctx_.form.find(st_.pending_item);
-                st_.step = Step::kAsking;
-                if (!item) return ask();
-                Answer a;
-                a.number = st_.pending_value;
-                st_.pending_item.clear();
-                return store_and_advance(*item, std::move(a));
-            }
-            if (cmd == Cmd::kBack || cmd == Cmd::kNo) {
-                st_.pending_item.clear();
-                st_.step = Step::kAsking;
-                return ask();
-            }
-            if (cmd == Cmd::kCancel) {
-                st_.pending_item.clear();
-                st_.cancel_return = Step::kAsking;
-                st_.step = Step::kConfirmingCancel;
-                say(msg("cancel_confirm"),
-                    {button("button_yes", "payload_yes"), button("button_no", "payload_no")});
-                return;
-            }
-            // Anything else is a corrected value for the same question.
-            st_.pending_item.clear();
-            st_.step = Step::kAsking;
-            return answer(raw);
+        --st_.index;
+        return ask();
+    }
+    if (in.cmd == Cmd::kEdit && !in.arg.empty()) return edit(in.arg);
+    if (in.cmd == Cmd::kSubmit && st_.return_to_summary) {
+        st_.return_to_summary = false;
+        return summary();
+    }
+    return answer(in.raw);
+}
+
+void Machine::on(const steps::ConfirmingCheck& s, const Input& in) {
+    if (in.cmd == Cmd::kYes) {
+        const FormItem* item = ctx_.form.find(s.item);
+        go(steps::Asking{});
+        if (!item) return ask();
+        Answer a;
+        a.number = s.value;
+        return store_and_advance(*item, std::move(a));
+    }
+    go(steps::Asking{});
+    if (in.cmd == Cmd::kBack || in.cmd == Cmd::kNo) return ask();
+    if (in.cmd == Cmd::kCancel) return confirm_cancel(Step::kAsking);
+    // Anything else is a corrected value for the same question.
+    return answer(in.raw);
+}
+
+void Machine::on(const steps::ConfirmingValue& s, const Input& in) {
+    const FormItem* item = ctx_.form.find(s.item);
+    const std::int64_t value = s.value;
+    go(steps::Asking{});
+    if (in.cmd == Cmd::kYes && item) return accept_count(*item, value);
+    if (in.cmd == Cmd::kBack || in.cmd == Cmd::kNo || in.cmd == Cmd::kYes) return ask();
+    if (in.cmd == Cmd::kEdit && !in.arg.empty()) return edit(in.arg);
+    if (in.cmd == Cmd::kCancel) return confirm_cancel(Step::kAsking);
+    // Anything else is the value typed again.
+    return answer(in.raw);
+}
+
+void Machine::on(const steps::ConfirmingQuick&, const Input& in) {
+    if (in.cmd == Cmd::kYes) return summary();
+    if (in.cmd == Cmd::kCancel) {
+        const bool revising = st_.revising;
+        reset_draft();
+        say(msg(revising ? "cancel_revision_done" : "cancel_done"));
+        return;
+    }
+    return quick_confirm_hint();
+}
+
+void Machine::on(const steps::Summary&, const Input& in) {
+    if (in.cmd == Cmd::kSubmit || in.cmd == Cmd::kYes) return submit();
+    if (in.cmd == Cmd::kEdit) return edit(in.arg);
+    if (in.cmd == Cmd::kBack) {
+        st_.index = items_.empty() ? 0 : items_.size() - 1;
+        go(steps::Asking{});
+        return ask();
+    }
+    if (in.cmd == Cmd::kCancel) return confirm_cancel(Step::kSummary);
+    // "sửa" is the usual slip: a bare item number or code means "edit it".
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+        if (in.key == std::to_string(i + 1) || in.key == fold_vietnamese(items_[i]->code)) {
+            return edit(in.key);
         }
-        case Step::kConfirmingValue: {
-            const FormItem* item = ctx_.form.find(st_.pending_item);
-            const std::int64_t value = st_.pending_value;
-            st_.pending_item.clear();
-            st_.pending_value = 0;
-            st_.step = Step::kAsking;
-            if (cmd == Cmd::kYes && item) return accept_count(*item, value);
-            if (cmd == Cmd::kBack || cmd == Cmd::kNo || cmd == Cmd::kYes) return ask();
-            if (cmd == Cmd::kEdit && !arg.empty()) return edit(arg);
-            if (cmd == Cmd::kCancel) {
-                st_.cancel_return = Step::kAsking;
-                st_.step = Step::kConfirmingCancel;
-                say(msg("cancel_confirm"),
-                    {button("button_yes", "payload_yes"), button("button_no", "payload_no")});
-                return;
-            }
-            // Anything else is the value typed again.
-            return answer(raw);
+    }
+    say(msg("summary_hint"));
+}
+
+void Machine::on(const steps::ConfirmingCancel& s, const Input& in) {
+    if (in.cmd == Cmd::kYes) {
+        const bool revising = st_.revising;
+        // The team's draft goes too (unless this view began before a submission).
+        if (const TeamFacts* t = team(st_.team);
+            t && st_.period == period_.str() && st_.base_revision == t->revision) {
+            DraftChange d;
+            d.team = t->id;
+            d.period = st_.period;
+            d.remove = true;
+            drop_ = std::move(d);
         }
-        case Step::kConfirmingQuick:
-            if (cmd == Cmd::kYes) return summary();
-            if (cmd == Cmd::kCancel) {
-                const bool revising = st_.revising;
-                reset_draft();
-                say(msg(revising ? "cancel_revision_done" : "cancel_done"));
-                return;
-            }
-            return quick_confirm_hint();
+        reset_draft();
+        say(msg(revising ? "cancel_revision_done" : "cancel_done"));
+        return;
+    }
+    say(msg("cancel_aborted"));
+    switch (s.back) {
         case Step::kSummary:
-            if (cmd == Cmd::kSubmit || cmd == Cmd::kYes) return submit();
-            if (cmd == Cmd::kEdit) return edit(arg);
-            if (cmd == Cmd::kBack) {
-                st_.index = items_.empty() ? 0 : items_.size() - 1;
-                st_.step = Step::kAsking;
-                return ask();
-            }
-            if (cmd == Cmd::kCancel) {
-                st_.cancel_return = Step::kSummary;
-                st_.step = Step::kConfirmingCancel;
-                say(msg(st_.revising ? "cancel_revision_confirm" : "cancel_confirm"),
-                    {button("button_yes", "payload_yes"), button("button_no", "payload_no")});
-                return;
-            }
-            // "sửa" is the usual slip: a bare item number or code means "edit it".
-            for (std::size_t i = 0; i < items_.size(); ++i) {
-                if (key == std::to_string(i + 1) || key == fold_vietnamese(items_[i]->code)) {
-                    return edit(key);
-                }
-            }
-            say(msg("summary_hint"));
-            return;
-        case Step::kConfirmingCancel:
-            if (cmd == Cmd::kYes) {
-                const bool revising = st_.revising;
-                // The team's draft goes too (unless this view began before a submission).
-                if (const TeamFacts* t = team(st_.team);
-                    t && st_.period == period_.str() && st_.base_revision == t->revision) {
-                    DraftChange d;
-                    d.team = t->id;
-                    d.period = st_.period;
-                    d.remove = true;
-                    drop_ = std::move(d);
-                }
-                reset_draft();
-                say(msg(revising ? "cancel_revision_done" : "cancel_done"));
-                return;
-            }
-            st_.step = st_.cancel_return;
-            say(msg("cancel_aborted"));
-            if (st_.step == Step::kSummary) return summary();
-            if (st_.step == Step::kAsking) return ask();
+            go(steps::Summary{});
+            return summary();
+        case Step::kAsking:
+            go(steps::Asking{s.category});
+            return ask();
+        default:
+            go(steps::Idle{});
             return;
     }
 }
@@ -962,15 +1027,16 @@ void Machine::start_report(std::optional<TeamId> chosen, std::optional<std::stri
             s.wrong_codes_since = st_.wrong_codes_since;
             return s;
         }();
-        st_.step = Step::kChoosingTeam;
+        steps::ChoosingTeam choosing;
         std::vector<QuickReply> buttons;
         std::string list;
         for (std::size_t i = 0; i < teams.size(); ++i) {
-            st_.team_choices.push_back(teams[i]->id);
+            choosing.choices.push_back(teams[i]->id);
             buttons.push_back(QuickReply{teams[i]->name, teams[i]->code});
             list += "\n" + std::to_string(i + 1) + ". " + teams[i]->name + " (" +
                     teams[i]->unit_name + ")";
         }
+        go(std::move(choosing));
         say(msg("choose_team", {{"teams", list}}), std::move(buttons));
         return;
     }
@@ -987,7 +1053,7 @@ void Machine::start_report(std::optional<TeamId> chosen, std::optional<std::stri
 }
 
 void Machine::month_command(const std::string& arg) {
-    if (draft_active() && month_matches(arg, period_, true)) {
+    if (draft_active() && month_matches(ctx_.words, arg, period_, true)) {
         const TeamFacts* t = team(st_.team);
         if (t && t->revision != st_.base_revision) return conflict(*t);
         say(msg("report_resume", {{"period", period_display(st_.period)},
@@ -996,9 +1062,9 @@ void Machine::month_command(const std::string& arg) {
                                   {"total", std::to_string(items_.size())}}));
         return reprompt();
     }
-    if (ctx_.missed && month_matches(arg, ctx_.missed->period, true))
+    if (ctx_.missed && month_matches(ctx_.words, arg, ctx_.missed->period, true))
         return start_report(draft_active() ? st_.team : std::nullopt, std::nullopt, Month::kMissed);
-    if (month_matches(arg, period_, true))
+    if (month_matches(ctx_.words, arg, period_, true))
         return start_report(draft_active() ? st_.team : std::nullopt, std::nullopt,
                             Month::kCurrent);
     say(msg("month_not_open", {{"input", arg}, {"period", period_display(period_.str())}}));
@@ -1045,7 +1111,7 @@ void Machine::begin_draft(const TeamFacts& t) {
                              {"unit", t.unit_name},
                              {"total", std::to_string(items_.size())},
                              {"deadline", deadline_text()}}));
-    st_.step = Step::kAsking;
+    go(steps::Asking{});
     st_.index = 0;
     ask();
 }
@@ -1171,7 +1237,7 @@ void Machine::quick_report(const TeamFacts& t, const std::string& text) {
         note_ = std::move(said_read);
         return summary();
     }
-    st_.step = Step::kConfirmingQuick;
+    go(steps::ConfirmingQuick{});
     say(said_read + "\n" + msg("quick_confirm_header") + asks + "\n" + msg("quick_confirm_footer"),
         {button("button_right", "payload_right"), button("button_cancel", "payload_cancel")});
 }
@@ -1182,7 +1248,7 @@ void Machine::quick_confirm_hint() {
 }
 
 void Machine::ask() {
-    st_.step = Step::kAsking;
+    if (!at<steps::Asking>()) go(steps::Asking{});
     if (st_.index >= items_.size()) return summary();
     const FormItem& item = *items_[st_.index];
     const TeamFacts* t = team(st_.team);
@@ -1209,13 +1275,13 @@ void Machine::ask() {
     std::vector<QuickReply> buttons;
     bool number = item.type == ItemType::kCount;
     if (item.type == ItemType::kChoice ||
-        (item.type == ItemType::kText && !item.choices.empty() && st_.pending_category.empty())) {
+        (item.type == ItemType::kText && !item.choices.empty() && category().empty())) {
         if (item.type == ItemType::kText) text += "\n" + msg("choose_category");
         for (const auto& c : item.choices) buttons.push_back(QuickReply{c.label, c.label});
-    } else if (item.type == ItemType::kText && !st_.pending_category.empty()) {
-        std::string label = st_.pending_category;
+    } else if (item.type == ItemType::kText && !category().empty()) {
+        std::string label = category();
         for (const auto& c : item.choices)
-            if (c.code == st_.pending_category) label = c.label;
+            if (c.code == category()) label = c.label;
         text = msg("category_text_prompt", {{"category", label}, {"label", item.label}});
     }
     if (number) buttons.push_back(button("button_zero", "payload_zero"));
@@ -1226,26 +1292,20 @@ void Machine::ask() {
 }
 
 void Machine::reprompt() {
-    if (st_.step == Step::kSummary) return summary();
-    if (st_.step == Step::kConfirmingQuick) return quick_confirm_hint();
-    if (st_.step == Step::kConfirmingValue) {
+    if (step() == Step::kSummary) return summary();
+    if (step() == Step::kConfirmingQuick) return quick_confirm_hint();
+    if (const auto* v = at<steps::ConfirmingValue>()) {
         // Ask again: the value was read but not agreed.
-        if (const FormItem* item = ctx_.form.find(st_.pending_item)) {
-            say(msg("answer_confirm",
-                    {{"value", format_count(st_.pending_value)}, {"unit", item->unit}}),
+        if (const FormItem* item = ctx_.form.find(v->item)) {
+            say(msg("answer_confirm", {{"value", format_count(v->value)}, {"unit", item->unit}}),
                 {button("button_right", "payload_right"), button("button_back", "payload_back")},
                 true);
             return;
         }
-        st_.step = Step::kAsking;
-        st_.pending_item.clear();
-        st_.pending_value = 0;
+        go(steps::Asking{});
     }
-    if (st_.step == Step::kConfirmingCheck) {
-        st_.step = Step::kAsking;
-        st_.pending_item.clear();
-    }
-    if (st_.step == Step::kAsking) return ask();
+    if (step() == Step::kConfirmingCheck) go(steps::Asking{});
+    if (step() == Step::kAsking) return ask();
 }
 
 void Machine::answer(const std::string& raw) {
@@ -1261,7 +1321,6 @@ void Machine::answer(const std::string& raw) {
         }
         Answer a;
         a.skipped = true;
-        st_.pending_category.clear();
         return store_and_advance(item, std::move(a));
     }
     switch (item.type) {
@@ -1283,9 +1342,7 @@ void Machine::answer(const std::string& raw) {
                            {"input", shorten(raw)}};
             if (n->how == CountReading::How::kConfirm) {
                 // Never store a reading the leader may not have meant: ask first.
-                st_.step = Step::kConfirmingValue;
-                st_.pending_item = item.code;
-                st_.pending_value = n->value;
+                go(steps::ConfirmingValue{item.code, n->value});
                 say(msg(n->why == CountReading::Why::kForeignWord ? "answer_confirm_word"
                                                                   : "answer_confirm",
                         p),
@@ -1311,10 +1368,11 @@ void Machine::answer(const std::string& raw) {
             return ask();
         }
         case ItemType::kText: {
-            if (!item.choices.empty() && st_.pending_category.empty()) {
+            const std::string chosen = category();
+            if (!item.choices.empty() && chosen.empty()) {
                 for (const auto& c : item.choices) {
                     if (key == fold_vietnamese(c.label) || key == fold_vietnamese(c.code)) {
-                        st_.pending_category = c.code;
+                        go(steps::Asking{c.code});
                         return ask();
                     }
                 }
@@ -1325,7 +1383,6 @@ void Machine::answer(const std::string& raw) {
                 // "không" to "any difficulties?" means none.
                 Answer a;
                 a.skipped = true;
-                st_.pending_category.clear();
                 return store_and_advance(item, std::move(a));
             }
             if (utf8_length(text) > item.max_length) {
@@ -1337,10 +1394,8 @@ void Machine::answer(const std::string& raw) {
             Answer a;
             a.text = std::string(text);
             if (!item.choices.empty()) {
-                a.choice =
-                    st_.pending_category.empty() ? classify_difficulty(text) : st_.pending_category;
+                a.choice = chosen.empty() ? classify_difficulty(text, ctx_.words) : chosen;
             }
-            st_.pending_category.clear();
             return store_and_advance(item, std::move(a));
         }
     }
@@ -1359,9 +1414,7 @@ void Machine::accept_count(const FormItem& item, std::int64_t value) {
         const FormItem* ia = ctx_.form.find(a);
         const FormItem* ib = ctx_.form.find(b);
         if (!check || !ia || !ib) continue;
-        st_.step = Step::kConfirmingCheck;
-        st_.pending_item = item.code;
-        st_.pending_value = value;
+        go(steps::ConfirmingCheck{item.code, value});
         say(msg(check->kind == CheckKind::kAtMost ? "check_at_most" : "check_at_least",
                 {{"label", ia->label},
                  {"value", format_count(*trial[a].number)},
@@ -1377,7 +1430,7 @@ void Machine::accept_count(const FormItem& item, std::int64_t value) {
 
 void Machine::store_and_advance(const FormItem& item, Answer a) {
     st_.answers[item.code] = std::move(a);
-    st_.step = Step::kAsking;
+    go(steps::Asking{});
     if (st_.return_to_summary) {
         st_.return_to_summary = false;
         return summary();
@@ -1389,7 +1442,7 @@ void Machine::store_and_advance(const FormItem& item, Answer a) {
 }
 
 void Machine::summary() {
-    st_.step = Step::kSummary;
+    go(steps::Summary{});
     st_.return_to_summary = false;
     const TeamFacts* t = team(st_.team);
     std::string text = msg(st_.revising ? "summary_header_revision" : "summary_header",
@@ -1425,7 +1478,7 @@ void Machine::summary() {
 }
 
 void Machine::edit(const std::string& arg) {
-    if (st_.step == Step::kIdle) return start_report(std::nullopt, std::nullopt);
+    if (step() == Step::kIdle) return start_report(std::nullopt, std::nullopt);
     const std::string a = std::string(trim(arg));
     if (a.empty()) {
         say(msg("edit_which"), {}, true);
@@ -1435,7 +1488,7 @@ void Machine::edit(const std::string& arg) {
         if (a == std::to_string(i + 1) || a == fold_vietnamese(items_[i]->code)) {
             st_.index = i;
             st_.return_to_summary = true;
-            st_.pending_category.clear();
+            go(steps::Asking{});
             return ask();
         }
     }
@@ -1533,7 +1586,7 @@ void Machine::difficulty(const std::string& text) {
     RecordDifficulty d;
     d.team = t->id;
     d.period = period;
-    d.category = classify_difficulty(text);
+    d.category = classify_difficulty(text, ctx_.words);
     if (utf8_length(trim(text)) > kMaxDifficulty) {
         say(msg("difficulty_too_long", {{"max", std::to_string(kMaxDifficulty)},
                                         {"length", std::to_string(utf8_length(trim(text)))}}));
@@ -1676,20 +1729,14 @@ MonthPeriod filing_period(Instant now, bool previous_submitted,
     return current;
 }
 
-std::string classify_difficulty(std::string_view text) {
-    const std::string k = " " + fold_vietnamese(text) + " ";
-    auto has = [&](std::initializer_list<std::string_view> words) {
-        for (auto w : words)
-            if (k.find(w) != std::string::npos) return true;
-        return false;
-    };
-    if (has({"vneid", "xac thuc", "dinh danh", "muc 2", "kich hoat"})) return "vneid";
-    if (has({"nguoi gia", "cao tuoi", "lon tuoi", "nguoi gia", "cu gia", "ong ba"}))
-        return "elderly";
-    if (has({"song", "mang", "internet", "wifi", "4g", "3g", "ket noi", "mat tin hieu"}))
-        return "network";
-    if (has({"dien thoai", "thiet bi", "smartphone", "may tinh", "may cu", "cuc gach"}))
-        return "devices";
+std::string classify_difficulty(std::string_view text, const Words& words) {
+    const std::string k = fold_vietnamese(text);
+    constexpr std::string_view kPrefix = "difficulty_category.";
+    for (const std::string& list : words.list_names()) {
+        if (list.compare(0, kPrefix.size(), kPrefix) != 0) continue;
+        for (const std::string& w : words.list(list))
+            if (k.find(w) != std::string::npos) return list.substr(kPrefix.size());
+    }
     return "other";
 }
 

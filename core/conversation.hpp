@@ -14,6 +14,7 @@
 #include "core/org.hpp"
 #include "core/period.hpp"
 #include "core/time.hpp"
+#include "core/words.hpp"
 
 namespace tcns::core {
 
@@ -45,11 +46,71 @@ enum class Step {
 std::string_view step_name(Step s);
 std::optional<Step> parse_step(std::string_view s);
 
+/// The steps, one type each, holding only what that step needs. The fields every step of a
+/// draft shares (its team, month, position and answers) are in ConversationState. To add a
+/// step: a type here, its place in StepState (and Step, in the same order), its handler
+/// `on()` in conversation.cpp (std::visit refuses to compile without one), and its fields in
+/// storage's encode/decode.
+namespace steps {
+struct Idle {
+    friend bool operator==(const Idle&, const Idle&) = default;
+};
+/// A person in several teams picks the team to report for.
+struct ChoosingTeam {
+    std::vector<TeamId> choices;  ///< the teams offered, in order
+    friend bool operator==(const ChoosingTeam&, const ChoosingTeam&) = default;
+};
+/// Asking the form item at the draft's position.
+struct Asking {
+    std::string category;  ///< a text item's category chosen, its text not yet typed
+    friend bool operator==(const Asking&, const Asking&) = default;
+};
+/// A soft check failed: keep the value or correct it.
+struct ConfirmingCheck {
+    std::string item;  ///< the item whose value awaits a yes
+    std::int64_t value = 0;
+    friend bool operator==(const ConfirmingCheck&, const ConfirmingCheck&) = default;
+};
+/// The draft is complete: send, edit or cancel.
+struct Summary {
+    friend bool operator==(const Summary&, const Summary&) = default;
+};
+/// "hủy" asked for confirmation.
+struct ConfirmingCancel {
+    Step back = Step::kIdle;  ///< where "không" goes back to
+    std::string category;     ///< the question's chosen category, when `back` is kAsking
+    friend bool operator==(const ConfirmingCancel&, const ConfirmingCancel&) = default;
+};
+/// The previous month is missing: "bc" asks which month it files (for the state's team).
+struct ChoosingPeriod {
+    friend bool operator==(const ChoosingPeriod&, const ChoosingPeriod&) = default;
+};
+/// An answer read with a multiplier or a foreign word awaits "Đúng".
+struct ConfirmingValue {
+    std::string item;
+    std::int64_t value = 0;
+    friend bool operator==(const ConfirmingValue&, const ConfirmingValue&) = default;
+};
+/// A quick report's unusual readings or failed checks await "Đúng".
+struct ConfirmingQuick {
+    friend bool operator==(const ConfirmingQuick&, const ConfirmingQuick&) = default;
+};
+}  // namespace steps
+
+/// The step a conversation is at, with that step's own fields; alternatives in Step's order.
+using StepState =
+    std::variant<steps::Idle, steps::ChoosingTeam, steps::Asking, steps::ConfirmingCheck,
+                 steps::Summary, steps::ConfirmingCancel, steps::ChoosingPeriod,
+                 steps::ConfirmingValue, steps::ConfirmingQuick>;
+
 /// Everything the conversation remembers between messages. It lives only in the database
 /// (serialised by storage), so a restart resumes exactly where the leader stopped.
 struct ConversationState {
-    Step step = Step::kIdle;
-    std::optional<TeamId> team;  ///< the team of the draft
+    StepState at;  ///< the step and what only it needs
+    Step step() const { return static_cast<Step>(at.index()); }
+
+    // The draft in progress, shared by every step that works on one.
+    std::optional<TeamId> team;  ///< the team of the draft (kChoosingPeriod: the team asked for)
     std::string period;          ///< "YYYY-MM" of the draft
     /// Legacy position among the form's enabled items: states written before `item` existed
     /// are read with it; `item` is the position since (an index goes wrong when the form
@@ -61,12 +122,9 @@ struct ConversationState {
     Answers answers;        ///< the draft as this person last saw it (the team's draft is shared)
     bool return_to_summary = false;  ///< the current question came from "sửa"
     bool revising = false;           ///< the draft revises a submitted report
-    std::string pending_item;        ///< kConfirmingCheck/Value: the item whose value awaits a yes
-    std::int64_t pending_value = 0;
-    std::string pending_category;      ///< a text item's category chosen, its text not yet typed
-    Step cancel_return = Step::kIdle;  ///< where "không" after "hủy" goes back to
-    std::vector<TeamId> team_choices;  ///< kChoosingTeam: the teams offered, in order
-    int wrong_codes = 0;               ///< invite codes refused in the current hour
+
+    // The account, whatever the step.
+    int wrong_codes = 0;  ///< invite codes refused in the current hour
     std::optional<Instant> wrong_codes_since;
     friend bool operator==(const ConversationState&, const ConversationState&) = default;
 };
@@ -127,9 +185,11 @@ struct InviteCheck {
 
 /// Read-only facts the engine loads before a step; the step itself does no I/O.
 struct ConversationContext {
-    ConversationContext(const Form& f, const Messages& m) : form(f), messages(m) {}
+    ConversationContext(const Form& f, const Messages& m, const Words& w)
+        : form(f), messages(m), words(w) {}
     const Form& form;
     const Messages& messages;
+    const Words& words;              ///< every command word and synonym (templates/words.vi.json)
     std::optional<PersonId> person;  ///< the linked person; empty for an unknown account
     std::string person_name;
     std::vector<TeamFacts> teams;            ///< every team the person belongs to
@@ -227,9 +287,10 @@ std::optional<std::string> find_invite_code(std::string_view text);
 MonthPeriod filing_period(Instant now, bool previous_submitted,
                           std::optional<Instant> previous_deadline);
 
-/// Sorts a free-text difficulty into one of the form's categories by keywords
-/// ("sóng", "điện thoại", "VNeID", "người già"); "other" when nothing matches.
-std::string classify_difficulty(std::string_view text);
+/// Sorts a free-text difficulty into one of the form's categories by the keywords of the
+/// words file's "difficulty_category.*" lists ("sóng", "điện thoại", "VNeID", "người già"),
+/// the first list that matches; "other" when none does.
+std::string classify_difficulty(std::string_view text, const Words& words);
 
 /// Soft-check failures of a set of answers, as (item, other) code pairs.
 std::vector<std::pair<std::string, std::string>> failed_checks(const Form& form,

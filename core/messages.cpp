@@ -35,28 +35,7 @@ std::string fill_template(std::string_view tmpl, const Params& params) {
     return out;
 }
 
-Messages::Messages(std::map<std::string, std::string> texts) : texts_(std::move(texts)) {
-    for (const auto& [key, text] : texts_) {
-        if (key.rfind("words.", 0) != 0) continue;
-        auto& list = words_[key];
-        std::size_t from = 0;
-        while (from <= text.size()) {
-            std::size_t bar = text.find('|', from);
-            if (bar == std::string::npos) bar = text.size();
-            std::string w = fold_vietnamese(text.substr(from, bar - from));
-            if (!w.empty()) list.push_back(std::move(w));
-            from = bar + 1;
-        }
-    }
-}
-
-bool Messages::word_listed(std::string_view key, const std::string& folded) const {
-    const auto it = words_.find(key);
-    if (it == words_.end()) return false;
-    for (const auto& w : it->second)
-        if (w == folded) return true;
-    return false;
-}
+Messages::Messages(std::map<std::string, std::string> texts) : texts_(std::move(texts)) {}
 
 std::string Messages::render(std::string_view key, const Params& params) const {
     const auto it = texts_.find(std::string(key));

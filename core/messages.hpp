@@ -26,13 +26,9 @@ class Messages {
     std::string render(std::string_view key, const Params& params = {}) const;
     bool has(std::string_view key) const { return texts_.find(std::string(key)) != texts_.end(); }
     const std::map<std::string, std::string>& all() const { return texts_; }
-    /// A "words.*" entry ("xin chào|chào|alo") as folded words, split once at load: command
-    /// words are data, and matching them must not cost a fold per word per message.
-    bool word_listed(std::string_view key, const std::string& folded) const;
 
   private:
     std::map<std::string, std::string> texts_;
-    std::map<std::string, std::vector<std::string>, std::less<>> words_;
 };
 
 /// Fills "{name}" placeholders in `tmpl`.

@@ -7,6 +7,8 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <algorithm>
+#include <type_traits>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -112,6 +114,53 @@ core::Answer answer_from(const json& j) {
 
 }  // namespace
 
+StoredStep stored_step(const core::StepState& state) {
+    StoredStep f;
+    f.step = static_cast<core::Step>(state.index());
+    std::visit(
+        [&](const auto& s) {
+            using S = std::decay_t<decltype(s)>;
+            if constexpr (std::is_same_v<S, core::steps::ChoosingTeam>) {
+                f.team_choices = s.choices;
+            } else if constexpr (std::is_same_v<S, core::steps::Asking>) {
+                f.pending_category = s.category;
+            } else if constexpr (std::is_same_v<S, core::steps::ConfirmingCheck> ||
+                                 std::is_same_v<S, core::steps::ConfirmingValue>) {
+                f.pending_item = s.item;
+                f.pending_value = s.value;
+            } else if constexpr (std::is_same_v<S, core::steps::ConfirmingCancel>) {
+                f.cancel_return = s.back;
+                f.pending_category = s.category;
+            }
+        },
+        state);
+    return f;
+}
+
+core::StepState step_state(const StoredStep& f) {
+    switch (f.step) {
+        case core::Step::kIdle:
+            return core::steps::Idle{};
+        case core::Step::kChoosingTeam:
+            return core::steps::ChoosingTeam{f.team_choices};
+        case core::Step::kAsking:
+            return core::steps::Asking{f.pending_category};
+        case core::Step::kConfirmingCheck:
+            return core::steps::ConfirmingCheck{f.pending_item, f.pending_value};
+        case core::Step::kSummary:
+            return core::steps::Summary{};
+        case core::Step::kConfirmingCancel:
+            return core::steps::ConfirmingCancel{f.cancel_return, f.pending_category};
+        case core::Step::kChoosingPeriod:
+            return core::steps::ChoosingPeriod{};
+        case core::Step::kConfirmingValue:
+            return core::steps::ConfirmingValue{f.pending_item, f.pending_value};
+        case core::Step::kConfirmingQuick:
+            return core::steps::ConfirmingQuick{};
+    }
+    return core::steps::Idle{};
+}
+
 std::string ConversationRepo::encode(const core::ConversationState& s) {
     // Keys in nlohmann's order (sorted), so the text is the one nlohmann would write. Every
     // field that differs from a fresh state is written, whatever the step, so that the state
@@ -130,25 +179,26 @@ std::string ConversationRepo::encode(const core::ConversationState& s) {
         answers += std::move(aw).finish();
     }
     answers.push_back('}');
+    const StoredStep f = stored_step(s.at);
     JsonObjectWriter w;
     w.raw("answers", answers);
     if (s.base_revision != 0) w.integer("base_revision", s.base_revision);
-    if (s.cancel_return != core::Step::kIdle)
-        w.string("cancel_return", core::step_name(s.cancel_return));
+    if (f.cancel_return != core::Step::kIdle)
+        w.string("cancel_return", core::step_name(f.cancel_return));
     if (s.form_version != 0) w.integer("form_version", s.form_version);
     w.integer("index", static_cast<std::int64_t>(s.index));
     if (!s.item.empty()) w.string("item", s.item);
-    if (!s.pending_category.empty()) w.string("pending_category", s.pending_category);
-    if (!s.pending_item.empty()) w.string("pending_item", s.pending_item);
-    if (s.pending_value != 0) w.integer("pending_value", s.pending_value);
+    if (!f.pending_category.empty()) w.string("pending_category", f.pending_category);
+    if (!f.pending_item.empty()) w.string("pending_item", f.pending_item);
+    if (f.pending_value != 0) w.integer("pending_value", f.pending_value);
     if (!s.period.empty()) w.string("period", s.period);
     if (s.return_to_summary) w.boolean("return_to_summary", true);
     if (s.revising) w.boolean("revising", true);
-    w.string("step", core::step_name(s.step));
+    w.string("step", core::step_name(f.step));
     if (s.team) w.integer("team", *s.team);
-    if (!s.team_choices.empty()) {
+    if (!f.team_choices.empty()) {
         std::string choices = "[";
-        for (auto t : s.team_choices) {
+        for (auto t : f.team_choices) {
             if (choices.size() > 1) choices.push_back(',');
             choices += std::to_string(t);
         }
@@ -338,7 +388,8 @@ core::ConversationState ConversationRepo::decode(const std::string& text) {
     StateReader r;
     if (!json::sax_parse(text, &r) || !r.top_is_object) return s;
     StateReader::Raw& raw = r.raw;
-    s.step = core::parse_step(raw.step.value_or("")).value_or(core::Step::kIdle);
+    StoredStep f;
+    f.step = core::parse_step(raw.step.value_or("")).value_or(core::Step::kIdle);
     if (raw.team) s.team = *raw.team;
     s.period = raw.period.value_or("");
     s.index = static_cast<std::size_t>(raw.index.value_or(0));
@@ -348,11 +399,12 @@ core::ConversationState ConversationRepo::decode(const std::string& text) {
     s.answers = std::move(raw.answers);
     s.return_to_summary = raw.return_to_summary.value_or(false);
     s.revising = raw.revising.value_or(false);
-    s.pending_item = raw.pending_item.value_or("");
-    s.pending_value = raw.pending_value.value_or(0);
-    s.pending_category = raw.pending_category.value_or("");
-    s.cancel_return = core::parse_step(raw.cancel_return.value_or("")).value_or(core::Step::kIdle);
-    s.team_choices = std::move(raw.team_choices);
+    f.pending_item = raw.pending_item.value_or("");
+    f.pending_value = raw.pending_value.value_or(0);
+    f.pending_category = raw.pending_category.value_or("");
+    f.cancel_return = core::parse_step(raw.cancel_return.value_or("")).value_or(core::Step::kIdle);
+    f.team_choices = std::move(raw.team_choices);
+    s.at = step_state(f);
     s.wrong_codes = static_cast<int>(raw.wrong_codes.value_or(0));
     // The conversation adds and subtracts an hour: an instant beyond the years 0..9999 (only a
     // hand edit could store one) would overflow, so it is dropped like any unreadable field.

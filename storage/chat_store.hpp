@@ -46,6 +46,20 @@ class ChatAccountRepo {
     Database& db_;
 };
 
+/// A step's own fields as the stored JSON names them ("pending_item", "team_choices", …): the
+/// format of rows written before the steps had their own types, kept so old rows load and new
+/// rows read the same. A field the step does not have is not written and is ignored on read.
+struct StoredStep {
+    core::Step step = core::Step::kIdle;
+    std::string pending_item;
+    std::int64_t pending_value = 0;
+    std::string pending_category;
+    core::Step cancel_return = core::Step::kIdle;
+    std::vector<core::TeamId> team_choices;
+};
+StoredStep stored_step(const core::StepState& s);
+core::StepState step_state(const StoredStep& s);
+
 /// Conversation state, one row per account, stored as JSON.
 class ConversationRepo {
   public:

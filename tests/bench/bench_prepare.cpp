@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
             account.bind(7, t);
             account.exec();
             core::ConversationState s;
-            s.step = core::Step::kAsking;
+            s.at = core::steps::Asking{};
             s.team = id;
             s.period = period;
             s.index = 0;

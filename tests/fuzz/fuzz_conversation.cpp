@@ -26,6 +26,7 @@
 #include <variant>
 #include <vector>
 
+#include "bot/templates.hpp"
 #include "core/conversation.hpp"
 #include "core/utf8.hpp"
 #include "storage/chat_store.hpp"
@@ -73,6 +74,12 @@ core::Form small_form() {
     f.checks = {{"ID01", core::CheckKind::kAtMost, "LH01"},
                 {"HD01", core::CheckKind::kAtLeastWhenPositive, "ID01"}};
     return f;
+}
+
+/// The words of templates/words.vi.json: the conversation's commands are data.
+const core::Words& words() {
+    static const core::Words w = bot::load_templates(TCNS_SOURCE_DIR "/templates").words;
+    return w;
 }
 
 core::Messages keys_as_text() {
@@ -205,7 +212,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     core::Instant now = *core::parse_instant("2026-11-28T09:00");
     core::ConversationState state;
     for (auto line : lines) {
-        core::ConversationContext ctx(form, messages);
+        core::ConversationContext ctx(form, messages, words());
         ctx.period = core::MonthPeriod{2026, 11};
         ctx.deadline = core::default_monthly_deadline(ctx.period);
         if (linked) {
@@ -223,12 +230,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
         if (ev.kind == core::EventKind::kText)
             fuzz::check(!r.replies.empty(), "every text event gets a reply");
-        if (r.state.step == core::Step::kAsking)
+        if (r.state.step() == core::Step::kAsking)
             fuzz::check(r.state.index < enabled, "a question is one of the enabled items");
-        if (r.state.step == core::Step::kAsking || r.state.step == core::Step::kSummary ||
-            r.state.step == core::Step::kConfirmingCheck ||
-            r.state.step == core::Step::kConfirmingValue ||
-            r.state.step == core::Step::kConfirmingQuick)
+        if (r.state.step() == core::Step::kAsking || r.state.step() == core::Step::kSummary ||
+            r.state.step() == core::Step::kConfirmingCheck ||
+            r.state.step() == core::Step::kConfirmingValue ||
+            r.state.step() == core::Step::kConfirmingQuick)
             fuzz::check(may_file(r.state.team, setup), "a draft is for a team the person files");
         for (const auto& effect : r.effects) {
             if (const auto* s = std::get_if<core::SubmitReport>(&effect)) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "bot/templates.hpp"
 #include "core/conversation.hpp"
 #include "storage/chat_store.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
@@ -35,6 +36,12 @@ core::Form small_form() {
     return f;
 }
 
+/// The words of templates/words.vi.json: the conversation's commands are data.
+const core::Words& words() {
+    static const core::Words w = bot::load_templates(TCNS_SOURCE_DIR "/templates").words;
+    return w;
+}
+
 core::Messages keys_as_text() {
     std::map<std::string, std::string> m;
     for (auto k : core::required_message_keys()) m[std::string(k)] = std::string(k);
@@ -60,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // leader's and an unlinked account's.
     const core::Instant now = *core::parse_instant("2026-11-20T09:00");
     for (bool linked : {true, false}) {
-        core::ConversationContext ctx(form, messages);
+        core::ConversationContext ctx(form, messages, words());
         ctx.period = core::MonthPeriod{2026, 11};
         ctx.deadline = core::default_monthly_deadline(ctx.period);
         if (linked) {

@@ -30,6 +30,7 @@ cmake --install "$BUILD" --prefix "$PREFIX" >"$TMP/install.log" 2>&1 ||
     { cat "$TMP/install.log" >&2; fail "cmake --install failed"; }
 for f in bin/tcns bin/tcns-admin libexec/tcns/tcns-backup.sh \
     share/tcns/templates/messages.vi.json share/tcns/templates/forms/monthly-report.json \
+    share/tcns/templates/words.vi.json \
     share/tcns/deploy/config.sample.json share/tcns/deploy/tcns.env.sample \
     share/tcns/deploy/nginx/tcns.conf share/tcns/deploy/Dockerfile \
     lib/systemd/system/tcns.service lib/systemd/system/tcns-backup.service \

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/conversation.hpp"
+#include "storage/chat_store.hpp"
 
 namespace tcns::test {
 
@@ -24,7 +25,8 @@ inline core::ConversationState decode_state_dom(const std::string& text) {
     auto flag = [&](const char* k) {
         return j.contains(k) && j[k].is_boolean() && j[k].get<bool>();
     };
-    s.step = core::parse_step(str("step")).value_or(core::Step::kIdle);
+    storage::StoredStep f;
+    f.step = core::parse_step(str("step")).value_or(core::Step::kIdle);
     if (auto t = i64("team")) s.team = *t;
     s.period = str("period");
     s.index = static_cast<std::size_t>(i64("index").value_or(0));
@@ -44,14 +46,16 @@ inline core::ConversationState decode_state_dom(const std::string& text) {
     }
     s.return_to_summary = flag("return_to_summary");
     s.revising = flag("revising");
-    s.pending_item = str("pending_item");
-    s.pending_value = i64("pending_value").value_or(0);
-    s.pending_category = str("pending_category");
-    s.cancel_return = core::parse_step(str("cancel_return")).value_or(core::Step::kIdle);
+    f.pending_item = str("pending_item");
+    f.pending_value = i64("pending_value").value_or(0);
+    f.pending_category = str("pending_category");
+    f.cancel_return = core::parse_step(str("cancel_return")).value_or(core::Step::kIdle);
     if (j.contains("team_choices") && j["team_choices"].is_array()) {
         for (const auto& t : j["team_choices"])
-            if (t.is_number_integer()) s.team_choices.push_back(t.get<std::int64_t>());
+            if (t.is_number_integer()) f.team_choices.push_back(t.get<std::int64_t>());
     }
+    // The step's own fields: those of other steps are not part of the state.
+    s.at = storage::step_state(f);
     s.wrong_codes = static_cast<int>(i64("wrong_codes").value_or(0));
     constexpr std::int64_t kYear0 = -62'167'219'200, kYear9999 = 253'402'300'799;
     if (auto t = i64("wrong_codes_since"); t && *t >= kYear0 && *t <= kYear9999)

@@ -80,3 +80,41 @@ TEST_CASE("message templates fill named placeholders and leave unknown ones") {
     CHECK(t.messages.render("receipt", {{"period", "11/2026"}, {"team", "T"}, {"time", "x"}})
               .find("11/2026") != std::string::npos);
 }
+
+TEST_CASE("the words file holds every command and list, and a broken one is refused") {
+    const auto words = bot::load_templates(TCNS_SOURCE_DIR "/templates").words;
+    CHECK(words.command("bc")->command == "report");
+    CHECK(words.command("goi")->command == "submit");  // "gởi", folded
+    CHECK(words.command("dang nhap")->command == "web");
+    CHECK(words.command("sua 3")->arg == "3");
+    CHECK(words.command("th 10/2026")->command == "rollup");
+    CHECK_FALSE(words.command("chua nop duoc vi mat song"));
+    CHECK(words.listed("greeting", "xin chao"));
+    CHECK(*words.after("month", "thang 12") == "12");
+
+    const std::string lists =
+        R"("lists": {"greeting": [], "thanks": [], "report_month": [], "quick_report": [],
+                     "month": [], "difficulty": [], "difficulty_without_colon": []})";
+    std::string commands;
+    for (auto c : core::known_commands())
+        commands += (commands.empty() ? "" : ", ") +
+                    ("\"" + std::string(c) + "\": [\"w_" + std::string(c) + "\"]");
+    CHECK_NOTHROW(bot::parse_words("{\"commands\": {" + commands + "}, " + lists + "}", "w"));
+    auto refused = [&](const std::string& text, const std::string& why) {
+        try {
+            bot::parse_words(text, "words.vi.json");
+            FAIL("accepted: " << text);
+        } catch (const bot::ConfigError& e) {
+            CHECK_THAT(e.what(), Catch::Contains(why));
+        }
+    };
+    refused("[]", "not valid JSON");
+    refused("{\"commands\": {" + commands + ", \"dance\": [\"nhảy\"]}, " + lists + "}",
+            "\"dance\" is not a command");
+    refused("{\"commands\": {\"report\": [\"bc\"]}, " + lists + "}", "has no words");
+    refused("{\"commands\": {" + commands + "}, \"lists\": {}}", "is missing");
+    std::string twice = commands;
+    twice.replace(twice.find("\"w_no\""), 6, "\"Có\"");
+    twice.replace(twice.find("\"w_yes\""), 7, "\"có\"");
+    refused("{\"commands\": {" + twice + "}, " + lists + "}", "is a word of both");
+}

@@ -13,7 +13,7 @@ using namespace tcns;
 
 TEST_CASE("conversation state survives encoding exactly") {
     core::ConversationState s;
-    s.step = core::Step::kConfirmingCheck;
+    s.at = core::steps::ConfirmingCheck{"ID01", 150};
     s.team = 42;
     s.period = "2026-11";
     s.index = 3;
@@ -23,11 +23,6 @@ TEST_CASE("conversation state survives encoding exactly") {
     s.answers["DX01"].skipped = true;
     s.return_to_summary = true;
     s.revising = true;
-    s.pending_item = "ID01";
-    s.pending_value = 150;
-    s.pending_category = "other";
-    s.cancel_return = core::Step::kSummary;
-    s.team_choices = {1, 2};
     s.wrong_codes = 3;
     s.wrong_codes_since = core::from_unix(1'790'000'000);
     s.item = "ID01";
@@ -35,20 +30,31 @@ TEST_CASE("conversation state survives encoding exactly") {
     s.base_revision = 2;
     CHECK(storage::ConversationRepo::decode(storage::ConversationRepo::encode(s)) == s);
     CHECK(storage::ConversationRepo::decode("not json") == core::ConversationState{});
+    // Every step's own fields too.
+    for (const core::StepState& at :
+         {core::StepState{core::steps::ChoosingTeam{{1, 2}}},
+          core::StepState{core::steps::Asking{"other"}},
+          core::StepState{core::steps::ConfirmingValue{"HO01", 25'000}},
+          core::StepState{core::steps::ConfirmingCancel{core::Step::kAsking, "network"}},
+          core::StepState{core::steps::ConfirmingCancel{core::Step::kSummary, ""}},
+          core::StepState{core::steps::ChoosingPeriod{}},
+          core::StepState{core::steps::ConfirmingQuick{}}}) {
+        s.at = at;
+        CHECK(storage::ConversationRepo::decode(storage::ConversationRepo::encode(s)) == s);
+    }
 }
 
 TEST_CASE("a reading awaiting Đúng survives encoding and a restart") {
     // Issue 13: "25 nghìn" is asked before it is stored; the question must outlive a restart.
     for (const auto step : {core::Step::kConfirmingValue, core::Step::kConfirmingQuick}) {
         core::ConversationState s;
-        s.step = step;
+        s.at = core::steps::ConfirmingQuick{};
         s.team = 7;
         s.period = "2026-11";
         s.index = 1;
         s.answers["LH01"].number = 120;
         if (step == core::Step::kConfirmingValue) {
-            s.pending_item = "HO01";
-            s.pending_value = 25'000;
+            s.at = core::steps::ConfirmingValue{"HO01", 25'000};
         } else {
             s.answers["HO01"].number = 2'000;
         }
@@ -59,13 +65,16 @@ TEST_CASE("a reading awaiting Đúng survives encoding and a restart") {
 }
 
 TEST_CASE("a value left over after its check was confirmed survives encoding too") {
-    // Found by fuzz_conversation: "có" clears pending_item but not pending_value, and the value
-    // was only written next to an item, so the state read back differed from the one saved.
+    // Found by fuzz_conversation: "có" cleared pending_item but not pending_value, and the
+    // value was only written next to an item, so the state read back differed from the one
+    // saved. Since the steps have their own fields, a question holds no pending value at all;
+    // a stored one is ignored.
     core::ConversationState s;
-    s.step = core::Step::kAsking;
+    s.at = core::steps::Asking{};
     s.team = 7;
-    s.pending_value = 50;
     s.wrong_codes = -1;
+    CHECK(storage::ConversationRepo::decode(R"({"step":"asking","team":7,"pending_value":50,)"
+                                            R"("wrong_codes":-1})") == s);
     CHECK(storage::ConversationRepo::decode(storage::ConversationRepo::encode(s)) == s);
 }
 
@@ -73,7 +82,7 @@ TEST_CASE("a stored state with flags of the wrong type decodes without throwing"
     // Found by fuzz_state_decode: json::value() throws type_error on a non-boolean.
     const auto s = storage::ConversationRepo::decode(
         R"({"step":"summary","return_to_summary":"yes","revising":1,"answers":{}})");
-    CHECK(s.step == core::Step::kSummary);
+    CHECK(s.step() == core::Step::kSummary);
     CHECK_FALSE(s.return_to_summary);
     CHECK_FALSE(s.revising);
 }
@@ -82,7 +91,7 @@ TEST_CASE("a state holding text that is not UTF-8 is encoded with replacement ch
     // Found by fuzz_conversation: a Latin-1 line typed in `tcns chat` became a text answer and
     // json::dump() threw type_error 316, ending the chat.
     core::ConversationState s;
-    s.step = core::Step::kAsking;
+    s.at = core::steps::Asking{};
     s.answers["KK01"].text = "s\xf3ng y\xe1u";
     std::string encoded;
     REQUIRE_NOTHROW(encoded = storage::ConversationRepo::encode(s));
@@ -202,8 +211,9 @@ namespace {
 /// The encoders as they were written with nlohmann's DOM: the hand-written ones must produce
 /// the same bytes (stored states and outbox rows are read back by older and newer builds).
 std::string nlohmann_state(const core::ConversationState& s) {
+    const storage::StoredStep f = storage::stored_step(s.at);
     nlohmann::json j;
-    j["step"] = std::string(core::step_name(s.step));
+    j["step"] = std::string(core::step_name(f.step));
     if (s.team) j["team"] = *s.team;
     if (!s.period.empty()) j["period"] = s.period;
     j["index"] = s.index;
@@ -219,12 +229,12 @@ std::string nlohmann_state(const core::ConversationState& s) {
     j["answers"] = std::move(answers);
     if (s.return_to_summary) j["return_to_summary"] = true;
     if (s.revising) j["revising"] = true;
-    if (!s.pending_item.empty()) j["pending_item"] = s.pending_item;
-    if (s.pending_value != 0) j["pending_value"] = s.pending_value;
-    if (!s.pending_category.empty()) j["pending_category"] = s.pending_category;
-    if (s.cancel_return != core::Step::kIdle)
-        j["cancel_return"] = std::string(core::step_name(s.cancel_return));
-    if (!s.team_choices.empty()) j["team_choices"] = s.team_choices;
+    if (!f.pending_item.empty()) j["pending_item"] = f.pending_item;
+    if (f.pending_value != 0) j["pending_value"] = f.pending_value;
+    if (!f.pending_category.empty()) j["pending_category"] = f.pending_category;
+    if (f.cancel_return != core::Step::kIdle)
+        j["cancel_return"] = std::string(core::step_name(f.cancel_return));
+    if (!f.team_choices.empty()) j["team_choices"] = f.team_choices;
     if (s.wrong_codes != 0) j["wrong_codes"] = s.wrong_codes;
     if (s.wrong_codes_since) j["wrong_codes_since"] = core::to_unix(*s.wrong_codes_since);
     if (!s.item.empty()) j["item"] = s.item;
@@ -264,7 +274,7 @@ TEST_CASE("states and outbox messages are written byte for byte as nlohmann writ
     for (const auto& t : texts) {
         INFO(t);
         core::ConversationState s;
-        s.step = core::Step::kConfirmingCheck;
+        s.at = core::steps::ConfirmingCheck{t, 150};
         s.team = 42;
         s.period = "2026-11";
         s.index = 3;
@@ -275,17 +285,20 @@ TEST_CASE("states and outbox messages are written byte for byte as nlohmann writ
         s.answers[t.empty() ? "Z" : t].number = 0;
         s.return_to_summary = true;
         s.revising = true;
-        s.pending_item = t;
-        s.pending_value = 150;
-        s.pending_category = t;
-        s.cancel_return = core::Step::kSummary;
-        s.team_choices = {1, 2, 30};
         s.wrong_codes = -3;
         s.wrong_codes_since = core::from_unix(1'790'000'000);
         s.item = t;
         s.form_version = 4;
         s.base_revision = -2;
         CHECK(storage::ConversationRepo::encode(s) == nlohmann_state(s));
+        // Each step's own fields.
+        for (const core::StepState& at :
+             {core::StepState{core::steps::Asking{t}},
+              core::StepState{core::steps::ConfirmingCancel{core::Step::kSummary, t}},
+              core::StepState{core::steps::ChoosingTeam{{1, 2, 30}}}}) {
+            s.at = at;
+            CHECK(storage::ConversationRepo::encode(s) == nlohmann_state(s));
+        }
         CHECK(storage::ConversationRepo::encode(core::ConversationState{}) ==
               nlohmann_state(core::ConversationState{}));
 
@@ -343,7 +356,7 @@ TEST_CASE("a state stored before drafts were shared and positions were item code
     const auto s = storage::ConversationRepo::decode(
         R"({"answers":{"LH01":{"n":7},"HO01":{"n":7}},"index":2,"period":"2026-11",)"
         R"("revising":true,"step":"asking","team":1})");
-    CHECK(s.step == core::Step::kAsking);
+    CHECK(s.step() == core::Step::kAsking);
     CHECK(s.index == 2);
     CHECK(s.item.empty());
     CHECK(s.form_version == 0);  // "legacy": the conversation takes the index
