@@ -7,6 +7,7 @@
 #include "adapters/zalo/zalo_adapter.hpp"
 #include "adapters/zalo_bot/zalo_bot_adapter.hpp"
 #include "bot/channel_senders.hpp"
+#include "bot/commands.hpp"
 
 namespace tcns::bot {
 
@@ -39,6 +40,12 @@ const ChannelSpec kChannels[] = {
         // Free-form messages for 7 days after the user's last one (zalo-oa.md); ZNS templates
         // reach the phone afterwards when configured.
         .window = ChannelRule{"zalo", hours(24 * 7), OutsideWindow::kSkipAndReport, true},
+        .command = {"zalo", "store the first Zalo OA token pair, refresh it, show its status",
+                    "zalo token set [--access-token T --refresh-token T --expires-in S]   (else "
+                    "from stdin)\n"
+                    "zalo token refresh\n"
+                    "zalo token status",
+                    "", "tcns zalo token status", cmd_zalo},
     },
     {
         .name = adapters::viber::kChannel,
@@ -63,12 +70,23 @@ const ChannelSpec kChannels[] = {
         },
         // 24 hours, then bot-initiated (billed) messages are still allowed (viber.md).
         .window = ChannelRule{"viber", hours(24), OutsideWindow::kSendAnyway, false},
+        // The welcome to conversation_started goes back in the HTTP response (viber.md).
+        .render_response =
+            [](const core::OutboundMessage& m, const Config& c) {
+                return adapters::viber::render_welcome(
+                    m, {c.viber.sender_name, c.viber.sender_avatar});
+            },
+        .command = {"viber", "register the Viber webhook, show the bot account",
+                    "viber set-webhook URL\nviber info", "",
+                    "tcns viber set-webhook https://bot.example.vn/webhook/viber", cmd_viber},
     },
     {
         .name = adapters::zalo_bot::kChannel,
         .webhook_path = "/webhook/zalo-bot",
         .signature_header = adapters::zalo_bot::kSecretHeader,
         .max_text_chars = adapters::zalo_bot::kMaxTextChars,
+        // Group chats are PRIVATE/GROUP [A]; joining one depends on the bot's can_join_groups.
+        .groups = true,
         .enabled = [](const Config& c) { return c.zalo_bot.enabled; },
         .verify_mode = [](const Config& c) { return c.zalo_bot.verify; },
         // A shared secret header, checked before the body is parsed.
@@ -84,6 +102,15 @@ const ChannelSpec kChannels[] = {
         // No messaging window is documented (zalo-bot.md) [C]: 24 hours with "send anyway" sends
         // as if there were none, but still prefers an account where the person wrote recently.
         .window = ChannelRule{"zalo-bot", hours(24), OutsideWindow::kSendAnyway, false},
+        .command = {"zalo-bot",
+                    "register the Zalo Bot webhook, show the bot (getMe, whether it can join "
+                    "groups)",
+                    "zalo-bot set-webhook URL\nzalo-bot info",
+                    "  set-webhook   registers URL with the secret TCNS_ZALO_BOT_SECRET\n"
+                    "  info          the bot's account, whether it can join groups, its current "
+                    "webhook",
+                    "tcns zalo-bot set-webhook https://bot.example.vn/webhook/zalo-bot",
+                    cmd_zalo_bot},
     },
     {
         // The terminal (`tcns chat`): no webhook, no sender, no window.
@@ -100,6 +127,12 @@ std::span<const ChannelSpec> channel_registry() {
 const ChannelSpec* find_channel(std::string_view name) {
     for (const auto& c : kChannels)
         if (c.name == name) return &c;
+    return nullptr;
+}
+
+const ChannelSpec* phone_template_channel() {
+    for (const auto& c : kChannels)
+        if (c.window && c.window->phone_templates) return &c;
     return nullptr;
 }
 

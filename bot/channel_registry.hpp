@@ -3,16 +3,19 @@
 // One table of channels (issue 17, deliverable 1, first step): the webhook route, how a delivery
 // is verified and parsed, the message limits, the sender and the window rule of every channel
 // go through here. Adding a channel means its adapter folder and one entry in
-// bot/channel_registry.cpp. (The CLI set-up commands are not in the table yet.)
+// bot/channel_registry.cpp, its CLI set-up command included.
 
 #include <cstddef>
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "adapters/common/webhook.hpp"
+#include "bot/cli.hpp"
 #include "bot/config.hpp"
+#include "core/events.hpp"
 #include "core/reminder_policy.hpp"
 
 namespace tcns::bot {
@@ -27,6 +30,16 @@ struct SenderDeps {
     ZaloTokenManager* zalo_tokens = nullptr;  ///< set when the Zalo OA channel is enabled
 };
 
+/// A channel's set-up command (`tcns viber …`), listed by `tcns --help` with the others.
+struct ChannelCommand {
+    std::string_view name;  ///< "" : none (the console)
+    std::string_view summary;
+    std::string_view usage;    ///< one line per form, without the leading "tcns "
+    std::string_view notes;    ///< may be empty
+    std::string_view example;  ///< complete command lines
+    int (*fn)(CommandContext&) = nullptr;
+};
+
 struct ChannelSpec {
     std::string_view name;          ///< in chat_accounts, inbox, outbox, metrics
     std::string_view webhook_path;  ///< empty: no webhook (the console)
@@ -39,6 +52,9 @@ struct ChannelSpec {
     bool timestamp_window = false;
     /// The first reply may go back in the webhook's HTTP response (Viber's welcome).
     bool reply_in_response = false;
+    /// A bot can sit in the platform's group chats, so a group can be linked to a unit (issue
+    /// 17). Whether this bot may join groups is the platform's setting (Zalo Bot's getMe says).
+    bool groups = false;
     bool (*enabled)(const Config&) = nullptr;
     VerifyMode (*verify_mode)(const Config&) = nullptr;
     adapters::VerifyResult (*verify)(std::string_view body, std::string_view signature,
@@ -47,6 +63,10 @@ struct ChannelSpec {
     std::shared_ptr<ChannelSender> (*make_sender)(const Config&, SenderDeps&) = nullptr;
     /// The messaging window handed to core; nullopt: no window.
     std::optional<core::ChannelRule> window;
+    /// The body of the webhook's HTTP response carrying the first reply (reply_in_response).
+    std::string (*render_response)(const core::OutboundMessage&, const Config&) = nullptr;
+    /// The CLI set-up command.
+    ChannelCommand command;
 };
 
 /// Every channel tcns knows, in a fixed order.
@@ -54,5 +74,9 @@ std::span<const ChannelSpec> channel_registry();
 
 /// The entry named `name`, or nullptr.
 const ChannelSpec* find_channel(std::string_view name);
+
+/// The channel that reaches a phone number with templates (ZNS) when its window is closed, or
+/// nullptr.
+const ChannelSpec* phone_template_channel();
 
 }  // namespace tcns::bot

@@ -3,6 +3,7 @@
 #include <ostream>
 #include <string>
 
+#include "bot/channel_registry.hpp"
 #include "bot/commands.hpp"
 #include "bot/config.hpp"
 #include "bot/paths.hpp"
@@ -138,6 +139,22 @@ int cmd_check_config(CommandContext& ctx) {
         config.viber.enabled ? "on" : "off", config.zalo.enabled ? "on" : "off",
         config.zalo_bot.enabled ? "on" : "off", templates.form.id, templates.form.version,
         templates.form.enabled_items().size(), templates.messages.all().size(), templates.dir);
+    // Commune groups (issue 17) need a channel whose bots can sit in group chats.
+    std::string with_groups, without_groups;
+    for (const ChannelSpec& c : channel_registry()) {
+        if (c.enabled == nullptr || !c.enabled(config)) continue;
+        std::string& list = c.groups ? with_groups : without_groups;
+        list += (list.empty() ? "" : ", ") + std::string(c.name);
+    }
+    if (!with_groups.empty())
+        ctx.out << fmt::format(
+            "group chats: possible on {} (if the bot may join groups: see can_join_groups in "
+            "`tcns zalo-bot info`)\n",
+            with_groups);
+    else
+        ctx.out << "group chats: not possible (no enabled channel supports them; Zalo Bot does)\n";
+    if (!without_groups.empty())
+        ctx.out << fmt::format("group chats: not supported on {}\n", without_groups);
     return 0;
 }
 

@@ -231,8 +231,10 @@ int cmd_zalo_bot(CommandContext& ctx) {
         // Groups are possible only where the platform says so; unknown is shown as unknown.
         const std::string groups = !info->can_join_groups ? "unknown (not in the answer)"
                                    : *info->can_join_groups
-                                       ? "yes"
-                                       : "no (this bot cannot be added to a group)";
+                                       ? "yes (add it to the commune's group, then link the "
+                                         "group with a code from `tcns invites group`)"
+                                       : "no (this bot cannot be added to a group: commune "
+                                         "groups cannot be linked; everything else works)";
         ctx.out << fmt::format("id: {}\nname: {}\ntype: {}\ncan join groups: {}\n", info->id,
                                info->account_name, info->account_type, groups);
         const auto wh = call("getWebhookInfo", "{}");

@@ -1,3 +1,4 @@
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -5,8 +6,11 @@
 
 #include "bot/commands.hpp"
 #include "bot/config.hpp"
+#include "bot/paths.hpp"
+#include "bot/templates.hpp"
 #include "core/time.hpp"
 #include "storage/database.hpp"
+#include "storage/group_repo.hpp"
 #include "storage/invite_sheet.hpp"
 
 namespace tcns::bot {
@@ -48,11 +52,54 @@ std::string csv_field(const std::string& s) {
     return out + "\"";
 }
 
+/// `tcns invites group --unit CODE [--days N]`: a one-time code that links a group chat to the
+/// unit (issue 17); an official of the unit sends it in the group.
+int invites_group(CommandContext& ctx, Args& args) {
+    const auto unit = args.option("unit");
+    const std::string days_text = args.option("days").value_or("30");
+    args.done();
+    if (!unit) throw UsageError("invites group needs --unit CODE");
+    int days = 0;
+    try {
+        days = std::stoi(days_text);
+    } catch (const std::exception&) {
+        days = 0;
+    }
+    if (days < 1 || days > 365) throw UsageError("--days must be a number from 1 to 365");
+
+    const Config config = load_config(ctx.global);
+    const Templates templates = load_templates(find_templates_dir(config.templates_dir));
+    storage::Database db(config.database);
+    SQLite::Statement q(db.handle(), "SELECT id, name FROM units WHERE code = ?");
+    q.bind(1, *unit);
+    if (!q.executeStep()) {
+        ctx.err << fmt::format("tcns: no unit with code '{}'\n", *unit);
+        return 1;
+    }
+    const core::UnitId unit_id = q.getColumn(0).getInt64();
+    const std::string unit_name = q.getColumn(1).getString();
+    q.reset();
+    const auto now = wall_now();
+    const auto ttl = std::chrono::hours(24) * days;
+    std::string code;
+    storage::with_transaction(db, [&] {
+        code = storage::GroupRepo(db).issue_invite(
+            unit_id, now, std::chrono::duration_cast<std::chrono::seconds>(ttl));
+    });
+    ctx.out << templates.messages.render("group.invite_issued", {{"unit", unit_name},
+                                                                 {"unit_code", *unit},
+                                                                 {"code", code},
+                                                                 {"expires", vn_date(now + ttl)}})
+            << "\n";
+    return 0;
+}
+
 }  // namespace
 
 int cmd_invites(CommandContext& ctx) {
     Args args(ctx.args);
-    const std::string sub = args.positional("subcommand (print)");
+    const std::string sub = args.positional("subcommand (print, group)");
+    if (sub == "group") return invites_group(ctx, args);
     if (sub != "print") throw UsageError(fmt::format("unknown invites subcommand '{}'", sub));
     const auto unit = args.option("unit");
     const auto viber_uri = args.option("viber-uri").value_or("");

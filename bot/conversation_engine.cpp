@@ -5,6 +5,7 @@
 
 #include <variant>
 
+#include "bot/group_chat.hpp"
 #include "bot/metrics.hpp"
 #include "bot/notify.hpp"
 #include "bot/scheduler.hpp"
@@ -95,6 +96,18 @@ void alert_officials(storage::Database& db, const Templates& templates,
         n.not_before = after_quiet_hours(now, config.policy.quiet);
         enqueue_notice(db, n, now);
     }
+    // The commune's linked groups read the same alert (issue 17).
+    Notice g;
+    g.kind = "difficulty";
+    g.text = templates.messages.render("difficulty.alert", {{"team", team_name},
+                                                            {"hamlet", hamlet},
+                                                            {"commune", unit->name},
+                                                            {"month", month},
+                                                            {"category", category},
+                                                            {"text", d.text},
+                                                            {"person", reporter}});
+    g.not_before = after_quiet_hours(now, config.policy.quiet);
+    notify_unit_groups(db, unit->id, fmt::format("difficulty:{}", d.id), g, now);
 }
 
 /// Tells the team's other filers (leader <-> deputies) that a report was submitted or revised.
@@ -143,6 +156,9 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
     storage::ReportRepo reports(db);
     storage::PeriodRepo periods(db);
     storage::InviteRepo invites(db);
+
+    // A group chat is not a person's conversation: nothing is filed from it.
+    if (!event.group_id.empty()) return handle_group_event(db, templates_, alerts_, event, now);
 
     HandleOutcome out;
     storage::ChatAccount account =

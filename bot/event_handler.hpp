@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/events.hpp"
@@ -17,6 +18,8 @@ namespace tcns::bot {
 struct HandleOutcome {
     std::optional<core::AccountId> account;      ///< the chat account (created when new)
     std::vector<core::OutboundMessage> replies;  ///< not yet queued: the caller decides how
+    /// Where the replies go when not to the event's user: a group chat's id (group events).
+    std::optional<std::string> recipient;
 };
 
 /// Applies one channel-neutral inbound event to the database: finds or creates the chat account,

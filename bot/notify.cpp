@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "bot/channel_registry.hpp"
 #include "core/phone.hpp"
 #include "storage/outbox_repo.hpp"
 #include "storage/reminder_repo.hpp"
@@ -65,6 +66,12 @@ NoticeOutcome enqueue_notice(storage::Database& db, const Notice& n, core::Insta
     item.message.text = n.text;
     item.not_before = n.not_before;
     item.validity = n.validity;
+    if (n.group) {
+        // A group has no account and no window tracked; the outbox addresses it by chat id.
+        item.channel = n.group->channel;
+        item.recipient = n.group->chat_id;
+        return outbox.enqueue(item, now) ? NoticeOutcome::kQueued : NoticeOutcome::kDuplicate;
+    }
     std::optional<storage::AccountAddress> address;
     if (n.account) address = storage::ReminderRepo(db).address(n.account->id);
     switch (n.decision) {
@@ -79,7 +86,10 @@ NoticeOutcome enqueue_notice(storage::Database& db, const Notice& n, core::Insta
             }
             break;
         case core::WindowDecision::kZnsTemplate:
-            item.channel = "zalo";
+            // The channel whose window rule reaches phones with templates (registry data).
+            item.channel = phone_template_channel() != nullptr
+                               ? std::string(phone_template_channel()->name)
+                               : std::string("none");
             item.kind = "zns";
             if (n.account) item.account_id = n.account->id;
             item.recipient = n.phone;
@@ -112,6 +122,10 @@ std::optional<core::Instant> after_quiet_hours(core::Instant now, const core::Qu
 }
 
 std::string masked_recipient(storage::Database& db, const Notice& n) {
+    if (n.group) {
+        const std::string& c = n.group->chat_id;
+        return n.group->channel + ":group:" + (c.size() > 4 ? "…" + c.substr(c.size() - 4) : c);
+    }
     if (n.decision == core::WindowDecision::kZnsTemplate) return core::mask_phone(n.phone);
     if (!n.phone.empty()) return core::mask_phone(n.phone);
     if (n.account) {

@@ -11,7 +11,14 @@
 
 namespace tcns::bot {
 
-/// A message for one person, its account and window decision already chosen.
+/// A group chat a notice goes to instead of a person (issue 17).
+struct GroupDestination {
+    std::string channel;
+    std::string chat_id;
+};
+
+/// A message for one person, its account and window decision already chosen; or for a linked
+/// group chat (`group` set: no account, no window).
 struct Notice {
     std::string idem_key;
     std::string kind;  ///< outbox kind: reminder, late_notice, escalation, summary, difficulty, …
@@ -23,6 +30,7 @@ struct Notice {
     std::optional<core::Instant> not_before;  ///< held back until then (quiet hours)
     /// What makes the notice true, checked again just before it is sent (issue 14).
     std::optional<core::SendValidity> validity;
+    std::optional<GroupDestination> group;
 };
 
 /// What happened to a notice.

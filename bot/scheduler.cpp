@@ -12,11 +12,13 @@
 #include "bot/health.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
+#include "core/group_chat.hpp"
 #include "core/period.hpp"
 #include "core/phone.hpp"
 #include "core/send_validity.hpp"
 #include "core/summary.hpp"
 #include "storage/compliance.hpp"
+#include "storage/group_repo.hpp"
 #include "storage/inbox_repo.hpp"
 #include "storage/period_repo.hpp"
 #include "storage/reminder_repo.hpp"
@@ -345,6 +347,51 @@ void Scheduler::month_jobs(storage::Database& db, const core::MonthPeriod& perio
             emit(db, std::move(p), out);
         }
         i = j;
+    }
+    plan_group_summaries(db, period, deadline, at, now, out);
+}
+
+void Scheduler::plan_group_summaries(storage::Database& db, const core::MonthPeriod& period,
+                                     core::Instant deadline, core::Instant at, core::Instant now,
+                                     TickResult& out) {
+    // The unit's linked group chats (issue 17) read the officials' roll-up, keyed per group.
+    const core::Messages& m = templates_.messages;
+    storage::ReminderRepo repo(db);
+    std::optional<core::UnitSummary> summary;
+    core::UnitId summary_unit = 0;
+    for (const storage::ChatGroup& g : storage::GroupRepo(db).all()) {
+        PlannedNotice p;
+        p.notice.idem_key = rollup_key(
+            db,
+            core::group_notice_key(fmt::format("summary:{}:{}", g.unit_code, period.str()), g.id),
+            now);
+        p.notice.kind = "summary";
+        p.notice.group = GroupDestination{g.channel, g.chat_id};
+        p.notice.decision = core::WindowDecision::kOpen;
+        p.person_name = g.unit_name;
+        p.template_key = "group.summary_intro";
+        p.scheduled_at = at;
+        p.why = fmt::format("{} summary {} (group {})", period.str(), g.unit_code, g.id);
+        p.existed = notice_exists(db, p.notice.idem_key);
+        if (!p.existed) {
+            if (!summary || summary_unit != g.unit) {
+                summary = repo.summary(templates_.form, g.unit, period, period, config_.max_named);
+                summary_unit = g.unit;
+            }
+            if (!summary) continue;
+            p.notice.text = m.render("group.summary_intro",
+                                     {{"unit", g.unit_name}, {"month", month_text(period)}}) +
+                            "\n" + core::render_summary(*summary, m, config_.max_named);
+            core::SendValidity v;
+            v.kind = "summary";
+            v.period = period.str();
+            v.unit = g.unit_code;
+            v.deadline = deadline;
+            v.expires_at =
+                std::min(at + config_.policy.late_valid_for, core::end_of_vietnam_day(now));
+            p.notice.validity = v;
+        }
+        emit(db, std::move(p), out);
     }
 }
 

@@ -69,6 +69,10 @@ class Scheduler {
                                 const std::vector<const core::DueMessage*>& unreached,
                                 const std::vector<core::TeamReminderStatus>& teams,
                                 TickResult& out);
+    /// The roll-up for each linked group chat, beside its unit's officials'.
+    void plan_group_summaries(storage::Database& db, const core::MonthPeriod& period,
+                              core::Instant deadline, core::Instant at, core::Instant now,
+                              TickResult& out);
     void emit(storage::Database& db, PlannedNotice p, TickResult& out);
 
     const Templates& templates_;

@@ -93,7 +93,7 @@ void WebhookService::apply_in(storage::Database& db, const std::vector<core::Inb
                 storage::OutboxItem item;
                 item.channel = e.channel;
                 item.account_id = h.account;
-                item.recipient = e.user_id;
+                item.recipient = h.recipient.value_or(e.user_id);
                 item.kind = "reply";
                 item.message = std::move(part);
                 if (outbox.enqueue(item, now)) ++out.queued;

@@ -30,7 +30,10 @@ struct InboundEvent {
     std::string event_id;
     /// The platform's id for the user (kept as a string: 64-bit ids never go through a double).
     std::string user_id;
-    std::string user_name;   ///< display name when the platform sends one
+    std::string user_name;  ///< display name when the platform sends one
+    /// The group chat the message was posted in ("" for a private chat); `user_id` is then the
+    /// sender. Replies to a group event go to the group, never to the sender.
+    std::string group_id;
     std::string text;        ///< kText: the text; kStarted: deep-link context (invite code)
     std::string phone;       ///< kSharedPhone: the number as sent
     std::string media_type;  ///< kUnsupported: "sticker", "image", …

@@ -135,6 +135,16 @@ const std::vector<std::string_view>& scheduler_message_keys() {
         "missing.none",
         "quarterly.reminder",
         "quarterly.province",
+        "group.linked",
+        "group.link_no_code",
+        "group.link_code_unknown",
+        "group.link_code_used",
+        "group.link_code_expired",
+        "group.link_not_linked",
+        "group.link_not_official",
+        "group.private_only",
+        "group.summary_intro",
+        "group.invite_issued",
     };
     return kKeys;
 }

@@ -407,6 +407,30 @@ CREATE INDEX audit_log_at ON audit_log(at);
 CREATE INDEX difficulties_team ON difficulties(team_id, period);
 CREATE INDEX targets_item ON targets(item_code);
 )sql"},
+        // Commune groups (issue 17): a group chat on a channel that allows bots in groups,
+        // linked to a unit by one of its officials with a one-time group code. Group codes are
+        // stored as the personal invite codes are (short, expiring, one use). Outbox rows for a
+        // group carry the group's chat id as recipient and no account.
+        {15, "group chats linked to units, group invite codes", R"sql(
+CREATE TABLE chat_groups (
+    id          INTEGER PRIMARY KEY,
+    channel     TEXT NOT NULL,
+    chat_id     TEXT NOT NULL,
+    unit_id     INTEGER NOT NULL REFERENCES units(id),
+    linked_by   INTEGER REFERENCES people(id) ON DELETE SET NULL,
+    linked_at   INTEGER NOT NULL,
+    UNIQUE (channel, chat_id)
+);
+CREATE INDEX chat_groups_unit ON chat_groups(unit_id);
+CREATE TABLE group_invites (
+    code        TEXT PRIMARY KEY,
+    unit_id     INTEGER NOT NULL REFERENCES units(id),
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    used_at     INTEGER,
+    used_by     INTEGER REFERENCES chat_groups(id) ON DELETE SET NULL
+);
+)sql"},
     };
     return kAll;
 }

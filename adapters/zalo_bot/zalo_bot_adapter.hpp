@@ -32,9 +32,9 @@ inline constexpr std::string_view kDefaultApiBase = "https://bot-api.zaloplatfor
 VerifyResult verify_secret(std::string_view header_value, std::string_view secret);
 
 /// Turns a raw webhook body into channel-neutral events; never throws. Accepts the flat shape
-/// and the `{"ok":true,"result":{…}}` wrapping (both seen [B]). Messages in a GROUP chat yield
-/// no event for now: group linking is not built yet, and a report must never be filed from a
-/// group.
+/// and the `{"ok":true,"result":{…}}` wrapping (both seen [B]). A message in a GROUP chat
+/// yields an event with `group_id` set (the group) and `user_id` the sender; the engine decides
+/// what a group may do (never file a report).
 ParseResult parse_webhook(std::string_view raw_body);
 
 /// The path of one API method: "/bot<token>/<method>". Contains the token: never log it.

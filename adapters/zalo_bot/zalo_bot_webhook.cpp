@@ -63,17 +63,28 @@ ParseResult parse_webhook(std::string_view raw_body) {
     if (!message_id || message_id->empty()) return core::unexpected(ParseError::kMissingField);
     if (!chat_id && !from_id) return core::unexpected(ParseError::kMissingField);
 
-    // GROUP messages: linking a group to a unit is not built yet, and nothing may be filed from
-    // a group, so they are acknowledged without an event. chat_type is PRIVATE or GROUP [A]; an
-    // absent one is taken as private (its chat id is then the person's).
-    const std::string chat_type = chat != nullptr ? string_or_empty(*chat, "chat_type") : "";
-    if (!chat_type.empty() && core::trim(chat_type) != "PRIVATE") return out;
+    // chat_type is PRIVATE or GROUP [A]; an absent one is taken as private (its chat id is then
+    // the person's). Any other value is not known to exist: acknowledged without an event.
+    const std::string chat_type =
+        chat != nullptr ? std::string(core::trim(string_or_empty(*chat, "chat_type"))) : "";
+    const bool group = chat_type == "GROUP";
+    if (!chat_type.empty() && chat_type != "PRIVATE" && !group) return out;
 
     core::InboundEvent e;
     e.channel = std::string(kChannel);
-    // In a private chat chat.id and from.id are the same [B]; replies go to chat.id, so that is
-    // the account's id (from.id only when chat is missing).
-    e.user_id = chat_id && !chat_id->empty() ? *chat_id : from_id.value_or("");
+    if (group) {
+        // In a group chat.id is the group and from.id the sender [A]. That from.id equals the
+        // sender's private chat id (so a group sender is found among linked accounts) is
+        // inferred from private chats, where chat.id and from.id agree [B]; unverified for
+        // groups [C]: a sender not found is treated as unlinked, never guessed.
+        if (!chat_id || chat_id->empty() || !from_id || from_id->empty()) return out;
+        e.group_id = *chat_id;
+        e.user_id = *from_id;
+    } else {
+        // In a private chat chat.id and from.id are the same [B]; replies go to chat.id, so that
+        // is the account's id (from.id only when chat is missing).
+        e.user_id = chat_id && !chat_id->empty() ? *chat_id : from_id.value_or("");
+    }
     if (e.user_id.empty()) return core::unexpected(ParseError::kMissingField);
     if (from != nullptr) {
         // The name is seen as display_name and as first_name [C]: read either.

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -16,10 +17,12 @@
 #include "adapters/viber/viber_adapter.hpp"
 #include "adapters/zalo/zalo_adapter.hpp"
 #include "adapters/zalo_bot/zalo_bot_adapter.hpp"
+#include "bot/channel_rules.hpp"
 #include "bot/channel_senders.hpp"
 #include "bot/cli.hpp"
 #include "bot/conversation_engine.hpp"
 #include "bot/dispatcher.hpp"
+#include "bot/scheduler.hpp"
 #include "bot/server.hpp"
 #include "bot/templates.hpp"
 #include "bot/webhook_service.hpp"
@@ -98,7 +101,14 @@ struct Bot {
                                                    http),
                 std::make_shared<bot::ZaloSender>(fake.zalo_base(), *tokens, http),
                 std::make_shared<bot::ZaloBotSender>(fake.zalo_bot_base(), kZaloBotToken, http)},
-            d);
+            d, [this] {
+                // The wall clock unless a test set a simulated one (scheduled messages are true
+                // only at their time).
+                const std::int64_t t = simulated_unix.load();
+                return t != 0 ? core::from_unix(t)
+                              : std::chrono::time_point_cast<std::chrono::seconds>(
+                                    std::chrono::system_clock::now());
+            });
         server = std::make_unique<bot::Server>(config, &webhooks, [this] { dispatcher->wake(); });
         port = server->bind();
         thread = std::thread([this] { server->run(); });
@@ -135,6 +145,7 @@ struct Bot {
         }
     }
 
+    std::atomic<std::int64_t> simulated_unix{0};  ///< the dispatcher's clock; 0: wall clock
     bot::Config config;
     bot::WriteQueue writes;
     bot::ConversationEngine engine;
@@ -169,14 +180,15 @@ std::string zalo_text(const std::string& user, const std::string& text, const st
 }
 
 std::string zalo_bot_text(const std::string& chat, const std::string& text,
-                          const std::string& chat_type = "PRIVATE") {
+                          const std::string& chat_type = "PRIVATE", std::string from = "") {
+    if (from.empty()) from = chat;
     return json{{"event_name", "message.text.received"},
                 {"message",
                  {{"message_id", "zbm" + std::to_string(++g_token)},
                   {"date", 1764475200000LL},
                   {"text", text},
                   {"chat", {{"id", chat}, {"chat_type", chat_type}}},
-                  {"from", {{"id", chat}, {"display_name", "An"}}}}}}
+                  {"from", {{"id", from}, {"display_name", "An"}}}}}}
         .dump();
 }
 
@@ -496,11 +508,12 @@ TEST_CASE("a Zalo Bot delivery with a forged or missing secret is refused, a rep
     auto malformed = bot.zalo_bot("{not json");
     REQUIRE(malformed);
     CHECK(malformed->status == 400);
-    // Group messages are acknowledged and not acted on until groups can be linked.
+    // A message in a group that is not linked is acknowledged (and deduplicated) but answered
+    // with nothing.
     auto group = bot.zalo_bot(zalo_bot_text("group-1", "bc", "GROUP"));
     REQUIRE(group);
     CHECK(group->status == 200);
-    CHECK(scalar(w.path, "SELECT count(*) FROM inbox") == 1);
+    CHECK(scalar(w.path, "SELECT count(*) FROM outbox") == 1);
 }
 
 TEST_CASE("tcns zalo-bot set-webhook and info talk to the Zalo Bot API") {
@@ -547,4 +560,192 @@ TEST_CASE("tcns zalo-bot set-webhook and info talk to the Zalo Bot API") {
     CHECK(out.find("0:wrong") == std::string::npos);
     ::unsetenv("TCNS_ZALO_BOT_TOKEN");
     ::unsetenv("TCNS_ZALO_BOT_SECRET");
+}
+
+namespace {
+
+/// The texts the fake Zalo Bot API received for one chat id, in order.
+std::vector<std::string> zalo_bot_texts(test::FakePlatform& fake, const std::string& chat) {
+    std::vector<std::string> out;
+    for (const auto& r : fake.requests("/sendMessage")) {
+        const auto j = json::parse(r.body);
+        if (j["chat_id"] == chat) out.push_back(j["text"].get<std::string>());
+    }
+    return out;
+}
+
+/// `tcns invites group --unit C` on the test database: the code it printed.
+std::string issue_group_code(const std::string& db_path, const std::string& unit = "C") {
+    std::vector<std::string> args{"tcns", "--db", db_path, "invites", "group", "--unit", unit};
+    std::vector<const char*> argv;
+    for (const auto& a : args) argv.push_back(a.c_str());
+    std::istringstream in;
+    std::ostringstream o, e;
+    const int rc = bot::run_cli(static_cast<int>(argv.size()), argv.data(), in, o, e);
+    INFO(e.str());
+    REQUIRE(rc == 0);
+    // The last line is the command to type: "liên kết nhóm K7P2XM".
+    const std::string out = o.str();
+    const auto at = out.rfind(' ');
+    REQUIRE(at != std::string::npos);
+    std::string code = out.substr(at + 1);
+    while (!code.empty() && (code.back() == '\n' || code.back() == '\r')) code.pop_back();
+    REQUIRE(code.size() == 6);
+    return code;
+}
+
+constexpr const char* kGroup = "grp-9a8b7c6d5e4f";
+constexpr const char* kOfficialChat = "zb-official-em";
+constexpr const char* kLeaderChat = "zb-leader-an";
+
+/// The official (Em) and the leader of T1 (An) link their private Zalo Bot chats.
+void link_people(Bot& bot, test::FakePlatform& fake) {
+    for (const auto& [chat, code] : {std::pair{kOfficialChat, "EM5555"}, {kLeaderChat, "AN2345"}}) {
+        auto r = bot.zalo_bot(zalo_bot_text(chat, code));
+        REQUIRE(r);
+        REQUIRE(r->status == 200);
+    }
+    bot.drain();
+    REQUIRE(zalo_bot_texts(fake, kOfficialChat).size() == 1);
+    REQUIRE(zalo_bot_texts(fake, kLeaderChat).size() == 1);
+}
+
+/// Posts `text` in the group as `from` and delivers what the bot queued.
+void in_group(Bot& bot, const std::string& from, const std::string& text,
+              const std::string& group = kGroup) {
+    auto r = bot.zalo_bot(zalo_bot_text(group, text, "GROUP", from));
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    bot.drain();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a commune group is linked with a group code and gets the summary the morning after "
+    "the deadline") {
+    World w;
+    Bot bot(w.path, w.fake, w.templates);
+    link_people(bot, w.fake);
+    const std::string code = issue_group_code(w.path);
+
+    // Unlinked, the group hears nothing: neither chatter nor commands.
+    in_group(bot, kLeaderChat, "chưa nộp");
+    in_group(bot, kOfficialChat, "tổng hợp");
+    in_group(bot, kLeaderChat, "chào cả nhà");
+    CHECK(zalo_bot_texts(w.fake, kGroup).empty());
+
+    // Without diacritics, by the commune's official: linked, the group is told which unit.
+    in_group(bot, kOfficialChat, "lien ket nhom " + code);
+    auto texts = zalo_bot_texts(w.fake, kGroup);
+    REQUIRE(texts.size() == 1);
+    CHECK(texts[0].find("Xã An Bình") != std::string::npos);
+    CHECK(scalar(w.path, "SELECT unit_id FROM chat_groups WHERE chat_id = 'grp-9a8b7c6d5e4f'") ==
+          2);
+    // Nothing was sent to the official privately and no account was made for the group.
+    CHECK(zalo_bot_texts(w.fake, kOfficialChat).size() == 1);
+    CHECK(scalar(w.path,
+                 "SELECT count(*) FROM chat_accounts WHERE platform_user_id LIKE 'grp-%'") == 0);
+
+    // A used code links no other group.
+    in_group(bot, kOfficialChat, "liên kết nhóm " + code, "grp-other");
+    const auto other = zalo_bot_texts(w.fake, "grp-other");
+    REQUIRE(other.size() == 1);
+    CHECK(other[0].find("đã được dùng") != std::string::npos);
+    CHECK(scalar(w.path, "SELECT count(*) FROM chat_groups") == 1);
+
+    // The morning after November's deadline (00:00 30/11, Vietnam), the scheduler writes the
+    // roll-up for the official and for the group, each under its own key.
+    const core::Instant morning = core::from_vietnam(core::LocalDateTime{{2026, 11, 30}, 8, 0, 0});
+    bot::SchedulerConfig sc;
+    sc.policy = bot::default_reminder_policy();
+    bot::Scheduler scheduler(w.templates, sc);
+    {
+        storage::Database db(w.path);
+        scheduler.tick(db, morning);
+        // A second tick (a restart, a second scheduler) writes nothing more.
+        bot::Scheduler again(w.templates, sc);
+        again.tick(db, morning + std::chrono::minutes(1));
+    }
+    CHECK(scalar(w.path,
+                 "SELECT count(*) FROM outbox WHERE idem_key LIKE 'summary:C:2026-11:g%'") == 1);
+    CHECK(scalar(w.path,
+                 "SELECT count(*) FROM outbox WHERE idem_key LIKE 'summary:C:2026-11:p%'") == 1);
+    CHECK(scalar(w.path,
+                 "SELECT count(*) FROM outbox WHERE recipient = 'grp-9a8b7c6d5e4f' AND account_id "
+                 "IS NULL") == 2);
+    bot.simulated_unix = static_cast<std::int64_t>(core::to_unix(morning));
+    bot.drain();
+    texts = zalo_bot_texts(w.fake, kGroup);
+    REQUIRE(texts.size() == 2);
+    CHECK(texts[1].find("11/2026") != std::string::npos);
+    CHECK(texts[1].find("TỔNG HỢP BÁO CÁO Xã An Bình") != std::string::npos);
+    // The missing teams are named, as in the officials' summary.
+    CHECK(texts[1].find("Tổ CNS Ấp 1") != std::string::npos);
+    CHECK(texts[1].find("Tổ CNS Ấp 2") != std::string::npos);
+    CHECK(scalar(w.path,
+                 "SELECT count(*) FROM outbox WHERE recipient = 'grp-9a8b7c6d5e4f' AND status <> "
+                 "'sent'") == 0);
+}
+
+TEST_CASE(
+    "in a linked group anyone may ask what is missing, and a leader's report is sent to a "
+    "private chat") {
+    World w;
+    Bot bot(w.path, w.fake, w.templates);
+    link_people(bot, w.fake);
+    in_group(bot, kOfficialChat, "liên kết nhóm " + issue_group_code(w.path));
+    REQUIRE(zalo_bot_texts(w.fake, kGroup).size() == 1);
+
+    // Someone the bot does not know (a telecom company's staff) asks: answered in the group.
+    in_group(bot, "zb-telecom-staff", "Chưa nộp");
+    auto texts = zalo_bot_texts(w.fake, kGroup);
+    REQUIRE(texts.size() == 2);
+    CHECK(texts[1].find("Tổ CNS Ấp 1") != std::string::npos);
+    CHECK(zalo_bot_texts(w.fake, "zb-telecom-staff").empty());
+    in_group(bot, "zb-telecom-staff", "tong hop");
+    texts = zalo_bot_texts(w.fake, kGroup);
+    REQUIRE(texts.size() == 3);
+    CHECK(texts[2].find("TỔNG HỢP BÁO CÁO Xã An Bình") != std::string::npos);
+
+    // The leader tries to report in the group: told, in the group, to write privately.
+    for (const char* attempt : {"bc", "bc 100 50 40 30 20 10 10 5 5 5 1 20 80", "120"}) {
+        INFO(attempt);
+        in_group(bot, kLeaderChat, attempt);
+        texts = zalo_bot_texts(w.fake, kGroup);
+        CHECK(texts.back().find("nhắn tin riêng") != std::string::npos);
+    }
+    CHECK(texts.size() == 6);
+    // Nothing was filed, no draft started, nothing went to the leader's private chat.
+    CHECK(scalar(w.path, "SELECT count(*) FROM reports") == 0);
+    CHECK(scalar(w.path, "SELECT count(*) FROM drafts") == 0);
+    CHECK(zalo_bot_texts(w.fake, kLeaderChat).size() == 1);
+    // Chatter gets no answer.
+    in_group(bot, kLeaderChat, "ok anh");
+    CHECK(zalo_bot_texts(w.fake, kGroup).size() == 6);
+}
+
+TEST_CASE("only an official of the code's unit links a group") {
+    World w;
+    Bot bot(w.path, w.fake, w.templates);
+    link_people(bot, w.fake);
+    const std::string code = issue_group_code(w.path);
+
+    in_group(bot, kLeaderChat, "liên kết nhóm " + code);    // a team leader
+    in_group(bot, "zb-stranger", "liên kết nhóm " + code);  // no linked account
+    in_group(bot, kOfficialChat, "liên kết nhóm ZZZZ22");   // a wrong code
+    const auto texts = zalo_bot_texts(w.fake, kGroup);
+    REQUIRE(texts.size() == 3);
+    CHECK(texts[0].find("Chỉ cán bộ theo dõi của Xã An Bình") != std::string::npos);
+    CHECK(texts[1].find("chưa liên kết") != std::string::npos);
+    CHECK(texts[2].find("không đúng") != std::string::npos);
+    CHECK(scalar(w.path, "SELECT count(*) FROM chat_groups") == 0);
+    CHECK(scalar(w.path, "SELECT count(*) FROM group_invites WHERE used_at IS NOT NULL") == 0);
+    // A group that is not linked gets no summary.
+    bot::SchedulerConfig sc;
+    sc.policy = bot::default_reminder_policy();
+    bot::Scheduler scheduler(w.templates, sc);
+    storage::Database db(w.path);
+    scheduler.tick(db, core::from_vietnam(core::LocalDateTime{{2026, 11, 30}, 8, 0, 0}));
+    CHECK(scalar(w.path, "SELECT count(*) FROM outbox WHERE recipient = 'grp-9a8b7c6d5e4f'") == 3);
 }

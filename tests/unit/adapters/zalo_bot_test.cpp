@@ -80,12 +80,17 @@ TEST_CASE("a replayed Zalo Bot delivery has the same dedupe key", "[adapters][za
     CHECK(only_event("zalo_bot/sticker.json").event_id != a.event_id);
 }
 
-TEST_CASE("a Zalo Bot group message yields no event until groups are linked",
-          "[adapters][zalo_bot]") {
+TEST_CASE("a Zalo Bot group message names the group and its sender", "[adapters][zalo_bot]") {
     const auto r = zb::parse_webhook(test::read_fixture("zalo_bot/group_text.json"));
     REQUIRE(r.has_value());
     CHECK(r->event_type == "message.text.received");
-    CHECK(r->events.empty());
+    REQUIRE(r->events.size() == 1);
+    const auto& e = r->events[0];
+    CHECK(e.group_id == "9a8b7c6d5e4f3a2b1c0d");
+    CHECK(e.user_id == "e4ea2cd5189df1c3a88c");
+    CHECK(e.text == "bc");
+    // A private message names no group.
+    CHECK(only_event("zalo_bot/text.json").group_id.empty());
 }
 
 TEST_CASE("bad Zalo Bot bodies are refused without throwing", "[adapters][zalo_bot]") {
