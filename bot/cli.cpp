@@ -7,6 +7,7 @@
 #include <exception>
 #include <iostream>
 
+#include "bot/channel_registry.hpp"
 #include "bot/commands.hpp"
 #include "bot/config.hpp"
 
@@ -124,28 +125,19 @@ const CommandSpec kCommands[] = {
      "  --as     the person to be: a roster phone number or an invite code\n"
      "  --now    pretend it is this Vietnam time",
      "tcns chat --as 0912000001", cmd_chat},
-    {"viber", "register the Viber webhook, show the bot account",
-     "viber set-webhook URL\nviber info", "",
-     "tcns viber set-webhook https://bot.example.vn/webhook/viber", cmd_viber},
-    {"zalo", "store the first Zalo OA token pair, refresh it, show its status",
-     "zalo token set [--access-token T --refresh-token T --expires-in S]   (else from stdin)\n"
-     "zalo token refresh\n"
-     "zalo token status",
-     "", "tcns zalo token status", cmd_zalo},
-    {"zalo-bot", "register the Zalo Bot webhook, show the bot (getMe, whether it can join groups)",
-     "zalo-bot set-webhook URL\nzalo-bot info",
-     "  set-webhook   registers URL with the secret TCNS_ZALO_BOT_SECRET\n"
-     "  info          the bot's account, whether it can join groups, its current webhook",
-     "tcns zalo-bot set-webhook https://bot.example.vn/webhook/zalo-bot", cmd_zalo_bot},
     {"backup", "copy the database consistently, also while serving", "backup FILE", "",
      "tcns backup /var/backups/tcns-2026-12-07.db", cmd_backup},
     {"restore", "replace the database with a backup (server stopped)", "restore FILE", "",
      "tcns restore /var/backups/tcns-2026-12-07.db", cmd_restore},
-    {"invites", "leaders' invite codes to hand out",
-     "invites print --unit CODE [--csv] [--viber-uri URI]",
+    {"invites", "leaders' invite codes to hand out; group link codes",
+     "invites print --unit CODE [--csv] [--viber-uri URI]\n"
+     "invites group --unit CODE [--days N]",
      "  --csv         CSV instead of a printable sheet\n"
-     "  --viber-uri   the bot's Viber URI, for deep links",
-     "tcns invites print --unit 26734 --csv > invites.csv", cmd_invites},
+     "  --viber-uri   the bot's Viber URI, for deep links\n"
+     "  --days        how long a group link code stays valid (default 30)",
+     "tcns invites print --unit 26734 --csv > invites.csv\n"
+     "tcns invites group --unit 26734",
+     cmd_invites},
     {"remind", "run one scheduler tick (reminders, notices, summaries)",
      "remind [--dry-run] [--at YYYY-MM-DDTHH:MM]",
      "  --dry-run   print what would be queued, queue nothing\n"
@@ -175,9 +167,28 @@ const CommandSpec kCommands[] = {
      "  --limit N   the newest N rows (50 by default)", "tcns audit list --limit 200", cmd_audit},
 };
 
+/// Every command: the table above with each channel's set-up command (from the channel
+/// registry) after "chat", where they have always been listed.
+const std::vector<CommandSpec>& all_commands() {
+    static const std::vector<CommandSpec> kAll = [] {
+        std::vector<CommandSpec> all;
+        for (const auto& c : kCommands) {
+            all.push_back(c);
+            if (c.name != "chat") continue;
+            for (const ChannelSpec& ch : channel_registry()) {
+                const ChannelCommand& k = ch.command;
+                if (k.name.empty() || k.fn == nullptr) continue;
+                all.push_back({k.name, k.summary, k.usage, k.notes, k.example, k.fn});
+            }
+        }
+        return all;
+    }();
+    return kAll;
+}
+
 void print_usage(std::ostream& os) {
     os << "usage: tcns [--db FILE] [--config FILE] <command> [arguments]\n\ncommands:\n";
-    for (const auto& c : kCommands) os << fmt::format("  {:<14}{}\n", c.name, c.summary);
+    for (const auto& c : all_commands()) os << fmt::format("  {:<14}{}\n", c.name, c.summary);
     os << "\n'tcns <command> --help' shows a command's usage and an example.\n"
           "environment: TCNS_DB, TCNS_CONFIG; secrets only from the environment\n";
 }
@@ -201,7 +212,7 @@ void print_command_help(const CommandSpec& c, std::ostream& os) {
 }
 
 const CommandSpec* find_command(std::string_view name) {
-    for (const auto& c : kCommands)
+    for (const auto& c : all_commands())
         if (c.name == name) return &c;
     return nullptr;
 }

@@ -2,7 +2,6 @@
 
 #include <chrono>
 
-#include "adapters/viber/viber_adapter.hpp"
 #include "bot/channel_registry.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
@@ -31,6 +30,7 @@ PreparedWebhook prepare_webhook(const std::string& channel, const std::string& r
         return p;
     }
     p.viber = spec->reply_in_response;
+    p.render_response = spec->render_response;
     const VerifyMode mode = spec->verify_mode(config);
     // Verified before anything reads the body's fields (the Zalo Bot secret does not need it).
     const adapters::VerifyResult v = spec->verify(raw_body, signature, config);
@@ -93,13 +93,13 @@ PreparedWebhook prepare_webhook(const std::string& channel, const std::string& r
     return p;
 }
 
-WebhookResponse finish_webhook(const ApplyOutcome& applied, const Config& config) {
+WebhookResponse finish_webhook(const ApplyOutcome& applied, const Config& config,
+                               ResponseRenderer render) {
     WebhookResponse out;
     out.outcome = applied.applied > 0 ? "ok" : applied.receipts > 0 ? "receipt" : "duplicate";
-    if (applied.response_message) {
-        out.body = adapters::viber::render_welcome(
-            *applied.response_message, {config.viber.sender_name, config.viber.sender_avatar});
-    }
+    // Only a channel whose registry entry renders a response body asks for one.
+    if (applied.response_message && render != nullptr)
+        out.body = render(*applied.response_message, config);
     return out;
 }
 
@@ -133,7 +133,7 @@ WebhookResponse handle_webhook(const std::string& channel, const std::string& ra
     PreparedWebhook p = prepare_webhook(channel, raw_body, signature, config, now);
     if (p.response) return *p.response;
     const ApplyOutcome applied = service.apply(p.events, now, /*reply_in_response=*/p.viber);
-    return finish_webhook(applied, config);
+    return finish_webhook(applied, config, p.render_response);
 }
 
 HttpResponse webhook_http_response(const WebhookResponse& w) {
@@ -174,8 +174,9 @@ void handle_webhook_async(const std::string& channel, const HttpRequest& req, co
     // thread once the group commit holding these events is on disk.
     try {
         service.apply_async(std::move(p.events), now, p.viber,
-                            [finish, channel, &config](ApplyOutcome o, std::exception_ptr e) {
-                                if (!e) return finish(finish_webhook(o, config));
+                            [finish, channel, &config, render = p.render_response](
+                                ApplyOutcome o, std::exception_ptr e) {
+                                if (!e) return finish(finish_webhook(o, config, render));
                                 std::string what = "unknown error";
                                 try {
                                     std::rethrow_exception(e);

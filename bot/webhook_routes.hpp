@@ -30,16 +30,23 @@ WebhookResponse handle_webhook(const std::string& channel, const std::string& ra
 
 /// The part of handle_webhook before the commit: verify and parse. Either `response` is the
 /// final answer (refused, malformed, nothing to store), or `events` are to be applied.
+/// Renders the first reply into the webhook's HTTP response body (the registry's
+/// ChannelSpec::render_response).
+using ResponseRenderer = std::string (*)(const core::OutboundMessage&, const Config&);
+
 struct PreparedWebhook {
     std::optional<WebhookResponse> response;
     std::vector<core::InboundEvent> events;
+    /// The channel answers its first reply in the HTTP response (Viber's welcome).
     bool viber = false;
+    ResponseRenderer render_response = nullptr;
 };
 PreparedWebhook prepare_webhook(const std::string& channel, const std::string& raw_body,
                                 const std::string& signature, const Config& config,
                                 core::Instant now);
 /// The answer once the events were applied (committed).
-WebhookResponse finish_webhook(const ApplyOutcome& applied, const Config& config);
+WebhookResponse finish_webhook(const ApplyOutcome& applied, const Config& config,
+                               ResponseRenderer render = nullptr);
 /// The answer when storing failed: 500, so that the platform delivers the webhook again.
 WebhookResponse store_failed_webhook(const std::string& channel, const std::string& error);
 /// Metrics and the debug/warn log line of one answered webhook.
