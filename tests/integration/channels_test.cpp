@@ -749,3 +749,46 @@ TEST_CASE("only an official of the code's unit links a group") {
     scheduler.tick(db, core::from_vietnam(core::LocalDateTime{{2026, 11, 30}, 8, 0, 0}));
     CHECK(scalar(w.path, "SELECT count(*) FROM outbox WHERE recipient = 'grp-9a8b7c6d5e4f'") == 3);
 }
+
+TEST_CASE(
+    "a linked group reads a new difficulty as the commune's officials do, quiet hours "
+    "included") {
+    World w;
+    Bot bot(w.path, w.fake, w.templates);
+    link_people(bot, w.fake);
+    in_group(bot, kOfficialChat, "liên kết nhóm " + issue_group_code(w.path));
+    REQUIRE(zalo_bot_texts(w.fake, kGroup).size() == 1);
+
+    auto difficulty = [&](const std::string& id, const std::string& text, core::Instant at) {
+        core::InboundEvent e;
+        e.channel = "zalo-bot";
+        e.event_id = "message.text.received:" + id;
+        e.user_id = kLeaderChat;
+        e.text = text;
+        e.at = at;
+        bot.webhooks.apply({e}, at);
+    };
+    // In the day: sent at once, to the official and to the group, the same words.
+    const core::Instant day = core::from_vietnam(core::LocalDateTime{{2026, 11, 20}, 10, 0, 0});
+    difficulty("d1", "khó khăn: mất sóng ở cuối ấp", day);
+    CHECK(scalar(w.path, "SELECT count(*) FROM outbox WHERE idem_key LIKE 'difficulty:%:g1'") == 1);
+    CHECK(scalar(w.path, "SELECT count(*) FROM outbox WHERE idem_key LIKE 'difficulty:%:p2'") == 1);
+    bot.simulated_unix = static_cast<std::int64_t>(core::to_unix(day));
+    bot.drain();
+    const auto group = zalo_bot_texts(w.fake, kGroup);
+    const auto official = zalo_bot_texts(w.fake, kOfficialChat);
+    REQUIRE(group.size() == 2);
+    CHECK(group[1].find("mất sóng ở cuối ấp") != std::string::npos);
+    CHECK(group[1] == official.back());
+
+    // At night: both wait for the morning.
+    const core::Instant night = core::from_vietnam(core::LocalDateTime{{2026, 11, 20}, 23, 0, 0});
+    difficulty("d2", "khó khăn: người già chưa có điện thoại", night);
+    CHECK(scalar(w.path,
+                 "SELECT count(DISTINCT next_attempt_at) FROM outbox WHERE kind = 'difficulty' "
+                 "AND status = 'pending'") == 1);
+    CHECK(scalar(w.path,
+                 "SELECT count(*) FROM outbox WHERE kind = 'difficulty' AND status = 'pending' "
+                 "AND next_attempt_at > " +
+                     std::to_string(core::to_unix(night))) == 2);
+}
