@@ -82,3 +82,36 @@ TEST_CASE("invites print refuses an unknown unit", "[invites]") {
     CHECK(r.err.find("no unit with code 'NOPE'") != std::string::npos);
     CHECK(tcns_cli({"--db", db, "invites", "print"}).rc == 2);
 }
+
+TEST_CASE("invites group issues a one-time group code for a unit, stored for linking",
+          "[invites]") {
+    test::TempDir dir;
+    const std::string db = sample_db(dir);
+    const auto r = tcns_cli({"--db", db, "invites", "group", "--unit", "26380", "--days", "7"});
+    INFO(r.err);
+    REQUIRE(r.rc == 0);
+    // The message comes from templates (group.invite_issued) and ends with what to type.
+    const auto at = r.out.rfind("liên kết nhóm ");
+    REQUIRE(at != std::string::npos);
+    const std::string code = r.out.substr(at + std::string("liên kết nhóm ").size(), 6);
+    storage::Database d(db);
+    SQLite::Statement q(d.handle(),
+                        "SELECT u.code, g.expires_at - g.created_at, g.used_at IS NULL FROM "
+                        "group_invites g JOIN units u ON u.id = g.unit_id WHERE g.code = ?");
+    q.bind(1, code);
+    REQUIRE(q.executeStep());
+    CHECK(q.getColumn(0).getString() == "26380");
+    CHECK(q.getColumn(1).getInt64() == 7 * 24 * 3600);
+    CHECK(q.getColumn(2).getInt() == 1);
+    // It is not a personal invite code.
+    SQLite::Statement p(d.handle(), "SELECT count(*) FROM invite_codes WHERE code = ?");
+    p.bind(1, code);
+    REQUIRE(p.executeStep());
+    CHECK(p.getColumn(0).getInt() == 0);
+
+    const auto unknown = tcns_cli({"--db", db, "invites", "group", "--unit", "NOPE"});
+    CHECK(unknown.rc == 1);
+    CHECK(unknown.err.find("no unit with code 'NOPE'") != std::string::npos);
+    CHECK(tcns_cli({"--db", db, "invites", "group"}).rc == 2);
+    CHECK(tcns_cli({"--db", db, "invites", "group", "--unit", "26380", "--days", "0"}).rc == 2);
+}
