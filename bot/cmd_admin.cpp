@@ -132,13 +132,19 @@ int cmd_check_config(CommandContext& ctx) {
                                                                storage::Database::latest_version())
                                                  : "");
     if (db.exists && !db.quick_checked) db_state = "empty file: serve will initialise it";
+    // Each channel of the registry that has a webhook, in the order the registry lists them.
+    std::string channels;
+    for (const ChannelSpec& c : channel_registry()) {
+        if (c.enabled == nullptr) continue;
+        channels += fmt::format("{}{} {}", channels.empty() ? "" : ", ", c.name,
+                                c.enabled(config) ? "on" : "off");
+    }
     ctx.out << fmt::format(
-        "configuration OK (database {} [{}], listen {}:{}, viber {}, zalo {}, zalo-bot {}, form {} "
-        "v{} with {} enabled items, {} messages from {})\n",
-        config.database, db_state, config.server.listen, config.server.port,
-        config.viber.enabled ? "on" : "off", config.zalo.enabled ? "on" : "off",
-        config.zalo_bot.enabled ? "on" : "off", templates.form.id, templates.form.version,
-        templates.form.enabled_items().size(), templates.messages.all().size(), templates.dir);
+        "configuration OK (database {} [{}], listen {}:{}, {}, form {} v{} with {} enabled "
+        "items, {} messages from {})\n",
+        config.database, db_state, config.server.listen, config.server.port, channels,
+        templates.form.id, templates.form.version, templates.form.enabled_items().size(),
+        templates.messages.all().size(), templates.dir);
     // Commune groups (issue 17) need a channel whose bots can sit in group chats.
     std::string with_groups, without_groups;
     for (const ChannelSpec& c : channel_registry()) {
