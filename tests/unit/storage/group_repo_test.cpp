@@ -34,7 +34,8 @@ TEST_CASE("a group code is found in any case, used once, and tied to its unit", 
     CHECK(groups.find_invite(code)->used_at);
 }
 
-TEST_CASE("a group chat is one row per channel and chat id; linking again moves it", "[groups]") {
+TEST_CASE("a group chat is one row per channel and chat id, and linking again moves it",
+          "[groups]") {
     test::TempDir dir;
     storage::Database db(dir.file("t.db"));
     test::seed_small_roster(db);
