@@ -1,6 +1,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -48,6 +49,12 @@ std::string journal_dir_for(const Config& config) {
     const bool same =
         ::stat(dir.c_str(), &j) == 0 && ::stat(db_dir.c_str(), &d) == 0 && j.st_dev == d.st_dev;
     log::info("outbox.journal", {{"dir", dir}});
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        log::error("outbox.journal_unusable",
+                   {{"dir", dir},
+                    {"note",
+                     "outcomes the database refuses are kept in memory only; fix the directory "
+                     "or outbox.journal_dir"}});
     if (same)
         log::warn("outbox.journal_same_filesystem",
                   {{"dir", dir},
