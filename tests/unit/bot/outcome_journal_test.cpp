@@ -149,7 +149,7 @@ TEST_CASE("the outcome journal writes durable lines and reads them back") {
     CHECK_FALSE(std::filesystem::exists(j.path()));
 
     // What an fdatasync'd line costs (the journal is written only when the database refuses).
-    const int kLines = 200;
+    const int kLines = 50;
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < kLines; ++i) {
         e.id = 100 + i;
