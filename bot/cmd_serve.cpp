@@ -1,5 +1,7 @@
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -30,6 +32,40 @@
 #include "storage/database.hpp"
 
 namespace tcns::bot {
+
+namespace {
+
+/// The outcome journal's directory: the configured one or the default, said in the log with a
+/// warning when it shares the database's filesystem (a broken disk would take both).
+std::string journal_dir_for(const Config& config) {
+    const std::string dir =
+        config.outbox.journal_dir.empty() ? default_journal_dir() : config.outbox.journal_dir;
+    ::mkdir(dir.c_str(), 0700);
+    struct stat j {};
+    struct stat d {};
+    std::string db_dir = config.database;
+    const auto slash = db_dir.rfind('/');
+    db_dir = slash == std::string::npos ? "." : db_dir.substr(0, std::max<std::size_t>(1, slash));
+    const bool same =
+        ::stat(dir.c_str(), &j) == 0 && ::stat(db_dir.c_str(), &d) == 0 && j.st_dev == d.st_dev;
+    log::info("outbox.journal", {{"dir", dir}});
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        log::error("outbox.journal_unusable",
+                   {{"dir", dir},
+                    {"note",
+                     "outcomes the database refuses are kept in memory only; fix the directory "
+                     "or outbox.journal_dir"}});
+    if (same)
+        log::warn("outbox.journal_same_filesystem",
+                  {{"dir", dir},
+                   {"database", config.database},
+                   {"note",
+                    "a disk that turns read-only takes the journal with it; set "
+                    "outbox.journal_dir to another filesystem (e.g. /run/tcns)"}});
+    return dir;
+}
+
+}  // namespace
 
 int cmd_serve(CommandContext& ctx) {
     Args args(ctx.args);
@@ -117,6 +153,7 @@ int cmd_serve(CommandContext& ctx) {
     dispatch.give_up_after = std::chrono::hours(config.outbox.give_up_hours);
     dispatch.max_backoff = std::chrono::minutes(config.outbox.max_backoff_minutes);
     dispatch.quiet = config.scheduler.policy.quiet;
+    dispatch.journal_dir = journal_dir_for(config);
     dispatch.render = [&templates](const std::string& key, const core::Params& params) {
         return templates.messages.render(key, params);
     };

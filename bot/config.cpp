@@ -293,6 +293,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
         Section sec(*s, "outbox");
         sec.integer("give_up_hours", c.outbox.give_up_hours, 1, 24 * 60);
         sec.integer("max_backoff_minutes", c.outbox.max_backoff_minutes, 1, 24 * 60);
+        sec.str("journal_dir", c.outbox.journal_dir);
         sec.finish();
     }
     root.finish();

@@ -100,6 +100,10 @@ struct OutboxConfig {
     /// errors) is retried this long before it becomes a dead letter (`tcns outbox retry`).
     int give_up_hours = 72;
     int max_backoff_minutes = 15;  ///< a failing row's retries are at most this far apart
+    /// Where send outcomes the database refuses (disk full, read-only) are journaled until they
+    /// can be recorded: a directory on another filesystem than the database's. Empty: the
+    /// default, default_journal_dir() (/run/tcns under systemd).
+    std::string journal_dir;
 };
 
 struct Config {

@@ -50,6 +50,8 @@ Dispatcher::Dispatcher(std::string db_path, std::vector<std::shared_ptr<ChannelS
     storage::Database::Options o;
     o.migrate = false;
     db_ = std::make_unique<storage::Database>(db_path_, o);
+    if (!options_.journal_dir.empty())
+        journal_ = std::make_unique<OutcomeJournal>(options_.journal_dir, db_path_);
 }
 
 Dispatcher::~Dispatcher() {
@@ -113,16 +115,17 @@ std::chrono::milliseconds Dispatcher::held_for(const std::string& channel) {
     return std::max(left, std::chrono::milliseconds(0));
 }
 
-void Dispatcher::apply(storage::Database& db, const Outcome& o) {
+bool Dispatcher::apply(storage::Database& db, const Outcome& o) {
     storage::OutboxRepo out(db);
+    if (o.guarded && !out.pending_as_read(o.id, o.channel, o.created_at, o.attempts)) return false;
     const int attempts = o.attempts + 1;
     switch (o.what) {
         case Outcome::What::kStale:
             out.mark_final(o.id, "stale", o.reason, o.at);
-            return;
+            return true;
         case Outcome::What::kDefer:
             out.defer(o.id, o.until, o.at);
-            return;
+            return true;
         case Outcome::What::kSent:
             break;
     }
@@ -161,22 +164,33 @@ void Dispatcher::apply(storage::Database& db, const Outcome& o) {
             out.mark_final(o.id, "dead", r.reason, o.at);
             break;
     }
+    return true;
 }
 
 bool Dispatcher::record(const std::vector<Outcome>& outcomes) {
     if (outcomes.empty()) return true;
+    // Outcomes read from the journal: applied, and skipped because the row was recorded already.
+    std::size_t replayed = 0, skipped = 0;
+    auto apply_all = [&](storage::Database& db) {
+        replayed = skipped = 0;
+        for (const auto& o : outcomes) {
+            const bool applied = apply(db, o);
+            if (o.from_journal) ++(applied ? replayed : skipped);
+        }
+    };
     try {
         // Through the server's write queue when there is one, so the dispatcher never competes
         // with webhooks for SQLite's write lock.
         if (writes_) {
-            writes_->run([&](storage::Database& db) {
-                for (const auto& o : outcomes) apply(db, o);
-            });
+            writes_->run(apply_all);
         } else {
             std::lock_guard lock(record_mu_);
-            storage::with_transaction(*db_, [&] {
-                for (const auto& o : outcomes) apply(*db_, o);
-            });
+            storage::with_transaction(*db_, [&] { apply_all(*db_); });
+        }
+        if (replayed + skipped > 0) {
+            Metrics::instance().add("tcns_outbox_journal_replayed_total", "", replayed);
+            log::warn("outbox.journal_replayed",
+                      {{"replayed", replayed}, {"already_recorded", skipped}});
         }
         return true;
     } catch (const std::exception& e) {
@@ -204,7 +218,82 @@ bool Dispatcher::flush_unrecorded() {
                           unrecorded_.begin() + static_cast<std::ptrdiff_t>(pending.size()));
     }
     log::warn("outbox.record_resumed", {{"rows", pending.size()}});
+    // Everything the journal holds was among them (send tasks are not running here): the
+    // database has it now.
+    if (journal_ && unrecorded() == 0 && journal_->has_entries()) journal_->clear();
     return true;
+}
+
+JournalEntry Dispatcher::to_entry(const Outcome& o) {
+    JournalEntry e;
+    e.id = o.id;
+    e.channel = o.channel;
+    e.created_at = core::to_unix(o.created_at);
+    e.attempts = o.attempts;
+    e.no_answer_attempts = o.no_answer_attempts;
+    e.at = core::to_unix(o.at);
+    e.result = std::string(send_class_name(o.result.cls));
+    e.message_id = o.result.message_id;
+    e.reason = o.result.reason;
+    e.no_answer = o.result.no_answer;
+    if (o.result.retry_after) e.retry_after = o.result.retry_after->count();
+    e.jitter = o.jitter;
+    return e;
+}
+
+std::optional<Dispatcher::Outcome> Dispatcher::from_entry(const JournalEntry& e) {
+    Outcome o;
+    o.id = e.id;
+    o.channel = e.channel;
+    o.created_at = core::from_unix(e.created_at);
+    o.attempts = e.attempts;
+    o.no_answer_attempts = e.no_answer_attempts;
+    o.at = core::from_unix(e.at);
+    o.what = Outcome::What::kSent;
+    bool known = false;
+    for (const SendClass c : {SendClass::kSuccess, SendClass::kRetryable, SendClass::kUnreachable,
+                              SendClass::kPermanent})
+        if (send_class_name(c) == e.result) {
+            o.result.cls = c;
+            known = true;
+        }
+    if (!known) return std::nullopt;
+    o.result.message_id = e.message_id;
+    o.result.reason = e.reason;
+    o.result.no_answer = e.no_answer;
+    if (e.retry_after) o.result.retry_after = std::chrono::seconds(*e.retry_after);
+    o.jitter = e.jitter;
+    o.guarded = true;
+    o.from_journal = true;
+    return o;
+}
+
+void Dispatcher::load_journal() {
+    journal_loaded_ = true;
+    if (!journal_ || !journal_->has_entries()) return;
+    const JournalContents c = journal_->read();
+    std::vector<Outcome> loaded;
+    int unknown = 0;
+    for (const auto& e : c.entries) {
+        if (auto o = from_entry(e))
+            loaded.push_back(std::move(*o));
+        else
+            ++unknown;
+    }
+    if (c.torn_tail || c.bad_lines > 0 || unknown > 0)
+        log::warn("outbox.journal_damaged",
+                  {{"path", journal_->path()},
+                   {"torn_last_line", c.torn_tail ? "yes" : "no"},
+                   {"bad_lines", c.bad_lines + unknown},
+                   {"note",
+                    "a line cut short by a crash mid-write was never acknowledged; its send "
+                    "may be repeated"}});
+    log::warn("outbox.journal_found", {{"path", journal_->path()}, {"outcomes", loaded.size()}});
+    // Recorded before anything else is sent (flush_unrecorded), then the file is removed; while
+    // the database still refuses writes, nothing is sent.
+    std::lock_guard lock(record_mu_);
+    unrecorded_.insert(unrecorded_.begin(), std::make_move_iterator(loaded.begin()),
+                       std::make_move_iterator(loaded.end()));
 }
 
 std::size_t Dispatcher::unrecorded() const {
@@ -239,6 +328,7 @@ std::vector<storage::OutboxRow> Dispatcher::check_rows(std::vector<storage::Outb
         const core::SendCheck c = core::check_send(v, facts, t, options_.quiet);
         Outcome o;
         o.id = row.id;
+        o.channel = row.channel;
         o.attempts = row.attempts;
         o.no_answer_attempts = row.no_answer_attempts;
         o.created_at = row.created_at;
@@ -284,7 +374,11 @@ std::size_t Dispatcher::run_once() {
     auto& metrics = Metrics::instance();
     // Outcomes that could not be recorded are written before anything else is sent: sending
     // more while the database refuses writes would send again what the platform accepted.
+    // First of all, the outcomes an earlier process journaled and could not record.
+    if (!journal_loaded_) load_journal();
     if (!flush_unrecorded()) return 0;
+    // A journal left with only damaged lines (nothing to record): cleared once reported.
+    if (journal_ && journal_->has_entries()) journal_->clear();
     for (const auto& sender : senders_) {
         const std::string channel = sender->channel();
         if (held_for(channel).count() > 0) continue;
@@ -349,6 +443,7 @@ std::size_t Dispatcher::run_once() {
                     // send this row again.
                     Outcome o;
                     o.id = rows[i].id;
+                    o.channel = rows[i].channel;
                     o.attempts = rows[i].attempts;
                     o.no_answer_attempts = rows[i].no_answer_attempts;
                     o.created_at = rows[i].created_at;
@@ -356,6 +451,16 @@ std::size_t Dispatcher::run_once() {
                     o.result = r;
                     o.jitter = jitter;
                     if (!record({o})) {
+                        // Kept in memory, retried first, and applied only to the row as it
+                        // was read; journaled so that a process that must stop meanwhile
+                        // does not send it again. Sending stops either way.
+                        o.guarded = true;
+                        if (journal_ && journal_->append(to_entry(o))) {
+                            o.from_journal = true;
+                            Metrics::instance().add("tcns_outbox_journaled_total", "");
+                        } else if (journal_) {
+                            Metrics::instance().add("tcns_outbox_journal_failures_total", "");
+                        }
                         std::lock_guard lock(record_mu_);
                         unrecorded_.push_back(std::move(o));
                     }
@@ -423,10 +528,19 @@ void Dispatcher::stop() {
     }
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
-    // A last try to record what the platform accepted; what stays unrecorded is sent again
-    // after a restart (said in the log, with how many).
-    if (unrecorded() > 0 && !flush_unrecorded())
-        log::error("outbox.unrecorded_at_stop", {{"rows", unrecorded()}});
+    // A last try to record what the platform accepted; what stays unrecorded is in the journal
+    // (replayed at the next start) or, without one, sent again after a restart (said in the log,
+    // with how many).
+    if (unrecorded() > 0 && !flush_unrecorded()) {
+        if (journal_ && journal_->has_entries())
+            log::error("outbox.unrecorded_at_stop",
+                       {{"rows", unrecorded()},
+                        {"journal", journal_->path()},
+                        {"note", "replayed into the outbox at the next start"}});
+        else
+            log::error("outbox.unrecorded_at_stop",
+                       {{"rows", unrecorded()}, {"note", "these may be sent again at restart"}});
+    }
 }
 
 void Dispatcher::wake() {

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "bot/outcome_journal.hpp"
 #include "bot/write_queue.hpp"
 #include "core/messages.hpp"
 #include "core/reminder_policy.hpp"
@@ -81,6 +82,9 @@ struct DispatcherOptions {
     std::function<std::string(const std::string&, const core::Params&)> render;
     /// While outcomes cannot be recorded (disk full, read-only, locked), how often to retry.
     std::chrono::milliseconds record_retry{500};
+    /// Where send outcomes the database refuses are journaled (OutcomeJournal), on another
+    /// filesystem than the database's. Empty: no journal (outcomes held in memory only).
+    std::string journal_dir;
 };
 
 /// Exponential backoff with jitter for the n-th failed attempt (n >= 1), in [d/2, d] where
@@ -95,7 +99,10 @@ std::chrono::seconds backoff_delay(int attempt, const DispatcherOptions& o, doub
 /// tokens taken before it starts; each outcome is recorded as soon as its send returns, so only
 /// a send in flight at a crash can be repeated (besides a platform that took a message but
 /// answered too late or unreadably). An outcome that cannot be recorded is kept in memory and
-/// nothing more is sent until it is written.
+/// nothing more is sent until it is written; it is also appended to the outcome journal (when
+/// configured), so that a process that must stop meanwhile does not send it again after a
+/// restart: the journal is replayed before the first pass and whenever the database takes
+/// writes again.
 class Dispatcher {
   public:
     using Clock = std::function<core::Instant()>;
@@ -131,6 +138,7 @@ class Dispatcher {
     /// What became of one row, to be recorded.
     struct Outcome {
         std::int64_t id = 0;
+        std::string channel;
         int attempts = 0;            ///< before this one
         int no_answer_attempts = 0;  ///< before this one
         core::Instant created_at{};
@@ -140,12 +148,21 @@ class Dispatcher {
         std::string reason;     ///< kStale
         core::Instant until{};  ///< kDefer
         double jitter = 0.5;
+        /// Replayed from the journal, or held after a failed write: applied only while the row
+        /// is still as it was read (pending, same attempts), so applying it twice is harmless.
+        bool guarded = false;
+        bool from_journal = false;  ///< in the journal file (counted as replayed when applied)
     };
-    void apply(storage::Database& db, const Outcome& o);
+    /// False when a guarded outcome was skipped (the row was recorded already).
+    bool apply(storage::Database& db, const Outcome& o);
     /// Writes outcomes in one transaction; false (logged) when the database refused.
     bool record(const std::vector<Outcome>& outcomes);
     /// Writes what could not be recorded before; false while it still cannot.
     bool flush_unrecorded();
+    /// Reads the journal left by an earlier process into the outcomes to record first.
+    void load_journal();
+    static JournalEntry to_entry(const Outcome& o);
+    static std::optional<Outcome> from_entry(const JournalEntry& e);
     /// Checks the bulk rows' validity: returns the rows to send (texts rendered now) and adds
     /// stale and deferred rows to `outcomes`.
     std::vector<storage::OutboxRow> check_rows(std::vector<storage::OutboxRow> rows,
@@ -168,6 +185,8 @@ class Dispatcher {
     std::map<std::string, bool> passed_;  ///< channels that had a pass since start
     mutable std::mutex record_mu_;        ///< guards unrecorded_ and db_ writes from send tasks
     std::vector<Outcome> unrecorded_;
+    std::unique_ptr<OutcomeJournal> journal_;
+    bool journal_loaded_ = false;  ///< only touched by the dispatching thread
     std::mutex mu_;
     std::condition_variable cv_;
     bool woken_ = false;

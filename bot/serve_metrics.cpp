@@ -82,6 +82,18 @@ void register_serve_metrics(const std::string& db_path, const std::vector<std::s
     m.describe("tcns_outbox_record_failures_total",
                "Send outcomes the database refused to record (sending stops until it can).");
     m.add("tcns_outbox_record_failures_total", "", 0);
+    m.describe("tcns_outbox_journaled_total",
+               "Send outcomes the database refused, written to the outcome journal instead "
+               "(outbox.journal_dir).");
+    m.add("tcns_outbox_journaled_total", "", 0);
+    m.describe("tcns_outbox_journal_replayed_total",
+               "Outcomes from the outcome journal recorded into the outbox (at start, or when "
+               "the database took writes again).");
+    m.add("tcns_outbox_journal_replayed_total", "", 0);
+    m.describe("tcns_outbox_journal_failures_total",
+               "Send outcomes neither the database nor the outcome journal could take (sending "
+               "stops until the database can).");
+    m.add("tcns_outbox_journal_failures_total", "", 0);
     m.describe("tcns_outbox_uncertain_total",
                "Rows given up as uncertain: resent once after a send without an answer, and "
                "that resend failed too (maybe delivered; tcns outbox list).");

@@ -6,7 +6,8 @@
 #      /etc/apt/sources.list*), and runs on a throw-away overlay of it, so every run is clean;
 #   3. installs the package there with apt, boots systemd in it (systemd-nspawn -b, private
 #      network) and runs systemctl inside through nsenter;
-#   4. checks: enable and start, /healthz and /readyz, restart after kill -9, the backup
+#   4. checks: enable and start, /healthz and /readyz, the outcome journal's /run/tcns (the
+#      service's, kept across restarts), restart after kill -9, the backup
 #      timer's service (a 0600 copy), restore refused while running, stop-restore-start, a
 #      reboot (the service and the timer come back), the guide's firewall (nftables, ufw),
 #      encrypted off-machine backup (age) and /readyz alert commands, a config typo and a database that is not SQLite each
@@ -240,6 +241,16 @@ in_ct curl -s --max-time 3 http://127.0.0.1:8080/readyz | has '"status":"ok"' ||
 [ "$(in_ct stat -c '%U %a' /var/lib/tcns/tcns.db)" = "tcns 640" ] ||
     fail "the database is $(in_ct stat -c '%U %a' /var/lib/tcns/tcns.db), not owned by tcns with 0640"
 
+step "the outcome journal's directory: /run/tcns, the service's own, kept across restarts"
+[ "$(in_ct stat -c '%U %a' /run/tcns)" = "tcns 700" ] ||
+    fail "/run/tcns is $(in_ct stat -c '%U %a' /run/tcns 2>&1), not owned by tcns with 0700"
+in_ct journalctl -u tcns.service -o cat | grep '"event":"outbox.journal"' | has '"dir":"/run/tcns"' ||
+    fail "tcns serve does not keep its outcome journal in /run/tcns"
+in_ct journalctl -u tcns.service -o cat | grep -q 'outbox.journal_same_filesystem' &&
+    fail "the journal is said to share the database's filesystem"
+# A file left there (an outcome journal) must outlive a restart of the service.
+in_ct install -o tcns -g tcns -m 0600 /dev/null /run/tcns/keep-test
+
 step "kill -9 of the server: systemd restarts it"
 PID1=$(prop MainPID tcns.service)
 in_ct kill -9 "$PID1"
@@ -247,6 +258,7 @@ wait_for 20 "tcns.service restarted after kill -9" \
     sh -c "[ \"\$(systemctl show -p NRestarts --value tcns.service)\" = 1 ] && systemctl is-active --quiet tcns.service"
 wait_for 10 "/healthz after the restart" curl -fsS --max-time 2 http://127.0.0.1:8080/healthz
 [ "$(prop MainPID tcns.service)" != "$PID1" ] || fail "the main PID did not change"
+in_ct test -e /run/tcns/keep-test || fail "/run/tcns was emptied by the restart after kill -9"
 
 step "the backup timer's service writes a 0600 copy"
 [ "$(in_ct systemctl is-active tcns-backup.timer)" = active ] || fail "tcns-backup.timer is not active"
@@ -271,6 +283,8 @@ in_ct tcns-admin restore "$BACKUP" >"$RUN/restore.out" 2>&1 || { cat "$RUN/resto
     fail "the restored database is $(in_ct stat -c '%U %a' /var/lib/tcns/tcns.db)"
 in_ct systemctl start tcns.service || fail "start after restore"
 wait_for 15 "/healthz after restore" curl -fsS --max-time 2 http://127.0.0.1:8080/healthz
+in_ct test -e /run/tcns/keep-test || fail "/run/tcns was emptied by systemctl stop and start"
+in_ct rm -f /run/tcns/keep-test
 
 step "the guide's off-machine backup: encrypt with age for a recipient file, decrypt, compare"
 # deploy/README.md section 12: the key pair is made off the server; only the public key is here.

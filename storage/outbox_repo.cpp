@@ -352,6 +352,20 @@ void OutboxRepo::mark_final(std::int64_t id, std::string_view status, const std:
     }
 }
 
+bool OutboxRepo::pending_as_read(std::int64_t id, const std::string& channel,
+                                 core::Instant created_at, int attempts) {
+    auto& q = db_.cached(
+        "SELECT 1 FROM outbox WHERE id = ?1 AND channel = ?2 AND created_at = ?3 AND attempts = ?4 "
+        "AND status = 'pending'");
+    q.bind(1, id);
+    q.bind(2, channel);
+    q.bind(3, static_cast<std::int64_t>(core::to_unix(created_at)));
+    q.bind(4, attempts);
+    const bool found = q.executeStep();
+    q.reset();
+    return found;
+}
+
 std::pair<std::int64_t, std::int64_t> OutboxRepo::depth_and_oldest_age(core::Instant now) {
     auto& q = db_.cached("SELECT count(*), min(created_at) FROM outbox WHERE status = 'pending'");
     if (!q.executeStep()) return {0, 0};

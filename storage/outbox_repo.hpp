@@ -112,6 +112,11 @@ class OutboxRepo {
     /// an answer: maybe delivered, never silently repeated).
     void mark_final(std::int64_t id, std::string_view status, const std::string& reason,
                     core::Instant now);
+    /// Whether a row is still pending as the dispatcher read it (same channel, creation time and
+    /// attempts): an outcome replayed from the journal is applied only then, so a replay is
+    /// idempotent and never lands on another row that reused the id.
+    bool pending_as_read(std::int64_t id, const std::string& channel, core::Instant created_at,
+                         int attempts);
     /// Pending rows and the age of the oldest one (for /metrics).
     std::pair<std::int64_t, std::int64_t> depth_and_oldest_age(core::Instant now);
     /// The earliest next_attempt_at among pending rows of a channel that head their recipient's

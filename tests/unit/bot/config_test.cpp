@@ -36,3 +36,12 @@ TEST_CASE("a config value of the wrong type is refused", "[config]") {
                       Catch::Contains("log-only"));
     CHECK_THROWS_WITH(parse_config("{not json", "test"), Catch::Contains("not valid JSON"));
 }
+
+TEST_CASE("the outcome journal's directory is set in the outbox section, empty by default",
+          "[config]") {
+    CHECK(parse_config("{}", "test").outbox.journal_dir.empty());
+    const Config c = parse_config(R"({"outbox": {"journal_dir": "/run/tcns"}})", "test");
+    CHECK(c.outbox.journal_dir == "/run/tcns");
+    CHECK_THROWS_WITH(parse_config(R"({"outbox": {"journal_dir": 1}})", "test"),
+                      Catch::Contains("journal_dir"));
+}
