@@ -415,22 +415,37 @@ core::ConversationState ConversationRepo::decode(const std::string& text) {
 }
 
 core::ConversationState ConversationRepo::load(core::AccountId account) {
+    FactsCache* cache = db_.facts_cache();
+    if (cache)
+        if (const core::ConversationState* known = cache->state(account)) return *known;
     auto& q = db_.cached("SELECT state FROM conversations WHERE account_id = ?");
     q.bind(1, std::int64_t{account});
-    if (!q.executeStep()) return {};
-    return decode(q.getColumn(0).getString());
+    core::ConversationState s;
+    if (q.executeStep()) s = decode(q.getColumn(0).getString());
+    q.reset();
+    if (cache) cache->put_state(account, s);
+    return s;
 }
 
 void ConversationRepo::save(core::AccountId account, const core::ConversationState& state,
                             core::Instant now) {
+    const std::string text = encode(state);
     auto& q = db_.cached(
         "INSERT INTO conversations (account_id, state, updated_at) VALUES (?, ?, ?) "
         "ON CONFLICT (account_id) DO UPDATE SET state = excluded.state, "
         "updated_at = excluded.updated_at");
     q.bind(1, std::int64_t{account});
-    q.bind(2, encode(state));
+    q.bind(2, text);
     q.bind(3, unix_of(now));
     q.exec();
+    if (FactsCache* cache = db_.facts_cache()) {
+        // decode(encode(s)) == s (tested and fuzzed), except for text that was not UTF-8,
+        // stored as U+FFFD: such a state is read back from the row next time.
+        if (text.find("\xEF\xBF\xBD") == std::string::npos)
+            cache->put_state(account, state);
+        else
+            cache->put_state(account, decode(text));
+    }
 }
 
 // ---- shared drafts ---------------------------------------------------------------------------
@@ -488,6 +503,8 @@ void DraftRepo::remove(core::TeamId team, const std::string& period) {
     q.bind(1, std::int64_t{team});
     q.bind(2, period);
     q.exec();
+    if (FactsCache* cache = db_.facts_cache())
+        if (core::TeamFacts* t = cache->team_mut(team, period)) t->draft.reset();
 }
 
 void DraftRepo::apply(const core::DraftChange& c, const std::optional<core::Draft>& before,
@@ -505,23 +522,63 @@ void DraftRepo::apply(const core::DraftChange& c, const std::optional<core::Draf
         }
         if (person) by[code] = *person;
     }
-    auto& q = db_.cached(
-        "INSERT INTO drafts (team_id, period, base_revision, form_version, answers, updated_by, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team_id, period) DO UPDATE SET "
-        "base_revision = excluded.base_revision, form_version = excluded.form_version, "
-        "answers = excluded.answers, updated_by = excluded.updated_by, "
-        "updated_at = excluded.updated_at");
-    q.bind(1, std::int64_t{c.team});
-    q.bind(2, c.period);
-    q.bind(3, c.base_revision);
-    q.bind(4, c.form_version);
-    q.bind(5, encode_answers(c.answers, by));
-    if (person)
-        q.bind(6, std::int64_t{*person});
-    else
-        q.bind(6);
-    q.bind(7, unix_of(now));
-    q.exec();
+    const std::string answers = encode_answers(c.answers, by);
+    auto bind = [&](SQLite::Statement& q) {
+        q.bind(1, std::int64_t{c.team});
+        q.bind(2, c.period);
+        q.bind(3, c.base_revision);
+        q.bind(4, c.form_version);
+        q.bind(5, answers);
+        if (person)
+            q.bind(6, std::int64_t{*person});
+        else
+            q.bind(6);
+        q.bind(7, unix_of(now));
+    };
+    bool done = false;
+    if (before) {
+        // The draft exists (loaded in this transaction) and the same person usually changed
+        // it last: an UPDATE that leaves updated_by alone skips the foreign key check on
+        // people, which SQLite makes whenever a statement sets a child key, changed or not.
+        auto& same = db_.cached(
+            "UPDATE drafts SET base_revision = ?3, form_version = ?4, answers = ?5, "
+            "updated_at = ?7 WHERE team_id = ?1 AND period = ?2 AND updated_by IS ?6");
+        bind(same);
+        done = same.exec() != 0;
+    }
+    if (!done) {
+        auto& q = db_.cached(
+            "INSERT INTO drafts (team_id, period, base_revision, form_version, answers, "
+            "updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (team_id, "
+            "period) DO UPDATE SET base_revision = excluded.base_revision, form_version = "
+            "excluded.form_version, answers = excluded.answers, updated_by = "
+            "excluded.updated_by, updated_at = excluded.updated_at");
+        bind(q);
+        q.exec();
+    }
+    // The writer's cached team facts get the draft as load() would now read it.
+    if (FactsCache* cache = db_.facts_cache()) {
+        core::TeamFacts* t = cache->team_mut(c.team, c.period);
+        if (!t) return;
+        const PersonFacts* who = person ? cache->person(*person) : nullptr;
+        if (person && !who) {
+            cache->drop_team(c.team, c.period);  // the name load() would join is not at hand
+            return;
+        }
+        core::Draft d;
+        d.base_revision = c.base_revision;
+        d.form_version = c.form_version;
+        d.answers = c.answers;
+        d.answered_by = std::move(by);
+        if (who) d.updated_by_name = who->name;
+        if (answers.find("\xEF\xBF\xBD") != std::string::npos) {
+            // Text that was not UTF-8 is stored as U+FFFD: read back as stored.
+            d.answers.clear();
+            d.answered_by.clear();
+            decode_answers(answers, d.answers, d.answered_by);
+        }
+        t->draft = std::move(d);
+    }
 }
 
 // ---- reports ----------------------------------------------------------------------------------
@@ -601,6 +658,27 @@ core::Answers load_values(Database& db, std::int64_t report_id) {
 }  // namespace
 
 void ReportRepo::fill_team_facts(core::TeamFacts& team, const core::MonthPeriod& period) {
+    FactsCache* cache = db_.facts_cache();
+    const std::string key = period.str();
+    if (cache) {
+        if (const core::TeamFacts* known = cache->team(team.id, key)) {
+            team.last_values = known->last_values;
+            team.targets = known->targets;
+            team.revision = known->revision;
+            team.submitted_at = known->submitted_at;
+            team.late = known->late;
+            team.submitted = known->submitted;
+            team.submitted_by = known->submitted_by;
+            team.revised_after_deadline = known->revised_after_deadline;
+            team.draft = known->draft;
+            return;
+        }
+    }
+    read_team_facts(team, period);
+    if (cache) cache->put_team(team.id, key, team);
+}
+
+void ReportRepo::read_team_facts(core::TeamFacts& team, const core::MonthPeriod& period) {
     auto& s = db_.cached(
         "SELECT s.latest_report_id, s.revision, s.last_submitted_at, s.late, "
         "s.revised_after_deadline, p.full_name FROM report_status s "
@@ -708,6 +786,13 @@ std::int64_t ReportRepo::submit(const core::SubmitReport& r, const core::Form& f
 
     // The draft became this revision.
     DraftRepo(db_).remove(r.team, r.period);
+    // The writer's cached facts of this period (its submission) and of the next (last
+    // month's values) are read again.
+    if (FactsCache* cache = db_.facts_cache()) {
+        cache->drop_team(r.team, r.period);
+        if (const auto p = core::MonthPeriod::parse(r.period))
+            cache->drop_team(r.team, p->next().str());
+    }
 
     // Difficulties typed into the form (text items with categories) become difficulty rows,
     // so officials see them with the ones sent by "khó khăn: …". A revision replaces the

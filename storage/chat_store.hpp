@@ -109,6 +109,7 @@ class ReportRepo {
     /// The person with this normalised phone ("84…"), if the roster has one.
     std::optional<core::PersonId> person_by_phone(const std::string& phone);
     /// Fills last month's values, this period's targets and the latest submission.
+    /// On the writer's connection, kept between webhooks (FactsCache).
     void fill_team_facts(core::TeamFacts& team, const core::MonthPeriod& period);
     /// True when the team has submitted the period.
     bool submitted(core::TeamId team, const core::MonthPeriod& period);
@@ -126,6 +127,7 @@ class ReportRepo {
                                    std::optional<core::PersonId> person, core::Instant now);
 
   private:
+    void read_team_facts(core::TeamFacts& team, const core::MonthPeriod& period);
     Database& db_;
 };
 

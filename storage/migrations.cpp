@@ -431,6 +431,21 @@ CREATE TABLE group_invites (
     used_by     INTEGER REFERENCES chat_groups(id) ON DELETE SET NULL
 );
 )sql"},
+        // The writer's cost per webhook (issue 13's speed limit). Every outbox insert writes
+        // each index whose WHERE it meets: a reply wrote six b-trees. outbox_pending_order
+        // (channel, id) served only the dispatcher's query before the lanes (OutboxRepo::due,
+        // unused since: the dispatcher reads due_lane through outbox_pending_lane, its NOT
+        // EXISTS through outbox_pending_recipient; EXPLAIN QUERY PLAN shows no other reader):
+        // one b-tree insert less per queued message. A reply also moves the person's pending
+        // bulk rows into the reply lane: that UPDATE walked all of the person's pending rows
+        // (a month-end backlog: every reply not yet sent) to find the rare bulk one; now it
+        // reads outbox_pending_bulk, which holds only pending bulk rows and costs a reply
+        // nothing to keep (its WHERE excludes lane 0).
+        {16, "outbox: one index fewer per reply, the person's bulk rows found directly", R"sql(
+DROP INDEX outbox_pending_order;
+CREATE INDEX outbox_pending_bulk ON outbox(channel, recipient, id)
+    WHERE status = 'pending' AND lane = 1;
+)sql"},
     };
     return kAll;
 }
