@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "bot/cli.hpp"
-#include "bot/health.hpp"
-#include "bot/scheduler_config.hpp"
+#include "bot/cli/cli.hpp"
+#include "bot/http/health.hpp"
+#include "bot/jobs/scheduler_config.hpp"
 
 namespace tcns::bot {
 
@@ -30,7 +30,7 @@ inline constexpr int kExitUsage = 2;     ///< bad command line (permanent)
 inline constexpr int kExitConfig = 3;    ///< configuration, secrets, templates (permanent)
 inline constexpr int kExitDatabase = 4;  ///< database unusable (permanent)
 
-/// The one HTTP server's limits (bot/http_server.hpp), set here once.
+/// The one HTTP server's limits (bot/http/http_server.hpp), set here once.
 struct ServerConfig {
     std::string listen = "127.0.0.1";  ///< TLS ends at the reverse proxy
     int port = 8080;

@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-#include "bot/cli.hpp"
+#include "bot/cli/cli.hpp"
 
 int main(int argc, char** argv) {
     // SQLite's memory statistics take a global mutex on every allocation; tcns never reads

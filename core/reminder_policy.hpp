@@ -38,7 +38,7 @@ enum class WindowDecision {
 };
 
 /// The messaging window rules of one channel. Core knows no channel by name: bot/ passes these
-/// in as data (bot/channel_rules.hpp); a channel without a rule has no window.
+/// in as data (bot/channels/channel_rules.hpp); a channel without a rule has no window.
 struct ChannelRule {
     std::string channel;            ///< the channel name accounts carry
     std::chrono::seconds window{};  ///< free-form messages allowed this long after a user's message

@@ -12,8 +12,8 @@ bool InboxRepo::seen(const std::string& channel, const std::string& event_id) {
 }
 
 std::size_t InboxRepo::prune(core::Instant before, std::size_t limit) {
-    // No index on received_at: this runs at most once an hour (bot/scheduler.cpp), and one scan
-    // of the inbox then costs less than an index updated by every webhook.
+    // No index on received_at: this runs at most once an hour (bot/jobs/scheduler.cpp), and one
+    // scan of the inbox then costs less than an index updated by every webhook.
     SQLite::Statement q(db_.handle(),
                         "DELETE FROM inbox WHERE (channel, event_id) IN (SELECT channel, event_id "
                         "FROM inbox WHERE received_at < ? LIMIT ?)");

@@ -12,7 +12,7 @@
 
 #include "adapters/viber/viber_adapter.hpp"
 #include "adapters/zalo/zalo_adapter.hpp"
-#include "bot/http_server.hpp"
+#include "bot/http/http_server.hpp"
 #include "bot/log.hpp"
 
 namespace {

@@ -9,10 +9,10 @@
 
 #include "adapters/viber/viber_adapter.hpp"
 #include "adapters/zalo/zalo_adapter.hpp"
-#include "bot/conversation_engine.hpp"
+#include "bot/http/webhook_service.hpp"
+#include "bot/http/write_queue.hpp"
+#include "bot/jobs/conversation_engine.hpp"
 #include "bot/templates.hpp"
-#include "bot/webhook_service.hpp"
-#include "bot/write_queue.hpp"
 
 using namespace tcns;
 

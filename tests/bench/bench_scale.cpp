@@ -28,15 +28,15 @@
 #include <random>
 #include <sstream>
 
-#include "bot/admin_page.hpp"
-#include "bot/admin_session.hpp"
+#include "bot/admin/admin_page.hpp"
+#include "bot/admin/admin_session.hpp"
+#include "bot/admin/web_access.hpp"
+#include "bot/admin/web_page.hpp"
+#include "bot/cli/export_support.hpp"
 #include "bot/config.hpp"
-#include "bot/export_support.hpp"
-#include "bot/http_types.hpp"
-#include "bot/scheduler.hpp"
+#include "bot/http/http_types.hpp"
+#include "bot/jobs/scheduler.hpp"
 #include "bot/templates.hpp"
-#include "bot/web_access.hpp"
-#include "bot/web_page.hpp"
 #include "core/csv_writer.hpp"
 #include "core/period.hpp"
 #include "storage/admin_overview.hpp"

@@ -7,9 +7,9 @@
 #include <iostream>
 #include <thread>
 
+#include "bot/admin/web_access.hpp"
 #include "bot/config.hpp"
-#include "bot/server.hpp"
-#include "bot/web_access.hpp"
+#include "bot/http/server.hpp"
 #include "storage/database.hpp"
 #include "tests/integration/cdp_browser.hpp"
 #include "tests/support/admin_fixture.hpp"

@@ -13,10 +13,10 @@
 #include <set>
 #include <thread>
 
-#include "bot/channel_senders.hpp"
-#include "bot/dispatcher.hpp"
-#include "bot/http_client.hpp"
-#include "bot/zalo_tokens.hpp"
+#include "bot/channels/channel_senders.hpp"
+#include "bot/channels/http_client.hpp"
+#include "bot/channels/zalo_tokens.hpp"
+#include "bot/jobs/dispatcher.hpp"
 #include "storage/outbox_repo.hpp"
 #include "storage/zalo_token_repo.hpp"
 #include "tests/fakes/fake_platform.hpp"

@@ -18,10 +18,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "bot/channel_senders.hpp"
-#include "bot/dispatcher.hpp"
-#include "bot/http_client.hpp"
-#include "bot/write_queue.hpp"
+#include "bot/channels/channel_senders.hpp"
+#include "bot/channels/http_client.hpp"
+#include "bot/http/write_queue.hpp"
+#include "bot/jobs/dispatcher.hpp"
 #include "storage/outbox_repo.hpp"
 #include "tests/fakes/fake_platform.hpp"
 #include "tests/support/temp_dir.hpp"

@@ -7,11 +7,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "bot/channel_senders.hpp"
-#include "bot/dispatcher.hpp"
-#include "bot/http_client.hpp"
+#include "bot/channels/channel_senders.hpp"
+#include "bot/channels/http_client.hpp"
+#include "bot/jobs/dispatcher.hpp"
+#include "bot/jobs/scheduler.hpp"
 #include "bot/metrics.hpp"
-#include "bot/scheduler.hpp"
 #include "bot/templates.hpp"
 #include "storage/chat_store.hpp"
 #include "storage/period_repo.hpp"

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "bot/config.hpp"
-#include "bot/server.hpp"
+#include "bot/http/server.hpp"
 #include "storage/database.hpp"
 #include "tests/integration/cdp_browser.hpp"
 #include "tests/support/cli.hpp"

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "bot/cli.hpp"
+#include "bot/cli/cli.hpp"
 
 namespace tcns::test {
 

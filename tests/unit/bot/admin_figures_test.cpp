@@ -2,7 +2,7 @@
 // wording, the commune next to a missing team's hamlet, roll-up links counting what it counts.
 #include <catch2/catch.hpp>
 
-#include "bot/admin_page.hpp"
+#include "bot/admin/admin_page.hpp"
 #include "storage/admin_overview.hpp"
 #include "storage/period_repo.hpp"
 #include "tests/support/admin_fixture.hpp"

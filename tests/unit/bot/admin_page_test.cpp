@@ -7,12 +7,12 @@
 #include <sstream>
 #include <thread>
 
-#include "bot/admin_page.hpp"
-#include "bot/admin_routes.hpp"
-#include "bot/admin_session.hpp"
-#include "bot/cli.hpp"
+#include "bot/admin/admin_page.hpp"
+#include "bot/admin/admin_routes.hpp"
+#include "bot/admin/admin_session.hpp"
+#include "bot/cli/cli.hpp"
 #include "bot/config.hpp"
-#include "bot/server.hpp"
+#include "bot/http/server.hpp"
 #include "storage/admin_overview.hpp"
 #include "storage/database.hpp"
 #include "storage/exports.hpp"

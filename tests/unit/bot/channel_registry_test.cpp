@@ -3,9 +3,9 @@
 #include <set>
 #include <string>
 
-#include "bot/channel_registry.hpp"
-#include "bot/channel_rules.hpp"
-#include "bot/scheduler_config.hpp"
+#include "bot/channels/channel_registry.hpp"
+#include "bot/channels/channel_rules.hpp"
+#include "bot/jobs/scheduler_config.hpp"
 
 using namespace tcns;
 

@@ -1,4 +1,4 @@
-// `--help` on every command and subcommand: exit 0, usage and an example, from bot/cli.cpp.
+// `--help` on every command and subcommand: exit 0, usage and an example, from bot/cli/cli.cpp.
 #include <catch2/catch.hpp>
 
 #include <string>

@@ -9,11 +9,11 @@
 #include <mutex>
 #include <thread>
 
-#include "bot/conversation_engine.hpp"
-#include "bot/dispatcher.hpp"
+#include "bot/http/webhook_service.hpp"
+#include "bot/http/write_queue.hpp"
+#include "bot/jobs/conversation_engine.hpp"
+#include "bot/jobs/dispatcher.hpp"
 #include "bot/templates.hpp"
-#include "bot/webhook_service.hpp"
-#include "bot/write_queue.hpp"
 #include "storage/chat_store.hpp"
 #include "storage/facts_cache.hpp"
 #include "storage/outbox_repo.hpp"

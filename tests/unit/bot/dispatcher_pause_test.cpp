@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "bot/dispatcher.hpp"
+#include "bot/jobs/dispatcher.hpp"
 #include "storage/outbox_repo.hpp"
 #include "tests/support/small_roster.hpp"
 #include "tests/support/temp_dir.hpp"

@@ -7,11 +7,11 @@
 #include <sstream>
 #include <thread>
 
-#include "bot/admin_routes.hpp"
-#include "bot/cli.hpp"
+#include "bot/admin/admin_routes.hpp"
+#include "bot/cli/cli.hpp"
+#include "bot/cli/export_support.hpp"
 #include "bot/config.hpp"
-#include "bot/export_support.hpp"
-#include "bot/server.hpp"
+#include "bot/http/server.hpp"
 #include "core/csv.hpp"
 #include "storage/database.hpp"
 #include "tests/support/cli.hpp"

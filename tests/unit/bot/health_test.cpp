@@ -5,7 +5,7 @@
 #include <chrono>
 #include <thread>
 
-#include "bot/health.hpp"
+#include "bot/http/health.hpp"
 #include "storage/database.hpp"
 #include "tests/support/temp_dir.hpp"
 

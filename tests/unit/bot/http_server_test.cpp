@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "bot/server.hpp"
+#include "bot/http/server.hpp"
 #include "tests/support/raw_socket.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/webhook_server.hpp"

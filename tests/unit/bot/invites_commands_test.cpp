@@ -3,7 +3,7 @@
 
 #include <sstream>
 
-#include "bot/cli.hpp"
+#include "bot/cli/cli.hpp"
 #include "storage/database.hpp"
 #include "tests/support/cli.hpp"
 #include "tests/support/temp_dir.hpp"

@@ -12,9 +12,9 @@
 #include <mutex>
 #include <sstream>
 
-#include "bot/dispatcher.hpp"
+#include "bot/jobs/dispatcher.hpp"
+#include "bot/jobs/outcome_journal.hpp"
 #include "bot/metrics.hpp"
-#include "bot/outcome_journal.hpp"
 #include "storage/outbox_repo.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -6,7 +6,7 @@
 
 #include <sstream>
 
-#include "bot/scheduler.hpp"
+#include "bot/jobs/scheduler.hpp"
 #include "bot/templates.hpp"
 #include "core/csv.hpp"
 #include "core/summary.hpp"

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "bot/cli.hpp"
+#include "bot/cli/cli.hpp"
 #include "core/demo_roster.hpp"
 #include "storage/database.hpp"
 #include "storage/invite_repo.hpp"

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <iostream>
 
-#include "bot/scheduler.hpp"
+#include "bot/jobs/scheduler.hpp"
 #include "bot/templates.hpp"
 #include "storage/reminder_repo.hpp"
 #include "tests/support/temp_dir.hpp"

@@ -4,11 +4,11 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
-#include "bot/cli.hpp"
+#include "bot/cli/cli.hpp"
+#include "bot/cli/console_chat.hpp"
+#include "bot/cli/simulation.hpp"
 #include "bot/config.hpp"
-#include "bot/console_chat.hpp"
-#include "bot/scheduler.hpp"
-#include "bot/simulation.hpp"
+#include "bot/jobs/scheduler.hpp"
 #include "bot/templates.hpp"
 #include "storage/chat_store.hpp"
 #include "storage/inbox_repo.hpp"

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "bot/config.hpp"
-#include "bot/server.hpp"
+#include "bot/http/server.hpp"
 #include "storage/database.hpp"
 #include "tests/support/temp_dir.hpp"
 

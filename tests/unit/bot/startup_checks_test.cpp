@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "bot/cli.hpp"
+#include "bot/cli/cli.hpp"
 #include "storage/backup.hpp"
 #include "storage/database.hpp"
 #include "tests/support/cli.hpp"

@@ -5,9 +5,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "bot/console_chat.hpp"
-#include "bot/notify.hpp"
-#include "bot/scheduler.hpp"
+#include "bot/cli/console_chat.hpp"
+#include "bot/jobs/notify.hpp"
+#include "bot/jobs/scheduler.hpp"
 #include "bot/templates.hpp"
 #include "core/summary.hpp"
 #include "storage/admin_overview.hpp"

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "bot/cli.hpp"
+#include "bot/cli/cli.hpp"
 #include "storage/database.hpp"
 #include "storage/targets_repo.hpp"
 #include "tests/support/cli.hpp"

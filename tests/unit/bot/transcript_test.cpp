@@ -28,7 +28,7 @@
 #include <sstream>
 
 #include "adapters/console/console_adapter.hpp"
-#include "bot/console_chat.hpp"
+#include "bot/cli/console_chat.hpp"
 #include "bot/templates.hpp"
 #include "core/time.hpp"
 #include "tests/support/small_roster.hpp"

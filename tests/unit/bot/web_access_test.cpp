@@ -5,9 +5,9 @@
 #include <regex>
 
 #include "adapters/console/console_adapter.hpp"
-#include "bot/console_chat.hpp"
+#include "bot/admin/web_access.hpp"
+#include "bot/cli/console_chat.hpp"
 #include "bot/templates.hpp"
-#include "bot/web_access.hpp"
 #include "core/time.hpp"
 #include "tests/support/small_roster.hpp"
 #include "tests/support/temp_dir.hpp"

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <regex>
 
-#include "bot/cli.hpp"
-#include "bot/web_access.hpp"
+#include "bot/admin/web_access.hpp"
+#include "bot/cli/cli.hpp"
 #include "core/demo_roster.hpp"
 #include "core/phone.hpp"
 #include "storage/database.hpp"

@@ -1,14 +1,14 @@
-// The drill-down and team pages (bot/web_page.hpp) rendered from the admin fixture: worst first,
-// indicators against targets in Vietnamese number format, the filter, the SVG trend, the team's
-// revisions and difficulties, and the audit log for the province admin only.
+// The drill-down and team pages (bot/admin/web_page.hpp) rendered from the admin fixture: worst
+// first, indicators against targets in Vietnamese number format, the filter, the SVG trend, the
+// team's revisions and difficulties, and the audit log for the province admin only.
 #include <catch2/catch.hpp>
 
 #include <regex>
 
-#include "bot/admin_page.hpp"
-#include "bot/export_support.hpp"
-#include "bot/web_access.hpp"
-#include "bot/web_page.hpp"
+#include "bot/admin/admin_page.hpp"
+#include "bot/admin/web_access.hpp"
+#include "bot/admin/web_page.hpp"
+#include "bot/cli/export_support.hpp"
 #include "storage/database.hpp"
 #include "tests/support/admin_fixture.hpp"
 #include "tests/support/temp_dir.hpp"

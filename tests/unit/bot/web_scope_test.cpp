@@ -9,9 +9,9 @@
 #include <regex>
 #include <thread>
 
+#include "bot/admin/web_access.hpp"
 #include "bot/config.hpp"
-#include "bot/server.hpp"
-#include "bot/web_access.hpp"
+#include "bot/http/server.hpp"
 #include "storage/database.hpp"
 #include "tests/support/admin_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
