@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "bot/admin/admin_routes.hpp"
-#include "bot/cli/export_support.hpp"
+#include "bot/export_support.hpp"
 #include "bot/log.hpp"
 #include "bot/paths.hpp"
 #include "core/html.hpp"

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/admin/admin_page.hpp"
-#include "bot/cli/export_support.hpp"
+#include "bot/export_support.hpp"
 #include "bot/log.hpp"
 #include "bot/paths.hpp"
 #include "core/csv_writer.hpp"

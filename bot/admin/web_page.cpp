@@ -13,7 +13,7 @@
 
 #include "bot/admin/admin_routes.hpp"
 #include "bot/admin/web_access.hpp"
-#include "bot/cli/export_support.hpp"
+#include "bot/export_support.hpp"
 #include "bot/log.hpp"
 #include "bot/paths.hpp"
 #include "core/html.hpp"

@@ -6,8 +6,8 @@
 #include <ostream>
 
 #include "bot/cli/commands.hpp"
-#include "bot/cli/export_support.hpp"
 #include "bot/config.hpp"
+#include "bot/export_support.hpp"
 #include "bot/paths.hpp"
 #include "core/csv_writer.hpp"
 #include "storage/compliance.hpp"

@@ -9,8 +9,8 @@
 
 #include "bot/admin/admin_routes.hpp"
 #include "bot/cli/cli.hpp"
-#include "bot/cli/export_support.hpp"
 #include "bot/config.hpp"
+#include "bot/export_support.hpp"
 #include "bot/http/server.hpp"
 #include "core/csv.hpp"
 #include "storage/database.hpp"

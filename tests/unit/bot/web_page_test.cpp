@@ -8,7 +8,7 @@
 #include "bot/admin/admin_page.hpp"
 #include "bot/admin/web_access.hpp"
 #include "bot/admin/web_page.hpp"
-#include "bot/cli/export_support.hpp"
+#include "bot/export_support.hpp"
 #include "storage/database.hpp"
 #include "tests/support/admin_fixture.hpp"
 #include "tests/support/temp_dir.hpp"

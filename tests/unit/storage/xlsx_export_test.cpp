@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "bot/cli/export_support.hpp"
+#include "bot/export_support.hpp"
 #include "core/csv_writer.hpp"
 #include "storage/database.hpp"
 #include "storage/xlsx_export.hpp"

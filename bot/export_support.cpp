@@ -1,4 +1,4 @@
-#include "bot/cli/export_support.hpp"
+#include "bot/export_support.hpp"
 
 #include <fmt/format.h>
 
