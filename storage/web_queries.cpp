@@ -41,7 +41,7 @@ constexpr const char* kUnitColumns = "SELECT id, code, name, level, parent_id FR
 }  // namespace
 
 void tune_for_page_reads(Database& db) {
-    db.handle().exec("PRAGMA mmap_size = 268435456");
+    db.handle().exec("PRAGMA mmap_size = 2147418112");
     db.handle().exec("PRAGMA cache_size = -32768");
 }
 
