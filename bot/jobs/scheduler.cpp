@@ -27,6 +27,20 @@ namespace tcns::bot {
 
 namespace {
 
+/// What keeps a unit's summary true (DESIGN.md decision 10): its counts are as of today, so it
+/// is valid until the end of today's Vietnam day, and never past the late window.
+core::SendValidity summary_validity(const core::MonthPeriod& period, const std::string& unit_code,
+                                    core::Instant deadline, core::Instant at, core::Instant now,
+                                    std::chrono::seconds late_valid_for) {
+    core::SendValidity v;
+    v.kind = "summary";
+    v.period = period.str();
+    v.unit = unit_code;
+    v.deadline = deadline;
+    v.expires_at = std::min(at + late_valid_for, core::end_of_vietnam_day(now));
+    return v;
+}
+
 std::string month_text(const core::MonthPeriod& p) {
     return fmt::format("{:02}/{:04}", p.month, p.year);
 }
@@ -335,14 +349,8 @@ void Scheduler::month_jobs(storage::Database& db, const core::MonthPeriod& perio
                     "\n" + core::render_summary(*summary, m, config_.max_named) +
                     page_link_line(m, config_.public_url, o.unit_code, period);
                 // Counts as of today: the message is true today only.
-                core::SendValidity v;
-                v.kind = "summary";
-                v.period = period.str();
-                v.unit = o.unit_code;
-                v.deadline = deadline;
-                v.expires_at =
-                    std::min(at + config_.policy.late_valid_for, core::end_of_vietnam_day(now));
-                p.notice.validity = v;
+                p.notice.validity = summary_validity(period, o.unit_code, deadline, at, now,
+                                                     config_.policy.late_valid_for);
             }
             emit(db, std::move(p), out);
         }
@@ -382,14 +390,8 @@ void Scheduler::plan_group_summaries(storage::Database& db, const core::MonthPer
             p.notice.text = m.render("group.summary_intro",
                                      {{"unit", g.unit_name}, {"month", month_text(period)}}) +
                             "\n" + core::render_summary(*summary, m, config_.max_named);
-            core::SendValidity v;
-            v.kind = "summary";
-            v.period = period.str();
-            v.unit = g.unit_code;
-            v.deadline = deadline;
-            v.expires_at =
-                std::min(at + config_.policy.late_valid_for, core::end_of_vietnam_day(now));
-            p.notice.validity = v;
+            p.notice.validity = summary_validity(period, g.unit_code, deadline, at, now,
+                                                 config_.policy.late_valid_for);
         }
         emit(db, std::move(p), out);
     }
