@@ -14,6 +14,8 @@ LEADERS=${2:-20000}
 SECONDS_=${3:-8}
 CONNS=${4:-64}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+# The benchmarks are not in the default build: build them (and the server) when out of date.
+cmake --build "$BUILD" --target benches
 WORK=$(mktemp -d /tmp/tcns-bench.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
