@@ -6,6 +6,7 @@
 #include "bot/channels/channel_registry.hpp"
 #include "bot/cli/commands.hpp"
 #include "bot/config.hpp"
+#include "bot/jobs/outcome_journal.hpp"
 #include "bot/paths.hpp"
 #include "bot/templates.hpp"
 #include "core/period.hpp"
@@ -161,6 +162,22 @@ int cmd_check_config(CommandContext& ctx) {
         ctx.out << "group chats: not possible (no enabled channel supports them; Zalo Bot does)\n";
     if (!without_groups.empty())
         ctx.out << fmt::format("group chats: not supported on {}\n", without_groups);
+    // The outcome journal (issue 18): where serve will keep the send outcomes the database
+    // refuses, and whether some wait to be recorded at the next start. Under systemd the
+    // directory is /run/tcns (RuntimeDirectory=); from a shell it may resolve elsewhere.
+    const std::string jdir =
+        config.outbox.journal_dir.empty() ? default_journal_dir() : config.outbox.journal_dir;
+    const JournalDirState j = inspect_journal_dir(jdir, config.database);
+    ctx.out << fmt::format(
+        "outcome journal: {} ({}{})\n", jdir,
+        j.usable ? "writable" : "missing or not writable: serve creates it or warns",
+        j.same_filesystem ? "; on the database's filesystem: set outbox.journal_dir to another"
+                          : "");
+    if (j.waiting > 0)
+        ctx.out << fmt::format(
+            "outcome journal: {} send outcome(s) waiting in {}: serve records them at start "
+            "(restart the service, not the machine: /run is emptied at boot)\n",
+            j.waiting, j.file);
     return 0;
 }
 

@@ -41,21 +41,15 @@ std::string journal_dir_for(const Config& config) {
     const std::string dir =
         config.outbox.journal_dir.empty() ? default_journal_dir() : config.outbox.journal_dir;
     ::mkdir(dir.c_str(), 0700);
-    struct stat j {};
-    struct stat d {};
-    std::string db_dir = config.database;
-    const auto slash = db_dir.rfind('/');
-    db_dir = slash == std::string::npos ? "." : db_dir.substr(0, std::max<std::size_t>(1, slash));
-    const bool same =
-        ::stat(dir.c_str(), &j) == 0 && ::stat(db_dir.c_str(), &d) == 0 && j.st_dev == d.st_dev;
-    log::info("outbox.journal", {{"dir", dir}});
-    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    const JournalDirState st = inspect_journal_dir(dir, config.database);
+    log::info("outbox.journal", {{"dir", dir}, {"waiting", st.waiting}});
+    if (!st.usable)
         log::error("outbox.journal_unusable",
                    {{"dir", dir},
                     {"note",
                      "outcomes the database refuses are kept in memory only; fix the directory "
                      "or outbox.journal_dir"}});
-    if (same)
+    if (st.same_filesystem)
         log::warn("outbox.journal_same_filesystem",
                   {{"dir", dir},
                    {"database", config.database},

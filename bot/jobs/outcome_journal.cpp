@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -58,6 +59,22 @@ bool usable_dir(const std::string& dir, bool create) {
 }
 
 }  // namespace
+
+JournalDirState inspect_journal_dir(const std::string& dir, const std::string& db_path) {
+    JournalDirState st;
+    st.dir = dir;
+    st.file = journal_file(dir, db_path);
+    st.usable = usable_dir(dir, false);
+    std::string db_dir = db_path;
+    const auto slash = db_dir.rfind('/');
+    db_dir = slash == std::string::npos ? "." : db_dir.substr(0, std::max<std::size_t>(1, slash));
+    struct stat j {};
+    struct stat d {};
+    st.same_filesystem =
+        ::stat(dir.c_str(), &j) == 0 && ::stat(db_dir.c_str(), &d) == 0 && j.st_dev == d.st_dev;
+    if (st.usable) st.waiting = OutcomeJournal(dir, db_path).read().entries.size();
+    return st;
+}
 
 std::string default_journal_dir() {
     if (const char* rd = std::getenv("RUNTIME_DIRECTORY"); rd && *rd) {

@@ -72,6 +72,16 @@ class OutcomeJournal {
     int fd_ = -1;
 };
 
+/// What `serve` and `check-config` say about the journal directory (nothing is created).
+struct JournalDirState {
+    std::string dir;
+    std::string file;              ///< the journal file of this database
+    bool usable = false;           ///< exists, ours, writable
+    bool same_filesystem = false;  ///< on the database's filesystem: a broken disk takes both
+    std::size_t waiting = 0;       ///< outcomes in the file, replayed at the next start
+};
+JournalDirState inspect_journal_dir(const std::string& dir, const std::string& db_path);
+
 /// The journal directory when the configuration names none: $RUNTIME_DIRECTORY (systemd's
 /// RuntimeDirectory=tcns, i.e. /run/tcns), else /run/tcns when writable, else
 /// $XDG_RUNTIME_DIR/tcns, else /tmp/tcns-<uid>.

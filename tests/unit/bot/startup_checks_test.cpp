@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "bot/cli/cli.hpp"
+#include "bot/jobs/outcome_journal.hpp"
 #include "storage/backup.hpp"
 #include "storage/database.hpp"
 #include "tests/support/cli.hpp"
@@ -56,6 +57,29 @@ void both_refuse(Setup& s, const std::string& message) {
 }
 
 }  // namespace
+
+TEST_CASE("check-config names the outcome journal and the outcomes waiting in it", "[startup]") {
+    test::TempDir journal;
+    Setup s(R"({"outbox": {"journal_dir": ")" + journal.path().string() + R"("}})");
+    auto r = s.run("check-config");
+    INFO(r.out << r.err);
+    REQUIRE(r.rc == 0);
+    CHECK(r.out.find("outcome journal: " + journal.path().string() + " (writable") !=
+          std::string::npos);
+    CHECK(r.out.find("waiting") == std::string::npos);
+
+    bot::JournalEntry e;
+    e.id = 7;
+    e.channel = "viber";
+    e.created_at = 1'700'000'000;
+    e.at = 1'700'000'100;
+    e.result = "success";
+    e.message_id = "m-7";
+    REQUIRE(bot::OutcomeJournal(journal.path().string(), s.db).append(e));
+    r = s.run("check-config");
+    REQUIRE(r.rc == 0);
+    CHECK(r.out.find("outcome journal: 1 send outcome(s) waiting") != std::string::npos);
+}
 
 TEST_CASE("check-config accepts the sample production config with its secrets set", "[startup]") {
     Setup s("");
