@@ -117,6 +117,27 @@ std::vector<ChatGroup> GroupRepo::all() {
     return out;
 }
 
+std::optional<std::pair<ChatGroup, std::int64_t>> GroupRepo::unlink(std::int64_t group,
+                                                                    core::Instant now) {
+    SQLite::Statement q(db_.handle(), std::string(kGroupColumns) + "WHERE g.id = ?");
+    q.bind(1, group);
+    if (!q.executeStep()) return std::nullopt;
+    ChatGroup g = read_group(q);
+    // A group's rows carry its chat id as recipient and no account (migration 15's note).
+    SQLite::Statement drop(db_.handle(),
+                           "UPDATE outbox SET status = 'dropped', updated_at = ?, error = 'group "
+                           "unlinked by operator' WHERE channel = ? AND recipient = ? AND "
+                           "account_id IS NULL AND status = 'pending'");
+    drop.bind(1, static_cast<std::int64_t>(core::to_unix(now)));
+    drop.bind(2, g.channel);
+    drop.bind(3, g.chat_id);
+    const std::int64_t dropped = drop.exec();
+    SQLite::Statement del(db_.handle(), "DELETE FROM chat_groups WHERE id = ?");
+    del.bind(1, group);
+    del.exec();
+    return std::make_pair(std::move(g), dropped);
+}
+
 std::vector<ChatGroup> GroupRepo::of_unit(core::UnitId unit) {
     auto& q = db_.cached(std::string(kGroupColumns) + "WHERE g.unit_id = ? ORDER BY g.id");
     q.bind(1, static_cast<std::int64_t>(unit));

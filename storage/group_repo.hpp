@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/org.hpp"
@@ -56,6 +57,11 @@ class GroupRepo {
     std::vector<ChatGroup> all();
     /// The groups linked to one unit.
     std::vector<ChatGroup> of_unit(core::UnitId unit);
+    /// Unlinks a group (an operator's `tcns invites unlink --group ID`): the link is removed and
+    /// the group's messages not sent yet are dropped, so the group hears nothing more. Nullopt
+    /// when no group has this id; else the group and how many queued messages were dropped.
+    /// Call inside a write transaction.
+    std::optional<std::pair<ChatGroup, std::int64_t>> unlink(std::int64_t group, core::Instant now);
 
     /// True when the person holds an official role on exactly this unit.
     bool is_official_of(core::PersonId person, core::UnitId unit);

@@ -131,12 +131,17 @@ const CommandSpec kCommands[] = {
      "tcns restore /var/backups/tcns-2026-12-07.db", cmd_restore},
     {"invites", "leaders' invite codes to hand out; group link codes",
      "invites print --unit CODE [--csv] [--viber-uri URI]\n"
-     "invites group --unit CODE [--days N]",
+     "invites group --unit CODE [--days N]\n"
+     "invites groups\n"
+     "invites unlink --group ID",
      "  --csv         CSV instead of a printable sheet\n"
      "  --viber-uri   the bot's Viber URI, for deep links\n"
-     "  --days        how long a group link code stays valid (default 30)",
+     "  --days        how long a group link code stays valid (default 30)\n"
+     "  groups        the linked group chats, by unit\n"
+     "  unlink        a group stops receiving anything (its queued messages are dropped)",
      "tcns invites print --unit 26734 --csv > invites.csv\n"
-     "tcns invites group --unit 26734",
+     "tcns invites group --unit 26734\n"
+     "tcns invites unlink --group 3",
      cmd_invites},
     {"remind", "run one scheduler tick (reminders, notices, summaries)",
      "remind [--dry-run] [--at YYYY-MM-DDTHH:MM]",

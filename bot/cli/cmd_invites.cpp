@@ -94,12 +94,61 @@ int invites_group(CommandContext& ctx, Args& args) {
     return 0;
 }
 
+/// `tcns invites groups`: the linked group chats, by unit.
+int invites_groups(CommandContext& ctx, Args& args) {
+    args.done();
+    const Config config = load_config(ctx.global);
+    storage::Database db(config.database);
+    const auto groups = storage::GroupRepo(db).all();
+    if (groups.empty()) {
+        ctx.out << "no linked group chats\n";
+        return 0;
+    }
+    for (const auto& g : groups)
+        ctx.out << fmt::format("group {}: {} chat {} -> unit {} ({})\n", g.id, g.channel, g.chat_id,
+                               g.unit_code, g.unit_name);
+    return 0;
+}
+
+/// `tcns invites unlink --group ID`: the group stops receiving anything (its queued messages
+/// are dropped); an official can link it again with a new code.
+int invites_unlink(CommandContext& ctx, Args& args) {
+    const auto id_text = args.option("group");
+    args.done();
+    if (!id_text) throw UsageError("invites unlink needs --group ID (see tcns invites groups)");
+    std::int64_t id = 0;
+    try {
+        std::size_t used = 0;
+        id = std::stoll(*id_text, &used);
+        if (used != id_text->size()) id = 0;
+    } catch (const std::exception&) {
+        id = 0;
+    }
+    if (id <= 0) throw UsageError("--group must be a group id from tcns invites groups");
+    const Config config = load_config(ctx.global);
+    storage::Database db(config.database);
+    std::optional<std::pair<storage::ChatGroup, std::int64_t>> done;
+    storage::with_transaction(db, [&] { done = storage::GroupRepo(db).unlink(id, wall_now()); });
+    if (!done) {
+        ctx.err << fmt::format("tcns: no linked group with id {}\n", id);
+        return 1;
+    }
+    ctx.out << fmt::format(
+        "group {} ({} chat {}) unlinked from unit {} ({}); {} queued "
+        "message(s) dropped\n",
+        id, done->first.channel, done->first.chat_id, done->first.unit_code, done->first.unit_name,
+        done->second);
+    return 0;
+}
+
 }  // namespace
 
 int cmd_invites(CommandContext& ctx) {
     Args args(ctx.args);
-    const std::string sub = args.positional("subcommand (print, group)");
+    const std::string sub = args.positional("subcommand (print, group, groups, unlink)");
     if (sub == "group") return invites_group(ctx, args);
+    if (sub == "groups") return invites_groups(ctx, args);
+    if (sub == "unlink") return invites_unlink(ctx, args);
     if (sub != "print") throw UsageError(fmt::format("unknown invites subcommand '{}'", sub));
     const auto unit = args.option("unit");
     const auto viber_uri = args.option("viber-uri").value_or("");

@@ -1,10 +1,13 @@
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <sstream>
 
 #include "bot/cli/cli.hpp"
 #include "storage/database.hpp"
+#include "storage/group_repo.hpp"
+#include "storage/outbox_repo.hpp"
 #include "tests/support/cli.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -114,4 +117,63 @@ TEST_CASE("invites group issues a one-time group code for a unit, stored for lin
     CHECK(unknown.err.find("no unit with code 'NOPE'") != std::string::npos);
     CHECK(tcns_cli({"--db", db, "invites", "group"}).rc == 2);
     CHECK(tcns_cli({"--db", db, "invites", "group", "--unit", "26380", "--days", "0"}).rc == 2);
+}
+
+TEST_CASE("invites groups lists the linked group chats, and unlink stops a group's messages",
+          "[invites]") {
+    test::TempDir dir;
+    const std::string db = sample_db(dir);
+    CHECK(tcns_cli({"--db", db, "invites", "groups"}).out == "no linked group chats\n");
+    std::int64_t group = 0;
+    {
+        storage::Database d(db);
+        SQLite::Statement u(d.handle(), "SELECT id FROM units WHERE code = '26380'");
+        REQUIRE(u.executeStep());
+        const core::UnitId unit = u.getColumn(0).getInt64();
+        const core::Instant now = core::from_unix(1'780'000'000);
+        storage::with_transaction(d, [&] {
+            group = storage::GroupRepo(d).link("zalo-bot", "grp-1", unit, std::nullopt, now).id;
+            storage::OutboxRepo out(d);
+            for (const char* key : {"summary:26380:2026-05:g", "difficulty:1:g"}) {
+                storage::OutboxItem item;
+                item.channel = "zalo-bot";
+                item.recipient = "grp-1";
+                item.kind = "summary";
+                item.message.text = "x";
+                item.idem_key = key;
+                REQUIRE(out.enqueue(item, now));
+            }
+            // A person's row with the same recipient text is not the group's.
+            storage::OutboxItem mine;
+            mine.channel = "viber";
+            mine.recipient = "grp-1";
+            mine.message.text = "y";
+            REQUIRE(out.enqueue(mine, now));
+        });
+    }
+    const auto listed = tcns_cli({"--db", db, "invites", "groups"});
+    CHECK(listed.out.find(fmt::format("group {}: zalo-bot chat grp-1 -> unit 26380", group)) !=
+          std::string::npos);
+
+    const auto r = tcns_cli({"--db", db, "invites", "unlink", "--group", std::to_string(group)});
+    INFO(r.err);
+    REQUIRE(r.rc == 0);
+    CHECK(r.out.find("2 queued message(s) dropped") != std::string::npos);
+    {
+        storage::Database d(db);
+        SQLite::Statement q(d.handle(), "SELECT channel, status FROM outbox ORDER BY id");
+        std::vector<std::string> rows;
+        while (q.executeStep())
+            rows.push_back(q.getColumn(0).getString() + " " + q.getColumn(1).getString());
+        CHECK(rows ==
+              std::vector<std::string>{"zalo-bot dropped", "zalo-bot dropped", "viber pending"});
+        CHECK(storage::GroupRepo(d).all().empty());
+    }
+    CHECK(tcns_cli({"--db", db, "invites", "groups"}).out == "no linked group chats\n");
+    const auto again =
+        tcns_cli({"--db", db, "invites", "unlink", "--group", std::to_string(group)});
+    CHECK(again.rc == 1);
+    CHECK(again.err.find("no linked group") != std::string::npos);
+    CHECK(tcns_cli({"--db", db, "invites", "unlink"}).rc == 2);
+    CHECK(tcns_cli({"--db", db, "invites", "unlink", "--group", "3x"}).rc == 2);
 }
