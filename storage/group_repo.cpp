@@ -5,6 +5,7 @@
 #include <random>
 
 #include "storage/invite_repo.hpp"
+#include "storage/outbox_repo.hpp"
 
 namespace tcns::storage {
 
@@ -124,14 +125,11 @@ std::optional<std::pair<ChatGroup, std::int64_t>> GroupRepo::unlink(std::int64_t
     if (!q.executeStep()) return std::nullopt;
     ChatGroup g = read_group(q);
     // A group's rows carry its chat id as recipient and no account (migration 15's note).
-    SQLite::Statement drop(db_.handle(),
-                           "UPDATE outbox SET status = 'dropped', updated_at = ?, error = 'group "
-                           "unlinked by operator' WHERE channel = ? AND recipient = ? AND "
-                           "account_id IS NULL AND status = 'pending'");
-    drop.bind(1, static_cast<std::int64_t>(core::to_unix(now)));
-    drop.bind(2, g.channel);
-    drop.bind(3, g.chat_id);
-    const std::int64_t dropped = drop.exec();
+    OutboxFilter queued;
+    queued.statuses = {"pending"};
+    queued.channel = g.channel;
+    queued.group_chat = g.chat_id;
+    const std::int64_t dropped = OutboxRepo(db_).drop(queued, now);
     SQLite::Statement del(db_.handle(), "DELETE FROM chat_groups WHERE id = ?");
     del.bind(1, group);
     del.exec();

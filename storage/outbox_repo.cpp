@@ -254,6 +254,7 @@ std::string filter_sql(const OutboxFilter& f, const std::string& t) {
              "recipient = (SELECT phone FROM people WHERE id = ?2))";
     if (f.channel) w += " AND " + t + "channel = ?3";
     if (f.created_before) w += " AND " + t + "created_at < ?4";
+    if (f.group_chat) w += " AND " + t + "recipient = ?6 AND " + t + "account_id IS NULL";
     return w;
 }
 
@@ -262,6 +263,7 @@ void bind_filter(SQLite::Statement& q, const OutboxFilter& f) {
     if (f.person) q.bind(2, static_cast<std::int64_t>(*f.person));
     if (f.channel) q.bind(3, *f.channel);
     if (f.created_before) q.bind(4, static_cast<std::int64_t>(core::to_unix(*f.created_before)));
+    if (f.group_chat) q.bind(6, *f.group_chat);
     for (std::size_t i = 0; i < f.statuses.size(); ++i)
         q.bind(static_cast<int>(10 + i), f.statuses[i]);
 }

@@ -70,6 +70,8 @@ struct OutboxFilter {
     std::optional<core::PersonId> person;
     std::optional<std::string> channel;
     std::optional<core::Instant> created_before;  ///< --older-than
+    /// A group chat's rows: this recipient (the group's chat id) and no account.
+    std::optional<std::string> group_chat;
     int limit = 1000;
 };
 
