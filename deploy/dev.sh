@@ -12,7 +12,8 @@ BUILD=${TCNS_BUILD_DIR:-$ROOT/build}
 VAR=${TCNS_VAR_DIR:-$ROOT/var}
 
 BUILD_PKGS=(g++ cmake ninja-build pkg-config libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev libboost1.81-dev
-            nlohmann-json3-dev libfmt-dev libssl-dev libxlsxwriter-dev catch2 sqlite3 curl)
+            nlohmann-json3-dev libfmt-dev libssl-dev libxlsxwriter-dev libgoogle-perftools-dev catch2
+            sqlite3 curl)
 # chromium: the admin page's browser test (tests/integration). clang and libclang-rt-14-dev:
 # the fuzz build; libclang-rt-14-dev holds the libFuzzer and sanitizer runtimes on Debian 12 and
 # is only a Recommends of clang's packages, which install_missing skips. debootstrap and

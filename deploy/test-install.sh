@@ -27,7 +27,9 @@ BASE=$CACHE/bookworm-v$ROOT_VERSION
 # What the server needs (so that installing the .deb downloads nothing) and what the test and
 # the guide's commands use (netbase: /etc/protocols, which nft needs, on every real server).
 BASE_PKGS=systemd,systemd-sysv,dbus,curl,ca-certificates,sqlite3,adduser,procps,libsqlite3-0,libfmt9,libssl3,libcpp-httplib0.11,libxlsxwriter4
-EXTRA_PKGS=(netbase nftables ufw age)
+# libtcmalloc-minimal4 (the server's allocator since issue 15) is here rather than in BASE_PKGS so
+# that a cached root gains it without a new debootstrap.
+EXTRA_PKGS=(netbase nftables ufw age libtcmalloc-minimal4)
 T0=$(date +%s)
 RUN=""
 NSPAWN_PID=""
