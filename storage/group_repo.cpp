@@ -2,8 +2,6 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include <random>
-
 #include "storage/invite_repo.hpp"
 #include "storage/outbox_repo.hpp"
 
@@ -34,17 +32,12 @@ ChatGroup read_group(SQLite::Statement& q) {
 
 std::string GroupRepo::issue_invite(core::UnitId unit, core::Instant now,
                                     std::chrono::seconds ttl) {
-    std::mt19937_64 rng((static_cast<std::uint64_t>(std::random_device{}()) << 32) ^
-                        std::random_device{}());
-    constexpr std::string_view kAlphabet = InviteRepo::kAlphabet;
-    std::uniform_int_distribution<std::size_t> pick(0, kAlphabet.size() - 1);
     SQLite::Statement ins(db_.handle(),
                           "INSERT INTO group_invites(code, unit_id, created_at, expires_at) "
                           "SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM invite_codes "
                           "WHERE code = ?1) ON CONFLICT(code) DO NOTHING");
     for (int attempt = 0; attempt < 100; ++attempt) {
-        std::string code;
-        for (std::size_t i = 0; i < InviteRepo::kLength; ++i) code.push_back(kAlphabet[pick(rng)]);
+        const std::string code = InviteRepo::draw_code();
         ins.reset();
         ins.bind(1, code);
         ins.bind(2, static_cast<std::int64_t>(unit));

@@ -1,6 +1,7 @@
 #include "storage/invite_repo.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <openssl/rand.h>
 
 #include <random>
 
@@ -32,11 +33,27 @@ std::string InviteRepo::canonical(std::string_view code) {
     return out;
 }
 
+std::string InviteRepo::draw_code() {
+    // Rejection sampling: a byte below the largest multiple of the alphabet's size maps to a
+    // symbol by remainder with every symbol equally likely; the rest are drawn again.
+    constexpr unsigned kLimit = 256 - 256 % kAlphabet.size();
+    std::string code;
+    unsigned char bytes[32];
+    while (code.size() < kLength) {
+        if (RAND_bytes(bytes, sizeof bytes) != 1)
+            throw StorageError("the random generator failed: cannot create a code");
+        for (unsigned char b : bytes)
+            if (b < kLimit && code.size() < kLength)
+                code.push_back(kAlphabet[b % kAlphabet.size()]);
+    }
+    return code;
+}
+
 std::string InviteRepo::issue(core::PersonId person, core::Instant now, std::chrono::seconds ttl,
                               std::optional<std::uint64_t> seed) {
-    std::mt19937_64 rng(seed ? *seed
-                             : (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^
-                                   std::random_device{}());
+    // Seeded only for the demo roster, whose codes are printed in the README and tests.
+    std::optional<std::mt19937_64> rng;
+    if (seed) rng.emplace(*seed);
     std::uniform_int_distribution<std::size_t> pick(0, kAlphabet.size() - 1);
     SQLite::Statement ins(db_.handle(),
                           "INSERT INTO invite_codes(code, person_id, created_at, expires_at) "
@@ -44,7 +61,10 @@ std::string InviteRepo::issue(core::PersonId person, core::Instant now, std::chr
     // 31^6 ≈ 887 million codes: a collision is rare; retry with the next draw when it happens.
     for (int attempt = 0; attempt < 100; ++attempt) {
         std::string code;
-        for (std::size_t i = 0; i < kLength; ++i) code.push_back(kAlphabet[pick(rng)]);
+        if (rng)
+            for (std::size_t i = 0; i < kLength; ++i) code.push_back(kAlphabet[pick(*rng)]);
+        else
+            code = draw_code();
         ins.reset();
         ins.bind(1, code);
         ins.bind(2, static_cast<std::int64_t>(person));

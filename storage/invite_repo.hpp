@@ -30,7 +30,7 @@ class InviteRepo {
     explicit InviteRepo(Database& db) : db_(db) {}
 
     /// Creates a fresh code for a person. `seed` makes codes reproducible (demo data); without it
-    /// codes come from a cryptographically seeded generator.
+    /// codes come from OpenSSL's random generator (draw_code).
     std::string issue(core::PersonId person, core::Instant now, std::chrono::seconds ttl,
                       std::optional<std::uint64_t> seed = std::nullopt);
     /// The person's newest usable code, if any.
@@ -44,6 +44,11 @@ class InviteRepo {
     static std::string canonical(std::string_view code);
     static constexpr std::string_view kAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
     static constexpr std::size_t kLength = 6;
+    /// A code of kLength symbols of kAlphabet, each equally likely, from OpenSSL's CSPRNG
+    /// (RAND_bytes): a code links a chat account to a person or a group to a commune, so seeing
+    /// earlier codes must not help guess the next one (a seeded mt19937_64 would). Throws
+    /// StorageError when the generator fails. The invite codes and the group codes both use it.
+    static std::string draw_code();
 
   private:
     Database& db_;

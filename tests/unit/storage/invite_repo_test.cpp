@@ -1,6 +1,9 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <set>
+
 #include "storage/invite_repo.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -59,4 +62,33 @@ TEST_CASE("seeded invite codes are reproducible", "[invite]") {
     const auto pb = add_person(b, "84912000001");
     CHECK(storage::InviteRepo(a).issue(pa, now, 24h, 42) ==
           storage::InviteRepo(b).issue(pb, now, 24h, 42));
+}
+
+TEST_CASE("unseeded codes come from the CSPRNG: six symbols, every symbol about equally likely",
+          "[invite]") {
+    // 31 symbols, 6,200 codes: each symbol is expected 1,200 times; a generator that favoured
+    // some symbols by remainder (256 % 31 = 8: the first 8 symbols would come 9/8 as often, about
+    // 1,340 times) or that repeated itself fails here.
+    std::map<char, int> seen;
+    std::set<std::string> codes;
+    for (int i = 0; i < 6200; ++i) {
+        const std::string code = storage::InviteRepo::draw_code();
+        REQUIRE(code.size() == storage::InviteRepo::kLength);
+        codes.insert(code);
+        for (char c : code) {
+            REQUIRE(storage::InviteRepo::kAlphabet.find(c) != std::string_view::npos);
+            ++seen[c];
+        }
+    }
+    CHECK(codes.size() >= 6190);  // 887 million possible codes: a few collisions at most
+    REQUIRE(seen.size() == storage::InviteRepo::kAlphabet.size());
+    // 6 standard deviations (about 34 each) either side of 1,200.
+    for (const auto& [c, n] : seen) {
+        INFO("symbol " << c << " drawn " << n << " times");
+        CHECK(n > 1000);
+        CHECK(n < 1400);
+    }
+    int first8 = 0;
+    for (char c : storage::InviteRepo::kAlphabet.substr(0, 8)) first8 += seen[c];
+    CHECK(first8 < 8 * 1260);  // the remainder bias would put them near 8 × 1,340
 }
