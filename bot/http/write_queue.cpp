@@ -17,6 +17,10 @@
 
 namespace tcns::bot {
 
+namespace {
+constexpr int kWalCheckpointPages = 300;
+}  // namespace
+
 WriteQueue::WriteQueue(const std::string& db_path, std::size_t max_batch)
     : db_path_(db_path), max_batch_(max_batch == 0 ? 1 : max_batch) {
     auto ready = ready_.get_future();
@@ -96,6 +100,13 @@ void WriteQueue::loop() {
         async_sync_ = mode == "wal" && db_path_ != ":memory:" && !db_path_.empty();
         // The syncer makes commits durable (see the class comment).
         if (async_sync_) db->handle().exec("PRAGMA synchronous = NORMAL");
+        // SQLite checkpoints inside the COMMIT that takes the WAL past this many pages: it syncs
+        // the WAL, copies the pages and syncs the database file while no webhook is answered.
+        // 300 pages instead of SQLite's 1,000 makes each of those pauses about a third as long
+        // (the WAL is then about 1.2 MB). tests/bench/run.sh's load, five paired runs: p99
+        // 8.7 ms against 10.5 ms on average, throughput within the runs' noise (-3 %). At a real
+        // month-end's tens of webhooks a second it is a checkpoint every few seconds.
+        db->handle().exec("PRAGMA wal_autocheckpoint = " + std::to_string(kWalCheckpointPages));
         db->enable_facts_cache();
         ready_.set_value();
     } catch (...) {
