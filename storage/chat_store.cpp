@@ -414,6 +414,14 @@ core::ConversationState ConversationRepo::decode(const std::string& text) {
     return s;
 }
 
+namespace {
+/// True when text written by append_json_string holds U+FFFD, which also stands for bytes that
+/// were not UTF-8: the writer's cached copy must then be what reads back, not what was given.
+bool has_replacement_char(const std::string& stored) {
+    return stored.find("\xEF\xBF\xBD") != std::string::npos;
+}
+}  // namespace
+
 core::ConversationState ConversationRepo::load(core::AccountId account) {
     FactsCache* cache = db_.facts_cache();
     if (cache)
@@ -440,11 +448,8 @@ void ConversationRepo::save(core::AccountId account, const core::ConversationSta
     q.exec();
     if (FactsCache* cache = db_.facts_cache()) {
         // decode(encode(s)) == s (tested and fuzzed), except for text that was not UTF-8,
-        // stored as U+FFFD: such a state is read back from the row next time.
-        if (text.find("\xEF\xBF\xBD") == std::string::npos)
-            cache->put_state(account, state);
-        else
-            cache->put_state(account, decode(text));
+        // stored as U+FFFD: such a state is cached as it reads back.
+        cache->put_state(account, has_replacement_char(text) ? decode(text) : state);
     }
 }
 
@@ -571,7 +576,7 @@ void DraftRepo::apply(const core::DraftChange& c, const std::optional<core::Draf
         d.answers = c.answers;
         d.answered_by = std::move(by);
         if (who) d.updated_by_name = who->name;
-        if (answers.find("\xEF\xBF\xBD") != std::string::npos) {
+        if (has_replacement_char(answers)) {
             // Text that was not UTF-8 is stored as U+FFFD: read back as stored.
             d.answers.clear();
             d.answered_by.clear();

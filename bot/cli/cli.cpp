@@ -59,6 +59,16 @@ std::string Args::positional(std::string_view what) {
     return *v;
 }
 
+std::optional<std::int64_t> whole_number(const std::string& text) {
+    try {
+        std::size_t used = 0;
+        const long long v = std::stoll(text, &used);
+        if (used == text.size()) return v;
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
+}
+
 void Args::done() const {
     if (!args_.empty()) throw UsageError(fmt::format("unexpected argument '{}'", args_.front()));
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -50,6 +51,10 @@ class Args {
   private:
     std::vector<std::string> args_;
 };
+
+/// An option's value as a whole number (std::stoll, nothing left over); nullopt when it is not
+/// one. Each command keeps its own range check and message.
+std::optional<std::int64_t> whole_number(const std::string& text);
 
 /// Entry point used by main() and by black-box tests of the CLI.
 int run_cli(int argc, const char* const* argv, std::istream& in, std::ostream& out,

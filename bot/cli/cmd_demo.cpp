@@ -122,14 +122,9 @@ int demo_history(CommandContext& ctx, Args& args) {
     const std::uint64_t seed = seed_option(args);
     int months = 3;
     if (const auto v = args.option("months")) {
-        std::size_t used = 0;
-        try {
-            months = std::stoi(*v, &used);
-        } catch (const std::exception&) {
-            used = 0;
-        }
-        if (used != v->size() || months < 1 || months > 24)
-            throw UsageError("--months needs a number from 1 to 24");
+        const std::int64_t n = whole_number(*v).value_or(0);
+        if (n < 1 || n > 24) throw UsageError("--months needs a number from 1 to 24");
+        months = static_cast<int>(n);
     }
     core::Instant now = wall_now();
     if (const auto v = args.option("now")) {  // for tests and reproducible demos

@@ -79,13 +79,10 @@ int import_teams(ImportRun& run) {
 int import_people(ImportRun& run) {
     int days = 60;
     if (const auto v = run.args.option("invite-days")) {
-        try {
-            std::size_t used = 0;
-            days = std::stoi(*v, &used);
-            if (used != v->size() || days < 1 || days > 3650) throw std::invalid_argument(*v);
-        } catch (const std::exception&) {
+        const std::int64_t n = whole_number(*v).value_or(0);
+        if (n < 1 || n > 3650)
             throw UsageError("--invite-days needs a number of days from 1 to 3650");
-        }
+        days = static_cast<int>(n);
     }
     run.args.done();
     storage::RosterRepo roster(run.db);

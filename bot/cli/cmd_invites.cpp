@@ -116,14 +116,7 @@ int invites_unlink(CommandContext& ctx, Args& args) {
     const auto id_text = args.option("group");
     args.done();
     if (!id_text) throw UsageError("invites unlink needs --group ID (see tcns invites groups)");
-    std::int64_t id = 0;
-    try {
-        std::size_t used = 0;
-        id = std::stoll(*id_text, &used);
-        if (used != id_text->size()) id = 0;
-    } catch (const std::exception&) {
-        id = 0;
-    }
+    const std::int64_t id = whole_number(*id_text).value_or(0);
     if (id <= 0) throw UsageError("--group must be a group id from tcns invites groups");
     const Config config = load_config(ctx.global);
     storage::Database db(config.database);

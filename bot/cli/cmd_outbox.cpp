@@ -31,12 +31,7 @@ constexpr const char* kUsage =
     "  tcns outbox drop --id 4711\n";
 
 std::int64_t number(const std::string& name, const std::string& text) {
-    try {
-        std::size_t used = 0;
-        const long long v = std::stoll(text, &used);
-        if (used == text.size() && v >= 0) return v;
-    } catch (const std::exception&) {
-    }
+    if (const auto v = whole_number(text); v && *v >= 0) return *v;
     throw UsageError(fmt::format("--{} needs a whole number, not '{}'", name, text));
 }
 

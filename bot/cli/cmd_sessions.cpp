@@ -81,15 +81,9 @@ int cmd_sessions(CommandContext& ctx) {
         storage::Database db(config.database);
         int revoked = 0;
         if (id) {
-            std::int64_t n = 0;
-            try {
-                std::size_t used = 0;
-                n = std::stoll(*id, &used);
-                if (used != id->size()) throw std::invalid_argument(*id);
-            } catch (const std::exception&) {
-                throw UsageError(fmt::format("--id wants a session number, got '{}'", *id));
-            }
-            revoked = web::revoke_session(db, n, now);
+            const auto n = whole_number(*id);
+            if (!n) throw UsageError(fmt::format("--id wants a session number, got '{}'", *id));
+            revoked = web::revoke_session(db, *n, now);
         } else if (person) {
             const auto phone = core::normalize_phone(*person);
             if (!phone) throw UsageError(fmt::format("'{}' is not a phone number", *person));

@@ -104,7 +104,7 @@ void WriteQueue::loop() {
         // the WAL, copies the pages and syncs the database file while no webhook is answered.
         // 300 pages instead of SQLite's 1,000 makes each of those pauses about a third as long
         // (the WAL is then about 1.2 MB). tests/bench/run.sh's load, five paired runs: p99
-        // 8.7 ms against 10.5 ms on average, throughput within the runs' noise (-3 %). At a real
+        // 8.7 ms against 10.5 ms on average, throughput within the runs' noise (-1 %). At a real
         // month-end's tens of webhooks a second it is a checkpoint every few seconds.
         db->handle().exec("PRAGMA wal_autocheckpoint = " + std::to_string(kWalCheckpointPages));
         db->enable_facts_cache();
