@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "bot/config.hpp"
 #include "bot/paths.hpp"
@@ -23,14 +22,6 @@ namespace tcns::bot {
 namespace {
 
 using nlohmann::json;
-
-std::string read_text(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw ConfigError(fmt::format("cannot read {}", path));
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    return std::move(ss).str();
-}
 
 }  // namespace
 

@@ -18,17 +18,13 @@ namespace tcns::bot {
 
 using nlohmann::json;
 
-namespace {
-
 std::string read_text(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     if (!f) throw ConfigError(fmt::format("cannot read {}", path));
     std::ostringstream s;
     s << f.rdbuf();
-    return s.str();
+    return std::move(s).str();
 }
-
-}  // namespace
 
 core::Form parse_form(const std::string& text, const std::string& origin) {
     const json j = json::parse(text, nullptr, false);

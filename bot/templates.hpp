@@ -28,6 +28,10 @@ Templates load_templates(const std::string& dir);
 /// missing, a word of two commands).
 core::Words parse_words(const std::string& json_text, const std::string& origin);
 
+/// A file under templates/ (or a form, a labels file) read whole; throws ConfigError naming it
+/// when it cannot be read. The template loaders of the pages and exports use it too.
+std::string read_text(const std::string& path);
+
 /// Parses a form file's text; throws ConfigError with `origin` in the message.
 core::Form parse_form(const std::string& json_text, const std::string& origin);
 

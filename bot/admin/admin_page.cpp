@@ -4,14 +4,15 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "bot/admin/admin_routes.hpp"
+#include "bot/admin/html_params.hpp"
+#include "bot/clock.hpp"
 #include "bot/export_support.hpp"
 #include "bot/log.hpp"
 #include "bot/paths.hpp"
+#include "bot/templates.hpp"
 #include "core/html.hpp"
 #include "core/messages.hpp"
 #include "core/phone.hpp"
@@ -25,40 +26,6 @@ namespace {
 
 using core::html_escape;
 
-std::string read_text(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw ConfigError(fmt::format("cannot read {}", path));
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    return std::move(ss).str();
-}
-
-core::Instant wall_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
-/// Template parameters: `text` escapes, `html` inserts a fragment this file rendered itself.
-class HtmlParams {
-  public:
-    HtmlParams& text(std::string name, std::string_view value) {
-        params_.emplace_back(std::move(name), html_escape(value));
-        return *this;
-    }
-    HtmlParams& html(std::string name, std::string fragment) {
-        params_.emplace_back(std::move(name), std::move(fragment));
-        return *this;
-    }
-    std::string fill(std::string_view tmpl) const { return core::fill_template(tmpl, params_); }
-
-  private:
-    core::Params params_;
-};
-
-std::string bar_class(std::optional<double> pct) {
-    if (!pct) return "poor";
-    return *pct >= 80.0 ? "good" : *pct >= 50.0 ? "fair" : "poor";
-}
-
 std::string counts_row(const AdminTemplates& t, const std::string& tmpl,
                        const storage::ComplianceCounts& c, HtmlParams p) {
     const auto pct = c.on_time_pct();
@@ -69,7 +36,7 @@ std::string counts_row(const AdminTemplates& t, const std::string& tmpl,
         .text("missing", count_text(c.missing()))
         .text("pct", pct ? percent_text(pct) : t.say("no_value"))
         .text("bar_width", fmt::format("{:.1f}", pct.value_or(0.0)))
-        .text("bar_class", bar_class(pct))
+        .text("bar_class", level_class(pct))
         .fill(tmpl);
 }
 

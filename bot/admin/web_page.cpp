@@ -12,7 +12,9 @@
 #include <variant>
 
 #include "bot/admin/admin_routes.hpp"
+#include "bot/admin/html_params.hpp"
 #include "bot/admin/web_access.hpp"
+#include "bot/clock.hpp"
 #include "bot/export_support.hpp"
 #include "bot/log.hpp"
 #include "bot/paths.hpp"
@@ -29,29 +31,6 @@ namespace tcns::bot {
 namespace {
 
 using core::html_escape;
-
-/// Template parameters: `text` escapes, `html` inserts a fragment this file rendered itself.
-class Params {
-  public:
-    Params& text(std::string name, std::string_view value) {
-        params_.emplace_back(std::move(name), html_escape(value));
-        return *this;
-    }
-    Params& html(std::string name, std::string fragment) {
-        params_.emplace_back(std::move(name), std::move(fragment));
-        return *this;
-    }
-    std::string fill(std::string_view tmpl) const { return core::fill_template(tmpl, params_); }
-
-  private:
-    core::Params params_;
-};
-
-/// The colour classes of the legend: 80 % and more good, 50 % and more fair, else poor.
-std::string level_class(std::optional<double> pct) {
-    if (!pct) return "poor";
-    return *pct >= 80.0 ? "good" : *pct >= 50.0 ? "fair" : "poor";
-}
 
 const char* fill_colour(const std::string& cls) {
     return cls == "good" ? "#2e7d32" : cls == "fair" ? "#f9a825" : "#c62828";
@@ -439,7 +418,7 @@ std::string render_unit_page(const WebPageContext& ctx, storage::Database& db,
         if (rows.empty())
             body = empty_row(7 + static_cast<int>(items.main.size()),
                              t.say("filter_none", {{"filter", filter}}));
-        children_html = Params()
+        children_html = HtmlParams()
                             .text("unit_name", unit->name)
                             .text("count", count_text(static_cast<std::int64_t>(rows.size())))
                             .text("filter_note",
@@ -492,7 +471,7 @@ std::string render_unit_page(const WebPageContext& ctx, storage::Database& db,
                     html_escape(count_text(tm.expected)) + "</td></tr>\n";
         }
         if (teams.empty()) body = empty_row(6, t.say("filter_none", {{"filter", filter}}));
-        teams_html = Params()
+        teams_html = HtmlParams()
                          .text("count", count_text(static_cast<std::int64_t>(teams.size())))
                          .text("filter_note",
                                filter.empty() ? "" : t.say("filter_note", {{"filter", filter}}))
@@ -532,7 +511,7 @@ std::string render_unit_page(const WebPageContext& ctx, storage::Database& db,
                     html_escape(a.client) + "</td></tr>\n";
         }
         if (rows.empty()) body = empty_row(5, t.say("audit_none"));
-        audit_html = Params()
+        audit_html = HtmlParams()
                          .text("count", count_text(static_cast<std::int64_t>(rows.size())))
                          .html("rows_html", body)
                          .fill(t.area_audit);
@@ -548,7 +527,7 @@ std::string render_unit_page(const WebPageContext& ctx, storage::Database& db,
         std::sort(months.rbegin(), months.rend());
     }
     for (const auto& m : months)
-        period_options += Params()
+        period_options += HtmlParams()
                               .text("value", m.str())
                               .text("label", month_label(t, m))
                               .html("selected", m == sel.month ? " selected" : "")
@@ -556,7 +535,7 @@ std::string render_unit_page(const WebPageContext& ctx, storage::Database& db,
     std::string span_options;
     for (const Span s : {Span::kMonth, Span::kQuarter, Span::kYearToDate}) {
         const PeriodSel o{sel.month, s};
-        span_options += Params()
+        span_options += HtmlParams()
                             .text("value", o.span_code())
                             .text("label", t.say("span." + o.span_code()))
                             .html("selected", s == sel.span ? " selected" : "")
@@ -564,7 +543,7 @@ std::string render_unit_page(const WebPageContext& ctx, storage::Database& db,
     }
     const auto pct = total.on_time_pct();
     snapshot.commit();
-    return Params()
+    return HtmlParams()
         .html("style", t.style)
         .html("session_html", session_html(t, scope))
         .html("notice_html", "")
@@ -681,7 +660,7 @@ std::string render_team_page(const WebPageContext& ctx, storage::Database& db,
 
     const std::string last = "<span aria-current=\"page\">" + html_escape(team->name) + "</span>";
     snapshot.commit();
-    return Params()
+    return HtmlParams()
         .html("style", t.style)
         .html("session_html", session_html(t, scope))
         .html("crumbs_html", crumbs(db, scope, team->unit, sel, last))
@@ -702,10 +681,6 @@ std::string render_team_page(const WebPageContext& ctx, storage::Database& db,
 }
 
 namespace {
-
-core::Instant wall_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
 
 HttpResponse html_reply(int status, std::string body) {
     HttpResponse res;

@@ -5,6 +5,7 @@
 
 #include "bot/channels/channel_registry.hpp"
 #include "bot/cli/commands.hpp"
+#include "bot/clock.hpp"
 #include "bot/config.hpp"
 #include "bot/jobs/outcome_journal.hpp"
 #include "bot/paths.hpp"
@@ -14,12 +15,6 @@
 #include "storage/period_repo.hpp"
 
 namespace tcns::bot {
-
-namespace {
-core::Instant wall_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-}  // namespace
 
 int cmd_migrate(CommandContext& ctx) {
     Args(ctx.args).done();

@@ -11,6 +11,7 @@
 #include "bot/channels/http_client.hpp"
 #include "bot/channels/zalo_tokens.hpp"
 #include "bot/cli/commands.hpp"
+#include "bot/clock.hpp"
 #include "bot/config.hpp"
 #include "core/utf8.hpp"
 #include "storage/database.hpp"
@@ -19,10 +20,6 @@
 namespace tcns::bot {
 
 namespace {
-
-core::Instant wall_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
 
 ZaloTokenManager::Options zalo_options(const Config& c) {
     ZaloTokenManager::Options o;

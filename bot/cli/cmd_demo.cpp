@@ -6,6 +6,7 @@
 #include <set>
 
 #include "bot/cli/commands.hpp"
+#include "bot/clock.hpp"
 #include "bot/config.hpp"
 #include "bot/paths.hpp"
 #include "bot/templates.hpp"
@@ -20,10 +21,6 @@
 namespace tcns::bot {
 
 namespace {
-
-core::Instant wall_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
 
 // Demo invite codes outlive a real import's 60 days so that a demo database keeps working.
 constexpr auto kDemoInviteTtl = std::chrono::hours(24) * 365;

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "bot/cli/commands.hpp"
+#include "bot/clock.hpp"
 #include "bot/config.hpp"
 #include "bot/export_support.hpp"
 #include "bot/paths.hpp"
@@ -18,10 +19,6 @@
 namespace tcns::bot {
 
 namespace {
-
-core::Instant wall_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
 
 std::string export_names() {
     std::string names;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "bot/cli/commands.hpp"
+#include "bot/clock.hpp"
 #include "bot/config.hpp"
 #include "core/roster_import.hpp"
 #include "core/targets_import.hpp"
@@ -19,10 +20,6 @@
 namespace tcns::bot {
 
 namespace {
-
-core::Instant wall_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
 
 /// One `tcns import <what> FILE` run: the file's text and an open write transaction.
 struct ImportRun {

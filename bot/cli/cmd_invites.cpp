@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "bot/cli/commands.hpp"
+#include "bot/clock.hpp"
 #include "bot/config.hpp"
 #include "bot/paths.hpp"
 #include "bot/templates.hpp"
@@ -16,10 +17,6 @@
 namespace tcns::bot {
 
 namespace {
-
-core::Instant wall_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
 
 std::string vn_date(core::Instant t) {
     const auto d = core::to_vietnam(t).date;

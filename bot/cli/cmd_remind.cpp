@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "bot/cli/commands.hpp"
+#include "bot/clock.hpp"
 #include "bot/config.hpp"
 #include "bot/jobs/scheduler.hpp"
 #include "bot/paths.hpp"
@@ -10,14 +11,6 @@
 #include "storage/database.hpp"
 
 namespace tcns::bot {
-
-namespace {
-
-core::Instant wall_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
-}  // namespace
 
 /// `tcns remind [--dry-run] [--at YYYY-MM-DDTHH:MM]`: one scheduler tick. With --dry-run it
 /// prints who would get what and why, and writes nothing.

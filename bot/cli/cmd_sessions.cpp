@@ -6,6 +6,7 @@
 
 #include "bot/admin/web_access.hpp"
 #include "bot/cli/commands.hpp"
+#include "bot/clock.hpp"
 #include "bot/config.hpp"
 #include "core/phone.hpp"
 #include "core/time.hpp"
@@ -29,10 +30,6 @@ constexpr const char* kAuditUsage =
     "\n"
     "The audit log: web sign-ins, sign-in links asked for, exports (who, what, when, from\n"
     "which address), newest first (50 rows unless --limit).\n";
-
-core::Instant wall_now() {
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
 
 std::string when(core::Instant t) {
     return core::format_vietnam_short(t);
