@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/admin/admin_routes.hpp"
-#include "bot/admin/html_params.hpp"
+#include "bot/admin/html_page.hpp"
 #include "bot/clock.hpp"
 #include "bot/export_support.hpp"
 #include "bot/log.hpp"
@@ -238,21 +238,6 @@ std::string render_login_page(const AdminTemplates& t, const std::string& error)
 }
 
 namespace {
-
-/// Headers of every admin HTML answer: never cached, never framed, no script at all.
-HttpResponse html_reply(int status, std::string body) {
-    HttpResponse res;
-    res.status = status;
-    res.set_header("Cache-Control", "no-store");
-    res.set_header("X-Frame-Options", "DENY");
-    res.set_header("X-Content-Type-Options", "nosniff");
-    res.set_header("Referrer-Policy", "no-referrer");
-    res.set_header("Content-Security-Policy",
-                   "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-                   "frame-ancestors 'none'; base-uri 'none'");
-    res.set_content(std::move(body), "text/html; charset=utf-8");
-    return res;
-}
 
 HttpResponse redirect(const std::string& to) {
     HttpResponse res;

@@ -12,7 +12,7 @@
 #include <variant>
 
 #include "bot/admin/admin_routes.hpp"
-#include "bot/admin/html_params.hpp"
+#include "bot/admin/html_page.hpp"
 #include "bot/admin/web_access.hpp"
 #include "bot/clock.hpp"
 #include "bot/export_support.hpp"
@@ -681,20 +681,6 @@ std::string render_team_page(const WebPageContext& ctx, storage::Database& db,
 }
 
 namespace {
-
-HttpResponse html_reply(int status, std::string body) {
-    HttpResponse res;
-    res.status = status;
-    res.set_header("Cache-Control", "no-store");
-    res.set_header("X-Frame-Options", "DENY");
-    res.set_header("X-Content-Type-Options", "nosniff");
-    res.set_header("Referrer-Policy", "no-referrer");
-    res.set_header("Content-Security-Policy",
-                   "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-                   "frame-ancestors 'none'; base-uri 'none'");
-    res.set_content(std::move(body), "text/html; charset=utf-8");
-    return res;
-}
 
 HttpResponse plain(int status, const std::string& text) {
     HttpResponse res;
