@@ -40,14 +40,19 @@ ChatAccount read_account(SQLite::Statement& q) {
 
 std::optional<ChatAccount> ChatAccountRepo::find(const std::string& channel,
                                                  const std::string& user_id) {
+    FactsCache* cache = db_.facts_cache();
+    if (cache)
+        if (const ChatAccount* a = cache->account(channel, user_id)) return *a;
     auto& q = db_.cached(
         "SELECT id, channel, platform_user_id, person_id, subscribed, last_inbound_at, "
         "unreachable_at IS NOT NULL OR unreachable_reason IS NOT NULL FROM chat_accounts "
         "WHERE channel = ? AND platform_user_id = ?");
-    q.bind(1, channel);
-    q.bind(2, user_id);
+    q.bindNoCopy(1, channel);  // see Database::cached
+    q.bindNoCopy(2, user_id);
     if (!q.executeStep()) return std::nullopt;
-    return read_account(q);
+    ChatAccount a = read_account(q);
+    if (cache) cache->put_account(a);
+    return a;
 }
 
 ChatAccount ChatAccountRepo::find_or_create(const std::string& channel, const std::string& user_id,
@@ -65,6 +70,7 @@ ChatAccount ChatAccountRepo::find_or_create(const std::string& channel, const st
     a.id = db_.handle().getLastInsertRowid();
     a.channel = channel;
     a.user_id = user_id;
+    if (FactsCache* cache = db_.facts_cache()) cache->put_account(a);
     return a;
 }
 
@@ -75,6 +81,11 @@ void ChatAccountRepo::touch_inbound(core::AccountId id, core::Instant now) {
     q.bind(1, unix_of(now));
     q.bind(2, std::int64_t{id});
     q.exec();
+    if (FactsCache* cache = db_.facts_cache())
+        if (ChatAccount* a = cache->account_mut(id)) {
+            a->last_inbound = now;
+            a->unreachable = false;
+        }
 }
 
 void ChatAccountRepo::touch_inbound(const ChatAccount& a, core::Instant now) {
@@ -90,6 +101,8 @@ void ChatAccountRepo::link(core::AccountId id, core::PersonId person, core::Inst
     q.bind(2, unix_of(now));
     q.bind(3, std::int64_t{id});
     q.exec();
+    if (FactsCache* cache = db_.facts_cache())
+        if (ChatAccount* a = cache->account_mut(id)) a->person = person;
 }
 
 void ChatAccountRepo::set_subscribed(core::AccountId id, bool subscribed) {
@@ -97,6 +110,8 @@ void ChatAccountRepo::set_subscribed(core::AccountId id, bool subscribed) {
     q.bind(1, subscribed ? 1 : 0);
     q.bind(2, std::int64_t{id});
     q.exec();
+    if (FactsCache* cache = db_.facts_cache())
+        if (ChatAccount* a = cache->account_mut(id)) a->subscribed = subscribed;
 }
 
 // ---- conversation state -----------------------------------------------------------------------
@@ -443,7 +458,7 @@ void ConversationRepo::save(core::AccountId account, const core::ConversationSta
         "ON CONFLICT (account_id) DO UPDATE SET state = excluded.state, "
         "updated_at = excluded.updated_at");
     q.bind(1, std::int64_t{account});
-    q.bind(2, text);
+    q.bindNoCopy(2, text);
     q.bind(3, unix_of(now));
     q.exec();
     if (FactsCache* cache = db_.facts_cache()) {
@@ -530,10 +545,10 @@ void DraftRepo::apply(const core::DraftChange& c, const std::optional<core::Draf
     const std::string answers = encode_answers(c.answers, by);
     auto bind = [&](SQLite::Statement& q) {
         q.bind(1, std::int64_t{c.team});
-        q.bind(2, c.period);
+        q.bindNoCopy(2, c.period);
         q.bind(3, c.base_revision);
         q.bind(4, c.form_version);
-        q.bind(5, answers);
+        q.bindNoCopy(5, answers);
         if (person)
             q.bind(6, std::int64_t{*person});
         else

@@ -14,17 +14,6 @@
 
 namespace tcns::storage {
 
-/// A chat account on one channel, possibly linked to a person.
-struct ChatAccount {
-    core::AccountId id = 0;
-    std::string channel;
-    std::string user_id;
-    std::optional<core::PersonId> person;
-    bool subscribed = true;
-    std::optional<core::Instant> last_inbound;  ///< when the person last wrote from it
-    bool unreachable = false;                   ///< a platform refused it since then
-};
-
 /// Chat accounts: one per (channel, platform user id).
 class ChatAccountRepo {
   public:

@@ -54,7 +54,9 @@ class Database {
 
     /// A prepared statement for `sql`, compiled once per connection and reused (hot paths),
     /// reset and with its bindings cleared. Valid until the Database is destroyed; do not hold
-    /// two uses of the same text at once.
+    /// two uses of the same text at once. The hot paths bind text with bindNoCopy (no copy and
+    /// no allocation per value): only a string that outlives the statement's execution, which
+    /// its next cached() clears.
     SQLite::Statement& cached(std::string_view sql);
     /// The same for SQL written as a string literal, found by its address: the writer looks up
     /// a dozen statements per webhook. Only for literals (a char array whose text never changes).

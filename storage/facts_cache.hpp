@@ -13,6 +13,17 @@
 
 namespace tcns::storage {
 
+/// A chat account on one channel, possibly linked to a person.
+struct ChatAccount {
+    core::AccountId id = 0;
+    std::string channel;
+    std::string user_id;
+    std::optional<core::PersonId> person;
+    bool subscribed = true;
+    std::optional<core::Instant> last_inbound;  ///< when the person last wrote from it
+    bool unreachable = false;                   ///< a platform refused it since then
+};
+
 /// What the conversation needs to know about a person from the roster.
 struct PersonFacts {
     std::string name;
@@ -22,10 +33,10 @@ struct PersonFacts {
 
 /// Facts the writer reads for every webhook, kept between webhooks on the writer's connection
 /// only (Database::enable_facts_cache): roster facts, which only other connections change
-/// (`tcns import`, `tcns admin`), and the conversation states and teams' period facts, which
-/// the writer itself changes through the repositories that keep them in step. The cache is
-/// dropped whenever SQLite's data_version says another connection committed (checked at the
-/// start of every write transaction, when no other connection can commit), and when a
+/// (`tcns import`, `tcns admin`), and the chat accounts, conversation states and teams' period
+/// facts, which the writer itself changes through the repositories that keep them in step. The
+/// cache is dropped whenever SQLite's data_version says another connection committed (checked at
+/// the start of every write transaction, when no other connection can commit), and when a
 /// transaction rolls back. Bounded: a map is dropped when full.
 class FactsCache {
   public:
@@ -84,17 +95,52 @@ class FactsCache {
         states_.insert_or_assign(account, std::move(state));
     }
 
+    /// A chat account by channel and platform user id, as last read or written on this
+    /// connection. ChatAccountRepo keeps it in step; the dispatcher marks accounts unreachable
+    /// on its own connection, whose commit drops the cache.
+    const ChatAccount* account(const std::string& channel, const std::string& user_id) const {
+        const auto it = accounts_.find(account_key(channel, user_id));
+        return it == accounts_.end() ? nullptr : &it->second;
+    }
+    ChatAccount* account_mut(core::AccountId id) {
+        const auto key = account_keys_.find(id);
+        if (key == account_keys_.end()) return nullptr;
+        const auto it = accounts_.find(key->second);
+        return it == accounts_.end() ? nullptr : &it->second;
+    }
+    void put_account(const ChatAccount& a) {
+        if (accounts_.size() >= kMaxEntries) drop_accounts();
+        std::string key = account_key(a.channel, a.user_id);
+        account_keys_.insert_or_assign(a.id, key);
+        accounts_.insert_or_assign(std::move(key), a);
+    }
+    void drop_accounts() {
+        accounts_.clear();
+        account_keys_.clear();
+    }
+
     void clear() {
+        drop_accounts();
         people_.clear();
         extensions_.clear();
         teams_.clear();
         states_.clear();
     }
     std::size_t size() const {
-        return people_.size() + extensions_.size() + teams_.size() + states_.size();
+        return accounts_.size() + people_.size() + extensions_.size() + teams_.size() +
+               states_.size();
     }
 
   private:
+    static std::string account_key(const std::string& channel, const std::string& user_id) {
+        std::string key;
+        key.reserve(channel.size() + 1 + user_id.size());
+        key += channel;
+        key += '\n';  // in neither a channel name nor a platform user id
+        key += user_id;
+        return key;
+    }
+
     struct TeamKey {
         core::TeamId team;
         std::string period;
@@ -105,6 +151,8 @@ class FactsCache {
             return std::hash<std::string>{}(k.period) ^ (std::hash<core::TeamId>{}(k.team) * 31);
         }
     };
+    std::unordered_map<std::string, ChatAccount> accounts_;
+    std::unordered_map<core::AccountId, std::string> account_keys_;
     std::unordered_map<core::PersonId, PersonFacts> people_;
     std::unordered_map<std::string, std::optional<core::Instant>> extensions_;
     std::unordered_map<TeamKey, core::TeamFacts, TeamKeyHash> teams_;

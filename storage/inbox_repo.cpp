@@ -6,8 +6,8 @@ namespace tcns::storage {
 
 bool InboxRepo::seen(const std::string& channel, const std::string& event_id) {
     auto& q = db_.cached("SELECT 1 FROM inbox WHERE channel = ? AND event_id = ?");
-    q.bind(1, channel);
-    q.bind(2, event_id);
+    q.bindNoCopy(1, channel);  // see Database::cached
+    q.bindNoCopy(2, event_id);
     return q.executeStep();
 }
 
@@ -28,10 +28,10 @@ bool InboxRepo::record(const std::string& channel, const std::string& event_id,
     auto& q = db_.cached(
         "INSERT INTO inbox (channel, event_id, received_at, kind, account_id) "
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, event_id) DO NOTHING");
-    q.bind(1, channel);
-    q.bind(2, event_id);
+    q.bindNoCopy(1, channel);
+    q.bindNoCopy(2, event_id);
     q.bind(3, static_cast<std::int64_t>(core::to_unix(now)));
-    q.bind(4, kind);
+    q.bindNoCopy(4, kind);
     if (account)
         q.bind(5, std::int64_t{*account});
     else

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "storage/facts_cache.hpp"
 #include "storage/json_text.hpp"
 
 namespace tcns::storage {
@@ -107,21 +108,23 @@ std::optional<std::int64_t> OutboxRepo::enqueue(const OutboxItem& item, core::In
         q.bind(1, *item.idem_key);
     else
         q.bind(1);
-    q.bind(2, item.channel);
+    q.bindNoCopy(2, item.channel);  // each bound string outlives exec(): see Database::cached
     if (item.account_id)
         q.bind(3, static_cast<std::int64_t>(*item.account_id));
     else
         q.bind(3);
-    q.bind(4, item.recipient);
-    q.bind(5, item.kind);
-    q.bind(6, encode(item.message));
+    q.bindNoCopy(4, item.recipient);
+    q.bindNoCopy(5, item.kind);
+    const std::string payload = encode(item.message);
+    q.bindNoCopy(6, payload);
     const auto t = static_cast<std::int64_t>(core::to_unix(item.not_before.value_or(now)));
     const auto n = static_cast<std::int64_t>(core::to_unix(now));
     q.bind(7, t);
     q.bind(8, n);
     q.bind(9, n);
     q.bind(10, lane);
-    q.bind(11, item.validity ? item.validity->unit : std::string());
+    static const std::string kNoUnit;
+    q.bindNoCopy(11, item.validity ? item.validity->unit : kNoUnit);
     if (item.validity)
         q.bind(12, encode_validity(*item.validity));
     else
@@ -138,8 +141,8 @@ std::optional<std::int64_t> OutboxRepo::enqueue(const OutboxItem& item, core::In
         auto& any = db_.cached(
             "SELECT 1 FROM outbox INDEXED BY outbox_pending_bulk WHERE channel = ?1 AND "
             "recipient = ?2 AND status = 'pending' AND lane = 1 AND id < ?3 LIMIT 1");
-        any.bind(1, item.channel);
-        any.bind(2, item.recipient);
+        any.bindNoCopy(1, item.channel);
+        any.bindNoCopy(2, item.recipient);
         any.bind(3, id);
         const bool bulk = any.executeStep();
         any.reset();
@@ -364,6 +367,8 @@ void OutboxRepo::mark_final(std::int64_t id, std::string_view status, const std:
         a.bind(2, static_cast<std::int64_t>(core::to_unix(now)));
         a.bind(3, id);
         a.exec();
+        // On the writer's connection (the dispatcher has its own), its cached accounts.
+        if (FactsCache* cache = db_.facts_cache()) cache->drop_accounts();
     }
 }
 

@@ -2,6 +2,7 @@
 // conversation step, outbox, group commit) from one thread, without HTTP, and prints the cost
 // per event. Usage: bench_engine DB REQUESTS_FILE [N]
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <fstream>
@@ -18,6 +19,7 @@ using namespace tcns;
 
 int main(int argc, char** argv) {
     if (argc < 3) return 2;
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // as bot/main.cpp: what tcns serve runs with
     const std::size_t n = argc > 3 ? std::stoul(argv[3]) : 20000;
     std::vector<core::InboundEvent> events;
     std::ifstream in(argv[2]);

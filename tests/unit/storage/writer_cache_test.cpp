@@ -1,6 +1,6 @@
-// The writer's connection keeps conversation states and teams' period facts between webhooks
-// (FactsCache), and a reply's enqueue reads the person's bulk rows through their own index:
-// what the cache returns is what the database holds, and the reply's statements build no
+// The writer's connection keeps chat accounts, conversation states and teams' period facts between
+// webhooks (FactsCache), and a reply's enqueue reads the person's bulk rows through their own
+// index: what the cache returns is what the database holds, and the reply's statements build no
 // temporary table (the writer's cost per webhook, issue 13).
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -155,6 +155,68 @@ TEST_CASE("the writer's cached conversation state is the stored one", "[db][cach
     const core::ConversationState stored = storage::ConversationRepo(fresh).load(1);
     CHECK(stored.answers.at("KK01").text == "m\xEF\xBF\xBD");
     CHECK(conversations.load(1) == stored);
+}
+
+TEST_CASE("the writer's cached chat account is the stored one", "[db][cache]") {
+    test::TempDir dir;
+    storage::Database db(dir.file("t.db"));
+    test::seed_small_roster(db);
+    db.enable_facts_cache();
+    storage::ChatAccountRepo accounts(db);
+    auto same_as_stored = [&](const std::string& channel, const std::string& user) {
+        const auto cached = accounts.find(channel, user);
+        storage::Database fresh(db.path());
+        const auto read = storage::ChatAccountRepo(fresh).find(channel, user);
+        REQUIRE(cached.has_value() == read.has_value());
+        if (!cached) return;
+        CHECK(cached->id == read->id);
+        CHECK(cached->channel == read->channel);
+        CHECK(cached->user_id == read->user_id);
+        CHECK(cached->person == read->person);
+        CHECK(cached->subscribed == read->subscribed);
+        CHECK(cached->last_inbound == read->last_inbound);
+        CHECK(cached->unreachable == read->unreachable);
+    };
+
+    const storage::ChatAccount a = accounts.find_or_create("viber", "u1", "Lan", kNow);
+    same_as_stored("viber", "u1");
+    CHECK(accounts.find_or_create("viber", "u1", "Lan", kNow).id == a.id);
+    CHECK_FALSE(accounts.find("zalo", "u1"));  // the channel is part of the key
+    same_as_stored("zalo", "u1");
+
+    accounts.touch_inbound(a, kNow);
+    same_as_stored("viber", "u1");
+    CHECK(accounts.find("viber", "u1")->last_inbound == kNow);
+    accounts.link(a.id, 1, kNow);
+    same_as_stored("viber", "u1");
+    accounts.set_subscribed(a.id, false);
+    same_as_stored("viber", "u1");
+    CHECK_FALSE(accounts.find("viber", "u1")->subscribed);
+
+    // A platform refuses the account: marked on this connection, the cached copy goes.
+    storage::OutboxRepo outbox(db);
+    storage::OutboxItem item;
+    item.channel = "viber";
+    item.account_id = a.id;
+    item.recipient = "u1";
+    item.message.text = "x";
+    const auto id = outbox.enqueue(item, kNow);
+    REQUIRE(id);
+    outbox.mark_final(*id, "unreachable", "blocked", kNow);
+    same_as_stored("viber", "u1");
+    CHECK(accounts.find("viber", "u1")->unreachable);
+    accounts.touch_inbound(*accounts.find("viber", "u1"), kNow + std::chrono::hours(1));
+    same_as_stored("viber", "u1");
+    CHECK_FALSE(accounts.find("viber", "u1")->unreachable);
+
+    // Another connection unlinks it: the next write transaction's check drops the cache.
+    {
+        storage::Database other(db.path());
+        other.handle().exec("UPDATE chat_accounts SET person_id = NULL");
+    }
+    db.refresh_facts_cache();
+    same_as_stored("viber", "u1");
+    CHECK_FALSE(accounts.find("viber", "u1")->person);
 }
 
 TEST_CASE("a reply looks for the person's bulk rows without a temporary table", "[db][outbox]") {
