@@ -361,11 +361,15 @@ class Session : public std::enable_shared_from_this<Session> {
         if (buffer_.size() > 0) return read_head();  // pipelined: already here
         phase_ = Phase::kIdle;
         arm(opt().idle_timeout_s);
-        socket_.async_wait(tcp::socket::wait_read,
-                           [self = shared_from_this()](beast::error_code ec) {
-                               if (ec) return self->close();
-                               self->read_head();
-                           });
+        // A read rather than async_wait(wait_read): asio re-registers the socket with epoll for
+        // every wait (one epoll_ctl a request), while a read finds the socket registered. The
+        // bytes go to buffer_, where read_head's parser takes them as it takes pipelined ones.
+        socket_.async_read_some(buffer_.prepare(kFirstRead),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                    if (ec) return self->close();
+                                    self->buffer_.commit(n);
+                                    self->read_head();
+                                });
     }
 
     void read_head() {
@@ -700,6 +704,7 @@ class Session : public std::enable_shared_from_this<Session> {
     net::steady_timer timer_;
     unsigned timer_gen_ = 0;
     std::shared_ptr<HttpServer::Impl> srv_;
+    static constexpr std::size_t kFirstRead = 8 * 1024;  ///< a webhook's head and body, usually
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::optional<http::response<http::string_body>> res_;
