@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <thread>
 
 #include "adapters/common/crypto.hpp"
 #include "adapters/common/text_split.hpp"
@@ -152,4 +153,39 @@ TEST_CASE("constant-time comparison and form encoding behave like their plain ve
     CHECK(adapters::form_url_encode("a b&c=d/é") == "a+b%26c%3Dd%2F%C3%A9");
     CHECK(adapters::sha256_hex("abc") ==
           "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_CASE("HMAC-SHA256 and SHA-256 give the standard answers whatever came before on the thread",
+          "[adapters][crypto]") {
+    // RFC 4231 test cases 1, 2 and 6 (a key longer than the block), in turns: each thread keeps
+    // one HMAC context and sets it up again only when the key changes.
+    const std::string key1(20, '\x0b');
+    const std::string key6(131, '\xaa');
+    const std::string t1 = "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7";
+    const std::string t2 = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+    const std::string t6 = "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54";
+    for (int round = 0; round < 2; ++round) {
+        CHECK(adapters::hmac_sha256_hex(key1, "Hi There") == t1);
+        CHECK(adapters::hmac_sha256_hex(key1, "Hi There") == t1);
+        CHECK(adapters::hmac_sha256_hex("Jefe", "what do ya want for nothing?") == t2);
+        CHECK(adapters::hmac_sha256_hex(
+                  key6, "Test Using Larger Than Block-Size Key - Hash Key First") == t6);
+    }
+    // An empty key and an empty message are HMACs like any other (openssl dgst -hmac '').
+    CHECK(adapters::hmac_sha256_hex("", "") ==
+          "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+    CHECK(adapters::hmac_sha256_hex("Jefe", "what do ya want for nothing?") == t2);
+
+    CHECK(adapters::sha256_hex("") ==
+          "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(adapters::sha256_hex("abc") ==
+          "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(adapters::sha256_hex(std::string(1'000'000, 'a')) ==
+          "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+
+    // Each thread has its own contexts.
+    std::string other_thread;
+    std::thread([&] { other_thread = adapters::hmac_sha256_hex(key1, "Hi There"); }).join();
+    CHECK(other_thread == t1);
+    CHECK(adapters::hmac_sha256_hex("Jefe", "what do ya want for nothing?") == t2);
 }
