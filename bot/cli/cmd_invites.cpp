@@ -56,12 +56,8 @@ int invites_group(CommandContext& ctx, Args& args) {
     const std::string days_text = args.option("days").value_or("30");
     args.done();
     if (!unit) throw UsageError("invites group needs --unit CODE");
-    int days = 0;
-    try {
-        days = std::stoi(days_text);
-    } catch (const std::exception&) {
-        days = 0;
-    }
+    // "30x" is refused, not read as 30 (whole_number: nothing may be left over).
+    const std::int64_t days = whole_number(days_text).value_or(0);
     if (days < 1 || days > 365) throw UsageError("--days must be a number from 1 to 365");
 
     const Config config = load_config(ctx.global);

@@ -117,6 +117,17 @@ TEST_CASE("invites group issues a one-time group code for a unit, stored for lin
     CHECK(unknown.err.find("no unit with code 'NOPE'") != std::string::npos);
     CHECK(tcns_cli({"--db", db, "invites", "group"}).rc == 2);
     CHECK(tcns_cli({"--db", db, "invites", "group", "--unit", "26380", "--days", "0"}).rc == 2);
+    // Not a whole number: refused with the range message, nothing issued.
+    for (const char* bad : {"30x", "7.5", "", "1e2", "366"}) {
+        const auto r2 =
+            tcns_cli({"--db", db, "invites", "group", "--unit", "26380", "--days", bad});
+        INFO(bad);
+        CHECK(r2.rc == 2);
+        CHECK(r2.err.find("--days must be a number from 1 to 365") != std::string::npos);
+    }
+    SQLite::Statement n(d.handle(), "SELECT count(*) FROM group_invites");
+    REQUIRE(n.executeStep());
+    CHECK(n.getColumn(0).getInt() == 1);
 }
 
 TEST_CASE("invites groups lists the linked group chats, and unlink stops a group's messages",

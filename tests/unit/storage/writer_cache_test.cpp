@@ -37,6 +37,7 @@ void check_same(const core::TeamFacts& a, const core::TeamFacts& b) {
     CHECK(a.submitted_by == b.submitted_by);
     CHECK(a.submitted_at == b.submitted_at);
     CHECK(a.late == b.late);
+    CHECK(a.revised_after_deadline == b.revised_after_deadline);
     CHECK(a.last_values == b.last_values);
     CHECK(a.targets == b.targets);
     CHECK(a.draft == b.draft);
