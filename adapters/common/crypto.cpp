@@ -21,10 +21,6 @@ std::string to_hex(const unsigned char* p, std::size_t n) {
     return out;
 }
 
-}  // namespace
-
-namespace {
-
 // OpenSSL 3 looks an algorithm up by name in its provider tables on every one-shot call
 // (HMAC(), SHA256()): about 24,000 instructions for the HMAC of a Viber webhook and 12,000 for
 // a Zalo body's SHA-256, several times the hashing itself (callgrind on tcns serve). The

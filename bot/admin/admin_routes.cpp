@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/admin/admin_page.hpp"
+#include "bot/clock.hpp"
 #include "bot/export_support.hpp"
 #include "bot/log.hpp"
 #include "bot/paths.hpp"
@@ -78,8 +79,7 @@ struct ExportJob {
 HttpResponse export_xlsx(const Config& config, const HttpRequest& req, const AdminAccess& access) {
     const auto started = std::chrono::steady_clock::now();
     const std::string name = req.matches.size() > 1 ? req.matches[1] : std::string();
-    const core::Instant now =
-        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    const core::Instant now = wall_now();
     // The same scope as the CSV: an official's session sees its subtree only, and without a
     // unit the workbook is of the session's own unit.
     std::unique_ptr<storage::Database> db;
@@ -156,8 +156,7 @@ HttpResponse export_csv(const Config& config, const HttpRequest& req, const Admi
     const auto kind = storage::parse_export_kind(name);
     if (!kind) return json_error(404, "no such export");
 
-    const core::Instant now =
-        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    const core::Instant now = wall_now();
     const auto range = parse_export_range(param(req, "period"), param(req, "from"),
                                           param(req, "to"), param(req, "quarter"), now);
     if (!range) return json_error(400, range.error());
@@ -324,8 +323,7 @@ std::optional<std::string> scope_refusal(storage::Database& db, const AdminAcces
 }
 
 HttpResponse admin_export(const Config& config, AdminSessions& sessions, const HttpRequest& req) {
-    const core::Instant now =
-        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    const core::Instant now = wall_now();
     const auto access = admin_access(req, config, sessions, now);
     if (!access) {
         log::warn("admin.export", {{"outcome", "unauthorized"}, {"status", 401}});

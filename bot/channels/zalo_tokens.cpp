@@ -1,6 +1,7 @@
 #include "bot/channels/zalo_tokens.hpp"
 
 #include "adapters/zalo/zalo_adapter.hpp"
+#include "bot/clock.hpp"
 #include "bot/log.hpp"
 
 namespace tcns::bot {
@@ -41,7 +42,7 @@ ZaloTokenManager::ZaloTokenManager(const std::string& db_path, Options options, 
 
 core::Instant ZaloTokenManager::now() const {
     if (clock_) return clock_();
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    return wall_now();
 }
 
 std::string ZaloTokenManager::access_token() {

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "bot/cli/commands.hpp"
+#include "bot/clock.hpp"
 #include "bot/config.hpp"
 #include "bot/log.hpp"
 #include "core/time.hpp"
@@ -15,8 +16,7 @@ namespace {
 
 /// "20261130T014422Z": sortable, and safe in a file name.
 std::string file_stamp() {
-    const auto now =
-        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto now = wall_now();
     const auto days = std::chrono::floor<std::chrono::days>(now);
     const std::chrono::year_month_day ymd{days};
     const std::chrono::hh_mm_ss hms{now - days};

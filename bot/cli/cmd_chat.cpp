@@ -9,6 +9,7 @@
 #include "adapters/console/console_adapter.hpp"
 #include "bot/cli/commands.hpp"
 #include "bot/cli/console_chat.hpp"
+#include "bot/clock.hpp"
 #include "bot/config.hpp"
 #include "bot/paths.hpp"
 #include "bot/templates.hpp"
@@ -35,11 +36,7 @@ int cmd_chat(CommandContext& ctx) {
         fixed = core::parse_instant(*at);
         if (!fixed) throw UsageError("--now wants YYYY-MM-DDTHH:MM (Vietnam time)");
     }
-    auto now = [&] {
-        return fixed ? *fixed
-                     : std::chrono::time_point_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now());
-    };
+    auto now = [&] { return fixed ? *fixed : wall_now(); };
 
     const Config config = load_config(ctx.global);
     const Templates templates = load_templates(find_templates_dir(config.templates_dir));

@@ -66,9 +66,7 @@ int import_teams(ImportRun& run) {
     const auto plan = core::plan_teams_import(run.text, roster);
     if (!report_plan(run, plan)) return 1;
     // Today: a team without a decision date is expected to report from this month on.
-    const core::Date today = core::to_vietnam(std::chrono::time_point_cast<std::chrono::seconds>(
-                                                  std::chrono::system_clock::now()))
-                                 .date;
+    const core::Date today = core::to_vietnam(wall_now()).date;
     report_counts(run, "teams", roster.upsert_teams(plan.records, false, today));
     return 0;
 }

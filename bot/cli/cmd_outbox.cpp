@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "bot/cli/commands.hpp"
+#include "bot/clock.hpp"
 #include "bot/config.hpp"
 #include "core/phone.hpp"
 #include "storage/database.hpp"
@@ -76,8 +77,7 @@ int cmd_outbox(CommandContext& ctx) {
             f.statuses.push_back(one);
         }
     }
-    const auto now =
-        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto now = wall_now();
     if (auto v = args.option("older-than")) f.created_before = now - duration(*v);
     args.done();
 

@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 
+#include "bot/clock.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
 #include "storage/database.hpp"
@@ -40,8 +41,7 @@ void register_serve_metrics(const std::string& db_path, const std::vector<std::s
                     o.migrate = false;
                     db = std::make_unique<storage::Database>(path, o);
                 }
-                const auto now = std::chrono::time_point_cast<std::chrono::seconds>(
-                    std::chrono::system_clock::now());
+                const auto now = wall_now();
                 const auto r = storage::OutboxRepo(*db).depth_and_oldest_age(now);
                 db->reset_cached();
                 return r;

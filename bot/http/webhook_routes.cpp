@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "bot/channels/channel_registry.hpp"
+#include "bot/clock.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
 
@@ -161,8 +162,7 @@ void handle_webhook_async(const std::string& channel, const HttpRequest& req, co
     // (viber.md §3, unverified): accept it only when the header is absent.
     if (signature.empty() && spec != nullptr && !spec->signature_param.empty())
         signature = req.param(std::string(spec->signature_param));
-    const auto now =
-        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto now = wall_now();
     PreparedWebhook p;
     try {
         p = prepare_webhook(channel, req.body, signature, config, now);

@@ -9,6 +9,7 @@
 #include <future>
 #include <random>
 
+#include "bot/clock.hpp"
 #include "bot/http/health.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
@@ -60,7 +61,7 @@ Dispatcher::~Dispatcher() {
 
 core::Instant Dispatcher::now() const {
     if (clock_) return clock_();
-    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    return wall_now();
 }
 
 void Dispatcher::take_token(Bucket& b, double rate) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <map>
 
+#include "bot/clock.hpp"
 #include "bot/http/health.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
@@ -538,11 +539,7 @@ SchedulerThread::SchedulerThread(std::string db_path, const Templates& templates
       scheduler_(templates, std::move(config)),
       clock_(std::move(clock)) {
     scheduler_.set_write_queue(writes);
-    if (!clock_)
-        clock_ = [] {
-            return std::chrono::time_point_cast<std::chrono::seconds>(
-                std::chrono::system_clock::now());
-        };
+    if (!clock_) clock_ = wall_now;
 }
 
 SchedulerThread::~SchedulerThread() {
