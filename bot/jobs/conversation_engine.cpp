@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <variant>
 
 #include "bot/admin/web_access.hpp"
@@ -349,26 +350,39 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
                 result.replies.push_back(std::move(reply));
             }
         } else if (const auto* web_req = std::get_if<core::RequestSignInLink>(&effect)) {
-            core::OutboundMessage reply;
             if (public_url_.empty()) {
+                core::OutboundMessage reply;
                 reply.text = templates_.messages.render("web.not_configured");
-            } else {
+                result.replies.push_back(std::move(reply));
+                continue;
+            }
+            // A session sees one unit's subtree. An official of several units (a concurrent
+            // post) gets one link per unit, the first unit's first, as with "tổng hợp".
+            std::vector<core::UnitId> units{web_req->unit};
+            for (const core::UnitId u : storage::ReminderRepo(db).official_units(web_req->person))
+                if (std::find(units.begin(), units.end(), u) == units.end()) units.push_back(u);
+            for (const core::UnitId unit : units) {
                 // The token is stored (as its hash) in this transaction: a rolled-back step
                 // leaves no usable link behind, and the reply is only sent after the commit.
-                const std::string token = web::create_link(db, web_req->person, web_req->unit, now);
+                const std::string token = web::create_link(db, web_req->person, unit, now);
+                std::string unit_code;
                 std::string unit_name;
-                auto& q = db.cached("SELECT name FROM units WHERE id = ?");
-                q.bind(1, std::int64_t{web_req->unit});
-                if (q.executeStep()) unit_name = q.getColumn(0).getString();
+                auto& q = db.cached("SELECT code, name FROM units WHERE id = ?");
+                q.bind(1, std::int64_t{unit});
+                if (q.executeStep()) {
+                    unit_code = q.getColumn(0).getString();
+                    unit_name = q.getColumn(1).getString();
+                }
                 q.reset();
                 web::audit(db, web_req->person, facts.name, "link_requested",
-                           "channel " + event.channel, "", now);
+                           "channel " + event.channel + ", unit " + unit_code, "", now);
+                core::OutboundMessage reply;
                 reply.text = templates_.messages.render(
                     "web.link", {{"unit_name", unit_name},
                                  {"minutes", std::to_string(web::kLinkTtl.count() / 60)},
                                  {"url", public_url_ + "/login/" + token}});
+                result.replies.push_back(std::move(reply));
             }
-            result.replies.push_back(std::move(reply));
         }
     }
     if (result.draft) {

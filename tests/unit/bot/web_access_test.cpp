@@ -190,3 +190,44 @@ TEST_CASE("the scope of a session is its unit's subtree", "[web]") {
     CHECK_FALSE(bot::web::level_in_scope(*w.db, 2, "province"));
     CHECK(bot::web::scope_codes(*w.db, 2, "hamlet").size() == 2);
 }
+
+TEST_CASE("an official of several units gets one sign-in link per unit, each scoped to its unit",
+          "[web]") {
+    World w;
+    const auto now = at("2026-11-20T09:00");
+    // Võ Văn Em also holds a post in a second commune (a concurrent post, kiêm nhiệm).
+    w.db->handle().exec(
+        "INSERT INTO units (id, code, name, type, level, parent_id) VALUES "
+        "(5, 'C2', 'Xã Bình Minh', 'Xã', 'commune', 1), (6, 'H3', 'Ấp 3', 'Ấp', 'hamlet', 5);"
+        "INSERT INTO roles (person_id, role, team_id, unit_id, title) VALUES "
+        "(2, 'official', NULL, 5, 'Phó Chủ tịch UBND xã')");
+    const std::string reply = w.say("0912000002", "web", now);
+    INFO(reply);
+    // The first unit's link first, then the second's, each naming its unit.
+    const auto first = reply.find("Xã An Bình");
+    const auto second = reply.find("Xã Bình Minh");
+    REQUIRE(first != std::string::npos);
+    REQUIRE(second != std::string::npos);
+    CHECK(first < second);
+    std::vector<std::string> tokens;
+    const std::regex re("https://tcns\\.test/login/([0-9a-f]{64})");
+    for (auto it = std::sregex_iterator(reply.begin(), reply.end(), re);
+         it != std::sregex_iterator(); ++it)
+        tokens.push_back((*it)[1].str());
+    REQUIRE(tokens.size() == 2);
+    CHECK(tokens[0] != tokens[1]);
+    const auto one = bot::web::redeem_link(*w.db, tokens[0], now, "");
+    const auto two = bot::web::redeem_link(*w.db, tokens[1], now, "");
+    REQUIRE(one);
+    REQUIRE(two);
+    CHECK(one->session.unit_code == "C");
+    CHECK(two->session.unit_code == "C2");
+    CHECK(bot::web::unit_in_scope(*w.db, one->session.unit, "H1"));
+    CHECK_FALSE(bot::web::unit_in_scope(*w.db, one->session.unit, "H3"));
+    CHECK(bot::web::unit_in_scope(*w.db, two->session.unit, "H3"));
+    CHECK_FALSE(bot::web::unit_in_scope(*w.db, two->session.unit, "H1"));
+    // Both requests are in the audit log, each with its unit.
+    CHECK(w.db->handle()
+              .execAndGet("SELECT count(*) FROM audit_log WHERE action = 'link_requested'")
+              .getInt() == 2);
+}
