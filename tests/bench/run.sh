@@ -44,7 +44,10 @@ field() {  # wrk output, what → value
         rps) grep '^Requests/sec' <<<"$1" | awk '{print $2}' ;;
         p50) grep -E '^ +50%' <<<"$1" | awk '{print $2}' ;;
         p99) grep -E '^ +99%' <<<"$1" | awk '{print $2}' ;;
-        non200) grep '^non200' <<<"$1" | awk '{print $2}' ;;
+        # wrk prints this line only when there were such answers (webhooks answer 200 or an
+        # error status, never a redirect).
+        non200) grep '^ *Non-2xx or 3xx responses:' <<<"$1" | awk '{print $NF}' | grep . || echo 0 ;;
+        errors) grep '^ *Socket errors:' <<<"$1" | sed 's/^ *Socket errors: //' | grep . || echo none ;;
         wrapped) grep '^wrapped' <<<"$1" | awk '{print $2}' ;;
         total) grep 'requests in' <<<"$1" | awk '{print $1}' ;;
     esac
@@ -117,6 +120,10 @@ if [ -n "$PEER" ]; then
     echo "tcns / node peer: $(awk -v a="$T_RPS" -v b="$(field "$PEER" rps)" 'BEGIN { printf "%.1fx", a / b }')"
 fi
 echo "tcns / ceiling: $RATIO; tcns peak RSS: $((RSS_KB / 1024)) MB"
+for s in "ceiling:$(field "$CEIL" errors)" "tcns serve:$(field "$TCNS" errors)" \
+         "node peer:$( [ -n "$PEER" ] && field "$PEER" errors || echo none)"; do
+    [ "${s#*:}" = none ] || echo "socket errors (wrk), ${s%%:*}: ${s#*:}"
+done
 if [ "$(field "$TCNS" wrapped)" != 0 ]; then
     echo "warning: tcns was sent $(field "$TCNS" wrapped) webhooks a second time (duplicates are" \
          "cheap and flatter it): run shorter or with more leaders" >&2
