@@ -3,8 +3,9 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
-#include <algorithm>
+#include <optional>
 #include <variant>
+#include <vector>
 
 #include "bot/admin/web_access.hpp"
 #include "bot/jobs/group_chat.hpp"
@@ -146,6 +147,17 @@ void tell_other_filers(storage::Database& db, const Templates& templates,
         n.not_before = after_quiet_hours(now, config.policy.quiet);
         enqueue_notice(db, n, now);
     }
+}
+
+/// `first`, then the other units `person` is an official of: an official of several units (a
+/// concurrent post) gets one roll-up, or one sign-in link, per unit.
+std::vector<core::UnitId> first_then_other_units(storage::Database& db, core::UnitId first,
+                                                 std::optional<core::PersonId> person) {
+    std::vector<core::UnitId> units{first};
+    if (person)
+        for (const core::UnitId u : storage::ReminderRepo(db).official_units(*person))
+            if (u != first) units.push_back(u);
+    return units;
 }
 
 }  // namespace
@@ -320,12 +332,8 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
                             now);
         } else if (const auto* req = std::get_if<core::RequestSummary>(&effect)) {
             const auto period = core::MonthPeriod::parse(req->period);
-            // An official of several units gets one roll-up per unit, the asked one first.
-            std::vector<core::UnitId> units{req->unit};
-            if (person)
-                for (const core::UnitId u : storage::ReminderRepo(db).official_units(*person))
-                    if (u != req->unit) units.push_back(u);
-            for (const core::UnitId unit : units) {
+            // One roll-up per unit, the asked one first.
+            for (const core::UnitId unit : first_then_other_units(db, req->unit, person)) {
                 const auto summary =
                     period ? storage::ReminderRepo(db).summary(
                                  templates_.form, unit, *period, *period,
@@ -356,12 +364,9 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
                 result.replies.push_back(std::move(reply));
                 continue;
             }
-            // A session sees one unit's subtree. An official of several units (a concurrent
-            // post) gets one link per unit, the first unit's first, as with "tổng hợp".
-            std::vector<core::UnitId> units{web_req->unit};
-            for (const core::UnitId u : storage::ReminderRepo(db).official_units(web_req->person))
-                if (std::find(units.begin(), units.end(), u) == units.end()) units.push_back(u);
-            for (const core::UnitId unit : units) {
+            // A session sees one unit's subtree: one link per unit, the first unit's first.
+            for (const core::UnitId unit :
+                 first_then_other_units(db, web_req->unit, web_req->person)) {
                 // The token is stored (as its hash) in this transaction: a rolled-back step
                 // leaves no usable link behind, and the reply is only sent after the commit.
                 const std::string token = web::create_link(db, web_req->person, unit, now);
