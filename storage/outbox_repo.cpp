@@ -94,6 +94,8 @@ std::optional<std::int64_t> OutboxRepo::enqueue(const OutboxItem& item, core::In
     // a thousand reminders does not hold up one with ten. INDEXED BY: without statistics SQLite
     // chose outbox_pending_lane and walked every pending bulk row of the channel for each insert
     // (a national D-1 tick queuing 28,703 reminders took 166 s instead of about 1 s).
+    // The conflict target names the partial unique index on idem_key (migration 17): a reply
+    // has no key and writes no entry there.
     auto& q = db_.cached(
         "INSERT INTO outbox(idem_key, channel, account_id, recipient, kind, "
         "payload, status, next_attempt_at, created_at, updated_at, lane, fair_key, fair_round, "
@@ -103,7 +105,7 @@ std::optional<std::int64_t> OutboxRepo::enqueue(const OutboxItem& item, core::In
         "outbox_pending_fair WHERE channel = "
         "?2 AND fair_key = ?11 AND status = 'pending' AND lane = 1), (SELECT min(fair_round) FROM "
         "outbox WHERE channel = ?2 AND lane = 1 AND status = 'pending'), 0) ELSE 0 END, ?12) "
-        "ON CONFLICT(idem_key) DO NOTHING");
+        "ON CONFLICT(idem_key) WHERE idem_key IS NOT NULL DO NOTHING");
     if (item.idem_key)
         q.bind(1, *item.idem_key);
     else

@@ -212,6 +212,88 @@ TEST_CASE("the outbox still refuses an unknown status after migration 5", "[db][
     CHECK(h.execAndGet("SELECT status FROM outbox WHERE id = 1").getString() == "pending");
 }
 
+TEST_CASE("migration 17 keeps every outbox row and indexes only the rows with a key",
+          "[db][outbox]") {
+    test::TempDir dir;
+    const std::string path = dir.file("v16.db");
+    build_schema_up_to(path, 16);
+    {
+        SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+        REQUIRE(raw.execAndGet("SELECT max(version) FROM schema_migrations").getInt() == 16);
+        raw.exec(R"sql(
+INSERT INTO outbox (id, idem_key, channel, account_id, recipient, kind, payload, status,
+                    attempts, next_attempt_at, created_at, updated_at, sent_at,
+                    platform_message_id, error, lane, fair_key, fair_round, validity,
+                    no_answer_attempts) VALUES
+  (3, 'remind:1', 'viber', NULL, 'u1', 'reminder', '{"text":"a"}', 'pending', 0, 100, 90, 90,
+   NULL, NULL, NULL, 1, 'X01', 2, '{"unit":"X01"}', 0),
+  (4, NULL, 'zalo', NULL, 'u2', 'reply', '{"text":"b"}', 'sent', 1, 100, 90, 95, 95, 'mid-4',
+   NULL, 0, '', 0, NULL, 0),
+  (5, NULL, 'zalo', NULL, 'u2', 'reply', '{"text":"c"}', 'uncertain', 2, 100, 90, 96, NULL,
+   NULL, 'no answer', 0, '', 0, NULL, 1),
+  (6, 'filed:7:2026-11:r1:p9', 'viber', NULL, 'u3', 'notice', '{"text":"d"}', 'dead', 5, 300,
+   90, 99, NULL, NULL, 'HTTP 500', 1, 'X02', 0, NULL, 0);
+)sql");
+    }
+    const auto dump = [](SQLite::Database& db) {
+        SQLite::Statement q(db, "SELECT * FROM outbox ORDER BY id");
+        std::string out;
+        while (q.executeStep()) {
+            for (int i = 0; i < q.getColumnCount(); ++i)
+                out += (q.getColumn(i).isNull() ? "NULL" : q.getColumn(i).getString()) + "|";
+            out += "\n";
+        }
+        return out;
+    };
+    std::string before;
+    {
+        SQLite::Database raw(path, SQLite::OPEN_READONLY);
+        before = dump(raw);
+    }
+
+    storage::Database db(path);
+    REQUIRE(db.schema_version() >= 17);
+    CHECK(dump(db.handle()) == before);
+    auto& h = db.handle();
+    // The column's automatic index is gone; the partial one holds only the two keyed rows.
+    CHECK(h.execAndGet("SELECT count(*) FROM sqlite_master WHERE tbl_name = 'outbox' AND name "
+                       "LIKE 'sqlite_autoindex%'")
+              .getInt() == 0);
+    CHECK(h.execAndGet("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = "
+                       "'outbox' AND name IN ('outbox_idem_key', 'outbox_due', "
+                       "'outbox_pending_recipient', 'outbox_pending_lane', 'outbox_pending_fair', "
+                       "'outbox_letters', 'outbox_pending_bulk')")
+              .getInt() == 7);
+    CHECK(h.execAndGet("SELECT count(*) FROM outbox INDEXED BY outbox_idem_key WHERE idem_key "
+                       "IS NOT NULL")
+              .getInt() == 2);
+    // A key is still unique, through OutboxRepo::enqueue's conflict target and a plain insert.
+    const std::string insert =
+        "INSERT INTO outbox(idem_key, channel, recipient, payload, next_attempt_at, created_at, "
+        "updated_at) VALUES (";
+    CHECK_THROWS_AS(h.exec(insert + "'remind:1', 'viber', 'u1', '{}', 1, 1, 1)"),
+                    SQLite::Exception);
+    CHECK(h.exec(insert + "'remind:1', 'viber', 'u1', '{}', 1, 1, 1) ON CONFLICT(idem_key) WHERE "
+                          "idem_key IS NOT NULL DO NOTHING") == 0);
+    // Rows without a key are any number, and ids continue after the old ones.
+    h.exec(insert + "NULL, 'zalo', 'u2', '{}', 1, 1, 1)");
+    CHECK(h.getLastInsertRowid() == 7);
+    h.exec(insert + "NULL, 'zalo', 'u2', '{}', 1, 1, 1)");
+    CHECK(h.getLastInsertRowid() == 8);
+    // The lookups by key read the partial index.
+    for (const char* q : {"SELECT 1 FROM outbox WHERE idem_key = 'remind:1'",
+                          "SELECT 1 FROM outbox WHERE idem_key >= 'remind:' AND idem_key < "
+                          "'remind;' AND status <> 'skipped'"}) {
+        SQLite::Statement plan(h, std::string("EXPLAIN QUERY PLAN ") + q);
+        std::string text;
+        while (plan.executeStep()) text += plan.getColumn(3).getString() + "\n";
+        CHECK(text.find("outbox_idem_key") != std::string::npos);
+    }
+    SQLite::Statement fk(h, "PRAGMA foreign_key_check");
+    CHECK_FALSE(fk.executeStep());
+    CHECK(h.execAndGet("PRAGMA integrity_check").getString() == "ok");
+}
+
 TEST_CASE("inserting into the outbox builds no temporary b-tree", "[db][outbox]") {
     test::TempDir dir;
     storage::Database db(dir.file("t.db"));
@@ -221,7 +303,7 @@ TEST_CASE("inserting into the outbox builds no temporary b-tree", "[db][outbox]"
         "INSERT INTO outbox(idem_key, channel, account_id, recipient, kind, "
         "payload, status, next_attempt_at, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) "
-        "ON CONFLICT(idem_key) DO NOTHING";
+        "ON CONFLICT(idem_key) WHERE idem_key IS NOT NULL DO NOTHING";
     const std::string opcodes = explain(db.handle(), enqueue);
     CHECK(opcodes.find("Insert") != std::string::npos);  // the plan was read
     CHECK(opcodes.find("OpenEphemeral") == std::string::npos);
