@@ -33,7 +33,8 @@ ApplyOutcome WebhookService::apply(const std::vector<core::InboundEvent>& events
                                    bool reply_in_response) {
     ApplyOutcome out;
     if (events.empty()) return out;
-    writes_.run([&](storage::Database& db) { apply_in(db, events, now, reply_in_response, out); });
+    writes_.run([&](storage::Database& db) { apply_in(db, events, now, reply_in_response, out); },
+                WriteQueue::Rerun::kYes);
     return out;
 }
 
@@ -49,12 +50,15 @@ void WebhookService::apply_async(std::vector<core::InboundEvent> events, core::I
         [this, p, now, reply_in_response](storage::Database& db) {
             apply_in(db, p->events, now, reply_in_response, p->out);
         },
-        [p, done = std::move(done)](std::exception_ptr e) { done(std::move(p->out), e); });
+        [p, done = std::move(done)](std::exception_ptr e) { done(std::move(p->out), e); },
+        WriteQueue::Rerun::kYes);
 }
 
 void WebhookService::apply_in(storage::Database& db, const std::vector<core::InboundEvent>& events,
                               core::Instant now, bool reply_in_response, ApplyOutcome& out) {
-    out = ApplyOutcome{};  // a job that runs again starts clean
+    // A job that runs again (WriteQueue::Rerun::kYes) starts clean: what it did before is rolled
+    // back with the batch, and the handler keeps nothing else (metrics and log lines aside).
+    out = ApplyOutcome{};
     storage::InboxRepo inbox(db);
     storage::OutboxRepo outbox(db);
     for (const auto& e : events) {

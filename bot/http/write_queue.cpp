@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -62,22 +63,26 @@ WriteQueue::Stats WriteQueue::stats() const {
     return stats_;
 }
 
-void WriteQueue::run(std::function<void(storage::Database&)> job) {
+void WriteQueue::run(std::function<void(storage::Database&)> job, Rerun rerun) {
     std::promise<void> committed;
     auto done = committed.get_future();
-    submit(std::move(job), [&committed](std::exception_ptr e) {
-        if (e)
-            committed.set_exception(e);
-        else
-            committed.set_value();
-    });
+    submit(
+        std::move(job),
+        [&committed](std::exception_ptr e) {
+            if (e)
+                committed.set_exception(e);
+            else
+                committed.set_value();
+        },
+        rerun);
     done.get();
 }
 
-void WriteQueue::submit(std::function<void(storage::Database&)> job, Done done) {
+void WriteQueue::submit(std::function<void(storage::Database&)> job, Done done, Rerun rerun) {
     auto j = std::make_unique<Job>();
     j->fn = std::move(job);
     j->done = std::move(done);
+    j->rerun = rerun;
     bool wake = false;
     {
         std::lock_guard lock(mu_);
@@ -128,35 +133,67 @@ void WriteQueue::loop() {
         }
         std::vector<std::exception_ptr> errors(batch.size());
         std::exception_ptr commit_error;
-        try {
-            // Prepared once (sqlite3_exec would compile the text on every job).
-            db->cached("BEGIN IMMEDIATE").exec();
-            db->refresh_facts_cache();  // no other connection can commit until our COMMIT
-            for (std::size_t i = 0; i < batch.size(); ++i) {
-                db->cached("SAVEPOINT job").exec();
+        // A batch of jobs that may run again shares the transaction without a savepoint each;
+        // any other batch, and one of those in which a job threw, runs with a savepoint per job.
+        bool guarded = !std::all_of(batch.begin(), batch.end(),
+                                    [](const auto& j) { return j->rerun == Rerun::kYes; });
+        while (true) {
+            try {
+                // Prepared once (sqlite3_exec would compile the text on every job).
+                db->cached("BEGIN IMMEDIATE").exec();
+                db->refresh_facts_cache();  // no other connection can commit until our COMMIT
+                if (!guarded) {
+                    bool threw = false;
+                    try {
+                        for (auto& j : batch) j->fn(*db);
+                    } catch (...) {
+                        threw = true;
+                    }
+                    if (threw) {
+                        // Undo the whole batch and run it again, each job in its savepoint, so
+                        // that only the job that throws is rolled back.
+                        db->reset_cached();
+                        if (auto* cache = db->facts_cache()) cache->clear();
+                        try {
+                            db->handle().exec("ROLLBACK");
+                        } catch (...) {  // SQLite may have rolled back already (a full disk)
+                        }
+                        guarded = true;
+                        {
+                            std::lock_guard lock(mu_);
+                            ++stats_.reruns;
+                        }
+                        continue;
+                    }
+                } else {
+                    for (std::size_t i = 0; i < batch.size(); ++i) {
+                        db->cached("SAVEPOINT job").exec();
+                        try {
+                            batch[i]->fn(*db);
+                            db->cached("RELEASE job").exec();
+                        } catch (...) {
+                            errors[i] = std::current_exception();
+                            db->reset_cached();
+                            // Facts read inside the rolled-back work must not outlive it.
+                            if (auto* cache = db->facts_cache()) cache->clear();
+                            db->cached("ROLLBACK TO job").exec();
+                            db->cached("RELEASE job").exec();
+                        }
+                    }
+                }
+                db->reset_cached();
+                db->cached("COMMIT").exec();
+            } catch (const std::exception& e) {
+                commit_error = std::make_exception_ptr(
+                    storage::StorageError(std::string("group commit failed: ") + e.what()));
+                db->reset_cached();
+                if (auto* cache = db->facts_cache()) cache->clear();
                 try {
-                    batch[i]->fn(*db);
-                    db->cached("RELEASE job").exec();
+                    db->handle().exec("ROLLBACK");
                 } catch (...) {
-                    errors[i] = std::current_exception();
-                    db->reset_cached();
-                    // Facts read inside the rolled-back work must not outlive it.
-                    if (auto* cache = db->facts_cache()) cache->clear();
-                    db->cached("ROLLBACK TO job").exec();
-                    db->cached("RELEASE job").exec();
                 }
             }
-            db->reset_cached();
-            db->cached("COMMIT").exec();
-        } catch (const std::exception& e) {
-            commit_error = std::make_exception_ptr(
-                storage::StorageError(std::string("group commit failed: ") + e.what()));
-            db->reset_cached();
-            if (auto* cache = db->facts_cache()) cache->clear();
-            try {
-                db->handle().exec("ROLLBACK");
-            } catch (...) {
-            }
+            break;
         }
         {
             std::lock_guard lock(mu_);

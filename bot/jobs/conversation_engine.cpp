@@ -302,7 +302,8 @@ HandleOutcome ConversationEngine::handle(storage::Database& db, const core::Inbo
             if (person)
                 tell_other_filers(db, templates_, alerts_, ctx, *sub, sub->revision, *person,
                                   facts.name, now);
-            // Counted before the commit: a rolled-back batch (rare) over-counts by one.
+            // Counted before the commit: a rolled-back batch (rare) over-counts by one, and so
+            // does a batch run again after another of its webhooks threw (WriteQueue::Rerun).
             Metrics::instance().add("tcns_reports_submitted_total",
                                     "channel=\"" + event.channel + "\"");
             // A difficulty in the form alerts the officials when it is new: a revision that

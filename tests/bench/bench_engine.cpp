@@ -1,12 +1,14 @@
 // The writer's share of a webhook: applies pre-parsed events through WebhookService (inbox,
-// conversation step, outbox, group commit) from one thread, without HTTP, and prints the cost
-// per event. Usage: bench_engine DB REQUESTS_FILE [N]
+// conversation step, outbox, group commit), one job per event as tcns serve does, without HTTP,
+// and prints the cost per event. Usage: bench_engine DB REQUESTS_FILE [N]
 #include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 
 #include "adapters/viber/viber_adapter.hpp"
 #include "adapters/zalo/zalo_adapter.hpp"
@@ -39,10 +41,20 @@ int main(int argc, char** argv) {
     const auto now =
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     const auto t0 = std::chrono::steady_clock::now();
+    // Each event is its own job, as each webhook is in tcns serve, submitted 32 at a time: the
+    // writer takes them as one batch of 32 jobs.
     for (std::size_t i = 0; i < events.size(); i += 32) {
-        std::vector<core::InboundEvent> batch(events.begin() + i,
-                                              events.begin() + std::min(events.size(), i + 32));
-        service.apply(batch, now);
+        std::mutex m;
+        std::condition_variable cv;
+        std::size_t left = std::min(events.size(), i + 32) - i;
+        for (std::size_t k = i; k < i + left; ++k)
+            service.apply_async({events[k]}, now, false,
+                                [&m, &cv, &left](bot::ApplyOutcome, std::exception_ptr) {
+                                    std::lock_guard lock(m);
+                                    if (--left == 0) cv.notify_one();
+                                });
+        std::unique_lock lock(m);
+        cv.wait(lock, [&] { return left == 0; });
     }
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::cout << fmt::format("{} events in {:.2f} s: {:.0f} µs each, {:.0f} events/s\n",

@@ -2,6 +2,7 @@
 // commit) and the outbox dispatcher against a recording fake sender.
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <future>
@@ -240,6 +241,77 @@ TEST_CASE("a job that throws is rolled back alone and its caller sees the error"
     storage::Database db(w.path);
     CHECK(count(db, "SELECT count(*) FROM settings WHERE key = 'a'") == 0);
     CHECK(count(db, "SELECT count(*) FROM settings WHERE key = 'b'") == 1);
+}
+
+TEST_CASE("in a batch of jobs that may run again, one that throws is rolled back alone") {
+    World w;
+    bot::WriteQueue writes(w.path);
+    // A first job holds the writer until the others are queued: they then form one batch.
+    auto hold = [&] {
+        auto started = std::make_shared<std::promise<void>>();
+        auto release = std::make_shared<std::promise<void>>();
+        auto released = release->get_future().share();
+        writes.submit(
+            [started, released](storage::Database&) {
+                started->set_value();
+                released.wait();
+            },
+            [](std::exception_ptr) {});
+        started->get_future().wait();
+        return release;
+    };
+    auto insert = [](storage::Database& db, const std::string& key) {
+        SQLite::Statement q(db.handle(), "INSERT INTO settings (key, value) VALUES (?, '1')");
+        q.bind(1, key);
+        q.exec();
+    };
+    using Rerun = bot::WriteQueue::Rerun;
+    std::vector<std::promise<std::exception_ptr>> outcomes(6);
+    auto done = [&](int i) { return [&, i](std::exception_ptr e) { outcomes[i].set_value(e); }; };
+
+    // Batch 1: four jobs that may run again, the third throws after writing.
+    auto release = hold();
+    std::atomic<int> first_runs{0};
+    for (int i = 0; i < 4; ++i)
+        writes.submit(
+            [&, i](storage::Database& db) {
+                if (i == 0) ++first_runs;
+                insert(db, "k" + std::to_string(i));
+                if (i == 2) throw std::runtime_error("boom");
+            },
+            done(i), Rerun::kYes);
+    release->set_value();
+    for (int i = 0; i < 4; ++i) {
+        const auto e = outcomes[i].get_future().get();
+        CHECK(static_cast<bool>(e) == (i == 2));
+    }
+    CHECK(writes.stats().reruns == 1);
+    CHECK(first_runs == 2);  // rolled back with the batch, then run again and committed
+
+    // Batch 2: a job that must run once shares the batch: savepoints from the start.
+    release = hold();
+    std::atomic<int> once_runs{0};
+    writes.submit(
+        [&](storage::Database& db) {
+            ++once_runs;
+            insert(db, "once");
+        },
+        done(4));
+    writes.submit(
+        [&](storage::Database& db) {
+            insert(db, "k9");
+            throw std::runtime_error("boom");
+        },
+        done(5), Rerun::kYes);
+    release->set_value();
+    CHECK_FALSE(outcomes[4].get_future().get());
+    CHECK(outcomes[5].get_future().get());
+    CHECK(once_runs == 1);
+    CHECK(writes.stats().reruns == 1);
+
+    storage::Database db(w.path);
+    CHECK(count(db, "SELECT count(*) FROM settings WHERE key IN ('k0', 'k1', 'k3', 'once')") == 4);
+    CHECK(count(db, "SELECT count(*) FROM settings WHERE key IN ('k2', 'k9')") == 0);
 }
 
 TEST_CASE(
