@@ -120,6 +120,18 @@ void build_schema_up_to(const std::string& path, int last) {
     }
 }
 
+/// Every row that `sql` returns, a line each, NULL written as such.
+std::string rows_text(SQLite::Database& db, const std::string& sql) {
+    SQLite::Statement q(db, sql);
+    std::string out;
+    while (q.executeStep()) {
+        for (int i = 0; i < q.getColumnCount(); ++i)
+            out += (q.getColumn(i).isNull() ? "NULL" : q.getColumn(i).getString()) + "|";
+        out += "\n";
+    }
+    return out;
+}
+
 std::string explain(SQLite::Database& db, const std::string& sql) {
     SQLite::Statement q(db, "EXPLAIN " + sql);
     std::string opcodes;
@@ -152,19 +164,12 @@ INSERT INTO outbox (id, idem_key, channel, account_id, recipient, kind, payload,
    NULL, NULL);
 )sql");
     }
-    const auto dump = [](SQLite::Database& db) {
-        SQLite::Statement q(db,
-                            "SELECT id, ifnull(idem_key, '-'), channel, recipient, kind, payload, "
-                            "status, attempts, next_attempt_at, created_at, updated_at, "
-                            "ifnull(sent_at, -1), ifnull(platform_message_id, '-'), "
-                            "ifnull(error, '-') FROM outbox ORDER BY id");
-        std::string out;
-        while (q.executeStep()) {
-            for (int i = 0; i < q.getColumnCount(); ++i) out += q.getColumn(i).getString() + "|";
-            out += "\n";
-        }
-        return out;
-    };
+    const std::string dump_sql =
+        "SELECT id, ifnull(idem_key, '-'), channel, recipient, kind, payload, "
+        "status, attempts, next_attempt_at, created_at, updated_at, "
+        "ifnull(sent_at, -1), ifnull(platform_message_id, '-'), "
+        "ifnull(error, '-') FROM outbox ORDER BY id";
+    const auto dump = [&](SQLite::Database& db) { return rows_text(db, dump_sql); };
     std::string before;
     {
         SQLite::Database raw(path, SQLite::OPEN_READONLY);
@@ -236,14 +241,7 @@ INSERT INTO outbox (id, idem_key, channel, account_id, recipient, kind, payload,
 )sql");
     }
     const auto dump = [](SQLite::Database& db) {
-        SQLite::Statement q(db, "SELECT * FROM outbox ORDER BY id");
-        std::string out;
-        while (q.executeStep()) {
-            for (int i = 0; i < q.getColumnCount(); ++i)
-                out += (q.getColumn(i).isNull() ? "NULL" : q.getColumn(i).getString()) + "|";
-            out += "\n";
-        }
-        return out;
+        return rows_text(db, "SELECT * FROM outbox ORDER BY id");
     };
     std::string before;
     {
