@@ -12,6 +12,11 @@
 namespace tcns::core {
 namespace {
 
+/// Whether a soft check holds for its two values (failed_checks and a count's acceptance).
+bool check_holds(CheckKind kind, std::int64_t va, std::int64_t vb) {
+    return kind == CheckKind::kAtMost ? va <= vb : (vb == 0 || va >= vb);
+}
+
 constexpr int kMaxWrongCodes = 5;
 constexpr std::chrono::hours kWrongCodeWindow{1};
 constexpr std::size_t kMaxDifficulty = 1000;  // characters of a "khó khăn: …" message
@@ -1402,12 +1407,21 @@ void Machine::answer(const std::string& raw) {
 }
 
 void Machine::accept_count(const FormItem& item, std::int64_t value) {
-    // Soft checks against the answers already given.
-    Answers trial = st_.answers;
-    trial[item.code].number = value;
-    trial[item.code].skipped = false;
-    for (const auto& [a, b] : failed_checks(ctx_.form, trial)) {
-        if (a != item.code && b != item.code) continue;
+    // Soft checks against the answers already given, this value in place: failed_checks() on the
+    // answers with this one stored, keeping the checks that involve this item, in form order,
+    // without copying the answers (on the writer's path for every count).
+    const auto number = [&](const std::string& code) -> std::optional<std::int64_t> {
+        if (code == item.code) return value;
+        const auto it = st_.answers.find(code);
+        return it == st_.answers.end() ? std::nullopt : it->second.number;
+    };
+    for (const auto& c : ctx_.form.checks) {
+        if (c.item != item.code && c.other != item.code) continue;
+        const auto va = number(c.item);
+        const auto vb = number(c.other);
+        if (!va || !vb || check_holds(c.kind, *va, *vb)) continue;
+        const std::string& a = c.item;
+        const std::string& b = c.other;
         const SoftCheck* check = nullptr;
         for (const auto& c : ctx_.form.checks)
             if (c.item == a && c.other == b) check = &c;
@@ -1417,9 +1431,9 @@ void Machine::accept_count(const FormItem& item, std::int64_t value) {
         go(steps::ConfirmingCheck{item.code, value});
         say(msg(check->kind == CheckKind::kAtMost ? "check_at_most" : "check_at_least",
                 {{"label", ia->label},
-                 {"value", format_count(*trial[a].number)},
+                 {"value", format_count(*va)},
                  {"other_label", ib->label},
-                 {"other_value", format_count(*trial[b].number)}}),
+                 {"other_value", format_count(*vb)}}),
             {button("button_keep", "payload_keep"), button("button_back", "payload_back")}, true);
         return;
     }
@@ -1748,10 +1762,8 @@ std::vector<std::pair<std::string, std::string>> failed_checks(const Form& form,
         const auto b = answers.find(c.other);
         if (a == answers.end() || b == answers.end()) continue;
         if (!a->second.number || !b->second.number) continue;
-        const std::int64_t va = *a->second.number;
-        const std::int64_t vb = *b->second.number;
-        const bool ok = c.kind == CheckKind::kAtMost ? va <= vb : (vb == 0 || va >= vb);
-        if (!ok) out.emplace_back(c.item, c.other);
+        if (!check_holds(c.kind, *a->second.number, *b->second.number))
+            out.emplace_back(c.item, c.other);
     }
     return out;
 }
