@@ -1,6 +1,9 @@
 #include "core/messages.hpp"
 
 #include <fmt/format.h>
+
+#include <iterator>
+
 #include "core/vietnamese.hpp"
 
 namespace tcns::core {
@@ -35,10 +38,11 @@ std::string fill_template(std::string_view tmpl, const Params& params) {
     return out;
 }
 
-Messages::Messages(std::map<std::string, std::string> texts) : texts_(std::move(texts)) {}
+Messages::Messages(std::map<std::string, std::string> texts)
+    : texts_(std::make_move_iterator(texts.begin()), std::make_move_iterator(texts.end())) {}
 
 std::string Messages::render(std::string_view key, const Params& params) const {
-    const auto it = texts_.find(std::string(key));
+    const auto it = texts_.find(key);
     if (it == texts_.end()) return "[" + std::string(key) + "]";
     return fill_template(it->second, params);
 }

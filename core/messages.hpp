@@ -24,11 +24,13 @@ class Messages {
     /// against required_message_keys() keeps that from reaching users); an unknown
     /// placeholder is left as written.
     std::string render(std::string_view key, const Params& params = {}) const;
-    bool has(std::string_view key) const { return texts_.find(std::string(key)) != texts_.end(); }
-    const std::map<std::string, std::string>& all() const { return texts_; }
+    bool has(std::string_view key) const { return texts_.find(key) != texts_.end(); }
+    /// Looked up by string_view (std::less<>): no key is copied to render a message.
+    using Texts = std::map<std::string, std::string, std::less<>>;
+    const Texts& all() const { return texts_; }
 
   private:
-    std::map<std::string, std::string> texts_;
+    Texts texts_;
 };
 
 /// Fills "{name}" placeholders in `tmpl`.
