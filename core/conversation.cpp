@@ -1415,13 +1415,14 @@ void Machine::accept_count(const FormItem& item, std::int64_t value) {
         const auto it = st_.answers.find(code);
         return it == st_.answers.end() ? std::nullopt : it->second.number;
     };
-    for (const auto& c : ctx_.form.checks) {
-        if (c.item != item.code && c.other != item.code) continue;
-        const auto va = number(c.item);
-        const auto vb = number(c.other);
-        if (!va || !vb || check_holds(c.kind, *va, *vb)) continue;
-        const std::string& a = c.item;
-        const std::string& b = c.other;
+    for (const auto& failing : ctx_.form.checks) {
+        if (failing.item != item.code && failing.other != item.code) continue;
+        const auto va = number(failing.item);
+        const auto vb = number(failing.other);
+        if (!va || !vb || check_holds(failing.kind, *va, *vb)) continue;
+        const std::string& a = failing.item;
+        const std::string& b = failing.other;
+        // The message follows the last check on the pair, as for the quick report.
         const SoftCheck* check = nullptr;
         for (const auto& c : ctx_.form.checks)
             if (c.item == a && c.other == b) check = &c;

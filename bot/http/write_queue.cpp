@@ -20,6 +20,17 @@ namespace tcns::bot {
 
 namespace {
 constexpr int kWalCheckpointPages = 300;
+
+/// Ends the open transaction without keeping anything: the cached statements are reset and the
+/// facts read inside it dropped. SQLite may have rolled back already (a full disk).
+void roll_back(storage::Database& db) noexcept {
+    db.reset_cached();
+    if (auto* cache = db.facts_cache()) cache->clear();
+    try {
+        db.handle().exec("ROLLBACK");
+    } catch (...) {
+    }
+}
 }  // namespace
 
 WriteQueue::WriteQueue(const std::string& db_path, std::size_t max_batch)
@@ -133,67 +144,59 @@ void WriteQueue::loop() {
         }
         std::vector<std::exception_ptr> errors(batch.size());
         std::exception_ptr commit_error;
-        // A batch of jobs that may run again shares the transaction without a savepoint each;
-        // any other batch, and one of those in which a job threw, runs with a savepoint per job.
-        bool guarded = !std::all_of(batch.begin(), batch.end(),
-                                    [](const auto& j) { return j->rerun == Rerun::kYes; });
-        while (true) {
-            try {
-                // Prepared once (sqlite3_exec would compile the text on every job).
-                db->cached("BEGIN IMMEDIATE").exec();
-                db->refresh_facts_cache();  // no other connection can commit until our COMMIT
-                if (!guarded) {
-                    bool threw = false;
-                    try {
-                        for (auto& j : batch) j->fn(*db);
-                    } catch (...) {
-                        threw = true;
-                    }
-                    if (threw) {
-                        // Undo the whole batch and run it again, each job in its savepoint, so
-                        // that only the job that throws is rolled back.
-                        db->reset_cached();
-                        if (auto* cache = db->facts_cache()) cache->clear();
-                        try {
-                            db->handle().exec("ROLLBACK");
-                        } catch (...) {  // SQLite may have rolled back already (a full disk)
-                        }
-                        guarded = true;
-                        {
-                            std::lock_guard lock(mu_);
-                            ++stats_.reruns;
-                        }
-                        continue;
-                    }
-                } else {
-                    for (std::size_t i = 0; i < batch.size(); ++i) {
-                        db->cached("SAVEPOINT job").exec();
-                        try {
-                            batch[i]->fn(*db);
-                            db->cached("RELEASE job").exec();
-                        } catch (...) {
-                            errors[i] = std::current_exception();
-                            db->reset_cached();
-                            // Facts read inside the rolled-back work must not outlive it.
-                            if (auto* cache = db->facts_cache()) cache->clear();
-                            db->cached("ROLLBACK TO job").exec();
-                            db->cached("RELEASE job").exec();
-                        }
-                    }
-                }
-                db->reset_cached();
-                db->cached("COMMIT").exec();
-            } catch (const std::exception& e) {
-                commit_error = std::make_exception_ptr(
-                    storage::StorageError(std::string("group commit failed: ") + e.what()));
-                db->reset_cached();
-                if (auto* cache = db->facts_cache()) cache->clear();
+        // Prepared once (sqlite3_exec would compile the text on every job).
+        const auto begin = [&] {
+            db->cached("BEGIN IMMEDIATE").exec();
+            db->refresh_facts_cache();  // no other connection can commit until our COMMIT
+        };
+        try {
+            begin();
+            // A batch of jobs that may run again shares the transaction without a savepoint
+            // each; any other batch, and one of those in which a job threw, runs with a
+            // savepoint per job.
+            bool guarded = !std::all_of(batch.begin(), batch.end(),
+                                        [](const auto& j) { return j->rerun == Rerun::kYes; });
+            if (!guarded) {
+                bool threw = false;
                 try {
-                    db->handle().exec("ROLLBACK");
+                    for (auto& j : batch) j->fn(*db);
                 } catch (...) {
+                    threw = true;
+                }
+                if (threw) {
+                    // Undo the whole batch and run it again, each job in its savepoint, so that
+                    // only the job that throws is rolled back.
+                    roll_back(*db);
+                    {
+                        std::lock_guard lock(mu_);
+                        ++stats_.reruns;
+                    }
+                    begin();
+                    guarded = true;
                 }
             }
-            break;
+            if (guarded) {
+                for (std::size_t i = 0; i < batch.size(); ++i) {
+                    db->cached("SAVEPOINT job").exec();
+                    try {
+                        batch[i]->fn(*db);
+                        db->cached("RELEASE job").exec();
+                    } catch (...) {
+                        errors[i] = std::current_exception();
+                        db->reset_cached();
+                        // Facts read inside the rolled-back work must not outlive it.
+                        if (auto* cache = db->facts_cache()) cache->clear();
+                        db->cached("ROLLBACK TO job").exec();
+                        db->cached("RELEASE job").exec();
+                    }
+                }
+            }
+            db->reset_cached();
+            db->cached("COMMIT").exec();
+        } catch (const std::exception& e) {
+            commit_error = std::make_exception_ptr(
+                storage::StorageError(std::string("group commit failed: ") + e.what()));
+            roll_back(*db);
         }
         {
             std::lock_guard lock(mu_);
